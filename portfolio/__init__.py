@@ -1,0 +1,45 @@
+"""portfolio: the major-project registry of a city development-and-reform commission."""
+from collections.abc import Mapping
+
+from flask import Flask, redirect, url_for
+
+from portfolio import config as settings
+from portfolio.database import configure_sqlite
+from portfolio.extensions import csrf, db, migrate
+
+
+def create_app(config: Mapping | None = None) -> Flask:
+    """Build the app from the environment; `config` overrides individual settings (tests)."""
+    instance = settings.instance_path()
+    app = Flask(
+        __name__,
+        instance_path=str(instance),
+        template_folder=str(settings.ROOT / "templates"),
+        static_folder=str(settings.ROOT / "static"),
+    )
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(settings.from_environment(instance))
+    if config:
+        app.config.from_mapping(config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(settings.ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+    from portfolio import cli, errors, formatting, urls
+    from portfolio.projects import bp as projects_bp
+
+    app.register_blueprint(projects_bp)
+    errors.register(app)
+    formatting.register(app)
+    urls.register(app)
+    cli.register(app)
+
+    @app.get("/")
+    def index():
+        return redirect(url_for("projects.index"))
+
+    return app

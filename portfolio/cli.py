@@ -1,0 +1,35 @@
+"""Commands run as `flask --app wsgi <command>`."""
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+
+from portfolio.extensions import db
+from portfolio.services.seed import SeedError, load_seed, read_seed_dir
+
+KIND_LABELS = {"plans": "规划", "programmes": "专栏", "regions": "县(市、区)", "projects": "项目"}
+
+
+@click.command("seed")
+@click.option(
+    "--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
+    help="Folder holding plans.csv, programmes.csv, regions.csv and projects.csv (default: the repository's seeds/).",
+)
+def seed_command(directory: Path | None) -> None:
+    """Load the plans, programmes, regions and projects from the seed CSV files.
+
+    Only rows the database lacks are added, so running it again changes nothing. A
+    malformed file stops the load with its file, line and reason, and nothing is written.
+    """
+    try:
+        data = read_seed_dir(directory or current_app.config["SEED_DIR"])
+    except SeedError as error:
+        raise click.ClickException(f"种子数据有误,未载入任何数据: {error}") from None
+    counts = load_seed(db.session, data)
+    db.session.commit()
+    for kind, label in KIND_LABELS.items():
+        click.echo(f"{label}: 新增 {counts.added.get(kind, 0)},已存在 {counts.existing.get(kind, 0)}")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(seed_command)

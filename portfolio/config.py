@@ -1,0 +1,43 @@
+"""Settings, read from the environment. Every setting is documented in README.md."""
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def instance_path() -> Path:
+    return Path(os.environ.get("PORTFOLIO_INSTANCE_PATH", ROOT / "instance")).resolve()
+
+
+def database_url(instance: Path) -> str:
+    """`DATABASE_URL`, with plain `postgresql://` URLs routed to the psycopg 3 driver."""
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'portfolio.sqlite3'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+def secret_key(instance: Path) -> str:
+    """`SECRET_KEY` from the environment, else one generated once and kept in the instance folder."""
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def from_environment(instance: Path) -> dict:
+    return {
+        "SECRET_KEY": secret_key(instance),
+        "SQLALCHEMY_DATABASE_URI": database_url(instance),
+        "SQLITE_BUSY_TIMEOUT_MS": int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "10000")),
+        "PROJECTS_PER_PAGE": int(os.environ.get("PORTFOLIO_PER_PAGE", "20")),
+        "SEED_DIR": Path(os.environ.get("PORTFOLIO_SEED_DIR", ROOT / "seeds")),
+        # WTForms' own Chinese messages instead of Flask-Babel, which the app does not use.
+        "WTF_I18N_ENABLED": False,
+    }

@@ -1,0 +1,28 @@
+"""How figures are written for people: 万元 with thousands separators, 亿元, percentages."""
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask import Flask
+
+WAN_PER_YI = Decimal(10000)
+
+
+def format_wan(amount: Decimal | None) -> str:
+    """626457 → "626,457"; 12.5 → "12.50". Whole amounts drop the ".00"."""
+    if amount is None:
+        return "—"
+    amount = Decimal(amount).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    if amount == amount.to_integral_value():
+        return f"{amount:,.0f}"
+    return f"{amount:,.2f}"
+
+
+def format_yi(amount_wan: Decimal | None) -> str:
+    """万元 shown in 亿元 with two decimals: 626457 → "62.65"."""
+    if amount_wan is None:
+        return "—"
+    return f"{(Decimal(amount_wan) / WAN_PER_YI).quantize(Decimal('0.01'), ROUND_HALF_UP):,.2f}"
+
+
+def register(app: Flask) -> None:
+    app.add_template_filter(format_wan, "wan")
+    app.add_template_filter(format_yi, "yi")

@@ -1,0 +1,35 @@
+"""Form pieces shared by every blueprint."""
+from decimal import Decimal
+
+from flask_wtf import FlaskForm
+from wtforms import DecimalField
+
+from portfolio.parsing import ParseError, parse_amount
+
+
+class BaseForm(FlaskForm):
+    class Meta:
+        locales = ("zh",)
+
+
+class AmountField(DecimalField):
+    """An amount in 万元 that accepts "1,054.65" and full-width digits, with a Chinese error."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            self.data: Decimal | None = parse_amount(valuelist[0])
+        except ParseError as error:
+            self.data = None
+            raise ValueError(str(error)) from None
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else f"{self.data:f}"
+
+
+class ConfirmForm(BaseForm):
+    """An empty form: its CSRF token is what a confirmation step needs."""

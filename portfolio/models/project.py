@@ -1,0 +1,112 @@
+"""Projects (项目) with their milestones (节点) and annual investment plans (年度计划)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portfolio.extensions import db
+from portfolio.models.columns import enum_type, timestamp_type, utc_now
+from portfolio.models.enums import MilestoneKind, ProjectStatus, Sector
+from portfolio.models.plan import Plan, Programme
+from portfolio.models.region import Region
+from portfolio.models.types import money
+
+if TYPE_CHECKING:
+    from portfolio.models.progress import ProgressReport
+
+FIRST_YEAR = 1949
+LAST_YEAR = 2100
+
+
+class Project(db.Model):
+    __tablename__ = "projects"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "name"),
+        CheckConstraint("planned_investment >= 0", name="investment_not_negative"),
+        CheckConstraint("end_year >= start_year", name="years_in_order"),
+        CheckConstraint(
+            f"start_year BETWEEN {FIRST_YEAR} AND {LAST_YEAR} AND end_year BETWEEN {FIRST_YEAR} AND {LAST_YEAR}",
+            name="years_in_range",
+        ),
+        Index(None, "region_id"),
+        Index(None, "programme_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="RESTRICT"))
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programmes.id", ondelete="SET NULL"))
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="RESTRICT"))
+    name: Mapped[str] = mapped_column(String(200))
+    site: Mapped[str] = mapped_column(String(100))
+    sector: Mapped[Sector] = mapped_column(enum_type(Sector, "sector"))
+    content: Mapped[str] = mapped_column(Text, default="")
+    planned_investment: Mapped[Decimal] = mapped_column(money())
+    start_year: Mapped[int]
+    end_year: Mapped[int]
+    responsible_unit: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[ProjectStatus] = mapped_column(enum_type(ProjectStatus, "status"))
+    created_dt: Mapped[datetime] = mapped_column(timestamp_type(), default=utc_now)
+    modified_dt: Mapped[datetime] = mapped_column(timestamp_type(), default=utc_now, onupdate=utc_now)
+
+    plan: Mapped[Plan] = relationship(back_populates="projects")
+    programme: Mapped[Programme | None] = relationship()
+    region: Mapped[Region] = relationship()
+    milestones: Mapped[list[Milestone]] = relationship(
+        back_populates="project", cascade="all, delete-orphan", passive_deletes=True
+    )
+    annual_plans: Mapped[list[AnnualPlan]] = relationship(
+        back_populates="project", order_by="AnnualPlan.year", cascade="all, delete-orphan", passive_deletes=True
+    )
+    progress_reports: Mapped[list[ProgressReport]] = relationship(
+        back_populates="project", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @property
+    def build_years(self) -> str:
+        """建设年限 as the plans print it: "2021—2024", or "2023" for a single year."""
+        if self.start_year == self.end_year:
+            return str(self.start_year)
+        return f"{self.start_year}—{self.end_year}"
+
+    @property
+    def planned_start(self) -> date:
+        """A build period "2021—2024" starts on the first day of its first year."""
+        return date(self.start_year, 1, 1)
+
+    @property
+    def planned_end(self) -> date:
+        """…and ends on the last day of its last year, so "2024" is not overdue until 2025."""
+        return date(self.end_year, 12, 31)
+
+
+class Milestone(db.Model):
+    __tablename__ = "milestones"
+    __table_args__ = (UniqueConstraint("project_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    kind: Mapped[MilestoneKind] = mapped_column(enum_type(MilestoneKind, "kind"))
+    planned_date: Mapped[date | None]
+    actual_date: Mapped[date | None]
+    note: Mapped[str | None] = mapped_column(Text)
+
+    project: Mapped[Project] = relationship(back_populates="milestones")
+
+
+class AnnualPlan(db.Model):
+    __tablename__ = "annual_plans"
+    __table_args__ = (
+        UniqueConstraint("project_id", "year"),
+        CheckConstraint("planned_investment >= 0", name="investment_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    year: Mapped[int]
+    planned_investment: Mapped[Decimal] = mapped_column(money())
+
+    project: Mapped[Project] = relationship(back_populates="annual_plans")

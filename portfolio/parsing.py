@@ -1,0 +1,37 @@
+"""Reading figures as Chinese plan tables print them."""
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+_YEAR_RANGE = re.compile(r"^(\d{4})年?(?:\s*(?:—|–|-|~|～|至|到)+\s*(\d{4})年?)?$")
+
+
+class ParseError(ValueError):
+    """The text is not what the field expects; the message says why, in Chinese."""
+
+
+def parse_build_years(text: str) -> tuple[int, int]:
+    """建设年限 → (start year, end year): "2021—2024", "2021-2024", "2021年至2024年", "2023年"."""
+    normalized = unicodedata.normalize("NFKC", text or "").strip()
+    match = _YEAR_RANGE.match(normalized)
+    if not match:
+        raise ParseError(f"建设年限“{text}”应写作“2021—2024”或“2023”")
+    start = int(match.group(1))
+    end = int(match.group(2) or start)
+    return start, end
+
+
+def parse_amount(text: str) -> Decimal:
+    """An amount in 万元: "105465", "1,054.65", full-width digits; not negative, two decimals at most."""
+    normalized = unicodedata.normalize("NFKC", str(text or "")).replace(",", "").strip()
+    try:
+        amount = Decimal(normalized)
+    except InvalidOperation:
+        raise ParseError(f"“{text}”不是数字") from None
+    if not amount.is_finite():
+        raise ParseError(f"“{text}”不是数字")
+    if amount < 0:
+        raise ParseError(f"“{text}”不能为负数")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ParseError(f"“{text}”最多保留两位小数")
+    return amount
