@@ -3,6 +3,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from portfolio.extensions import db
 from portfolio.services.seed import SeedError, load_seed, read_seed_dir
@@ -11,6 +12,7 @@ KIND_LABELS = {"plans": "规划", "programmes": "专栏", "regions": "县(市、
 
 
 @click.command("seed")
+@with_appcontext
 @click.option(
     "--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
     help="Folder holding plans.csv, programmes.csv, regions.csv and projects.csv (default: the repository's seeds/).",

@@ -11,8 +11,12 @@ def instance_path() -> Path:
 
 
 def database_url(instance: Path) -> str:
-    """`DATABASE_URL`, with plain `postgresql://` URLs routed to the psycopg 3 driver."""
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'portfolio.sqlite3'}"
+    """`DATABASE_URL`, else an SQLite file in the instance folder."""
+    return normalize_database_url(os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'portfolio.sqlite3'}")
+
+
+def normalize_database_url(url: str) -> str:
+    """Route plain `postgresql://` URLs to the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url.removeprefix(prefix)

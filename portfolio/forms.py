@@ -2,9 +2,17 @@
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
-from wtforms import DecimalField
+from wtforms import DecimalField, SelectChoice
+from wtforms.validators import StopValidation
+from wtforms.widgets import TextInput
 
 from portfolio.parsing import ParseError, parse_amount
+
+
+def choice_list(pairs, blank: str | None = None) -> list[SelectChoice]:
+    """Select options from (value, label) pairs, after an optional blank option that means "none"."""
+    options = [SelectChoice("", blank)] if blank is not None else []
+    return options + [SelectChoice(value, label) for value, label in pairs]
 
 
 class BaseForm(FlaskForm):
@@ -13,7 +21,12 @@ class BaseForm(FlaskForm):
 
 
 class AmountField(DecimalField):
-    """An amount in 万元 that accepts "1,054.65" and full-width digits, with a Chinese error."""
+    """An amount in 万元 that accepts "1,054.65" and full-width digits, with a Chinese error.
+
+    A text input, not type=number: browsers refuse thousands separators in number inputs.
+    """
+
+    widget = TextInput()
 
     def process_formdata(self, valuelist):
         if not valuelist or not valuelist[0].strip():
@@ -24,6 +37,10 @@ class AmountField(DecimalField):
         except ParseError as error:
             self.data = None
             raise ValueError(str(error)) from None
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()  # the parse error says it all; range checks would only repeat it
 
     def _value(self):
         if self.raw_data:

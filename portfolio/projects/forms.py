@@ -1,9 +1,9 @@
 """Forms of the project registry."""
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portfolio.extensions import db
-from portfolio.forms import AmountField, BaseForm
+from portfolio.forms import AmountField, BaseForm, choice_list
 from portfolio.models import Plan, Programme, ProjectStatus, Region, Sector
 from portfolio.models.project import FIRST_YEAR, LAST_YEAR
 from portfolio.services import projects as project_service
@@ -21,6 +21,12 @@ def _optional_enum(enum_cls):
         return enum_cls(value) if value not in (None, "") else None
 
     return coerce
+
+
+def region_choices(regions: list[Region], blank: str | None = None) -> list[SelectChoice]:
+    """Regions grouped by city, so 焦作 and 新乡 districts are not mixed up."""
+    options = [SelectChoice("", blank)] if blank is not None else []
+    return options + [SelectChoice(r.id, r.display_name, optgroup=r.city) for r in regions]
 
 
 def _year_field(label: str) -> IntegerField:
@@ -46,17 +52,17 @@ class ProjectFilterForm(BaseForm):
     q = StringField("关键词", validators=[Optional(), Length(max=100)])
     sort = SelectField(
         "排序", validators=[Optional()],
-        choices=[("", "默认(序号)"), ("name", "项目名称"), ("region", "县(市、区)"), ("investment", "计划投资"),
-                 ("start", "开工年份"), ("end", "完工年份")],
+        choices=choice_list([("name", "项目名称"), ("region", "县(市、区)"), ("investment", "计划投资"),
+                             ("start", "开工年份"), ("end", "完工年份")], blank="默认(序号)"),
     )
-    order = SelectField("顺序", choices=[("asc", "升序"), ("desc", "降序")], validators=[Optional()])
+    order = SelectField("顺序", choices=choice_list([("asc", "升序"), ("desc", "降序")]), validators=[Optional()])
 
     def __init__(self, formdata, plans: list[Plan], regions: list[Region]):
         super().__init__(formdata)
-        self.plan.choices = [("", "全部规划")] + [(plan.id, plan.title) for plan in plans]
-        self.region.choices = [("", "全部县(市、区)")] + [(r.id, f"{r.city} · {r.name}") for r in regions]
-        self.sector.choices = [("", "全部领域")] + Sector.choices()
-        self.status.choices = [("", "全部状态")] + ProjectStatus.choices()
+        self.plan.choices = choice_list(((plan.id, plan.title) for plan in plans), blank="全部规划")
+        self.region.choices = region_choices(regions, blank="全部县(市、区)")
+        self.sector.choices = choice_list(Sector.choices(), blank="全部领域")
+        self.status.choices = choice_list(ProjectStatus.choices(), blank="全部状态")
 
     def to_filters(self) -> project_service.ProjectFilters:
         """Valid fields only: a stale bookmark with an unknown value still shows a list."""
@@ -89,9 +95,9 @@ class ProjectForm(BaseForm):
         filters=[lambda value: value.strip() if value else value],
         validators=[Optional(), Length(max=100, message="建设地点不能超过100个字")],
     )
-    sector = SelectField("领域", coerce=Sector, choices=Sector.choices(), validators=[InputRequired(message="请选择领域")])
+    sector = SelectField("领域", coerce=Sector, choices=choice_list(Sector.choices()), validators=[InputRequired(message="请选择领域")])
     status = SelectField(
-        "项目状态", coerce=ProjectStatus, choices=ProjectStatus.choices(),
+        "项目状态", coerce=ProjectStatus, choices=choice_list(ProjectStatus.choices()),
         default=ProjectStatus.PREPARING, validators=[InputRequired(message="请选择项目状态")],
     )
     programme_id = SelectField("所属专栏", coerce=_optional_int, validators=[Optional()])
@@ -99,8 +105,8 @@ class ProjectForm(BaseForm):
     planned_investment = AmountField(
         "计划投资(万元)",
         validators=[
-            InputRequired(message="请填写计划投资"),
-            NumberRange(0, MAX_INVESTMENT, message=f"计划投资应在0–{MAX_INVESTMENT:,}万元之间"),
+            InputRequired(message="请填写金额"),
+            NumberRange(0, MAX_INVESTMENT, message=f"应在0–{MAX_INVESTMENT:,}万元之间"),
         ],
     )
     start_year = _year_field("建设起始年")
@@ -113,10 +119,10 @@ class ProjectForm(BaseForm):
                  project_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.project_id = project_id
-        self.plan_id.choices = [(plan.id, plan.title) for plan in plans]
-        self.region_id.choices = [(r.id, f"{r.city} · {r.display_name}") for r in regions]
-        self.programme_id.choices = [("", "(无)")] + [
-            (p.id, f"{p.plan.title} · {p.display_name}") for p in programmes
+        self.plan_id.choices = choice_list((plan.id, plan.title) for plan in plans)
+        self.region_id.choices = region_choices(regions)
+        self.programme_id.choices = [SelectChoice("", "(无)")] + [
+            SelectChoice(p.id, p.display_name, optgroup=p.plan.title) for p in programmes
         ]
         self._plans = {plan.id: plan for plan in plans}
         self._regions = {region.id: region for region in regions}
@@ -124,7 +130,7 @@ class ProjectForm(BaseForm):
 
     def validate_end_year(self, field):
         if self.start_year.data is not None and field.data is not None and field.data < self.start_year.data:
-            raise ValidationError(f"建设结束年({field.data})不能早于起始年({self.start_year.data})")
+            raise ValidationError(f"{field.data}年早于建设起始年({self.start_year.data}年)")
 
     def validate_region_id(self, field):
         plan, region = self._plans.get(self.plan_id.data), self._regions.get(field.data)

@@ -72,7 +72,7 @@ def plans(session: Session) -> list[Plan]:
 
 
 def regions(session: Session) -> list[Region]:
-    return list(session.scalars(select(Region).order_by(Region.city, Region.id)))
+    return list(session.scalars(select(Region).order_by(Region.id)))
 
 
 def programmes(session: Session) -> list[Programme]:

@@ -221,7 +221,7 @@ def load_seed(session: Session, data: SeedData) -> SeedCounts:
             session.add(regions[key])
 
     session.flush()
-    existing_projects = set(session.execute(select(Plan.title, Project.name).join(Project.plan)).tuples())
+    existing_projects = {tuple(row) for row in session.execute(select(Plan.title, Project.name).join(Project.plan))}
     for values in data.projects:
         key = (values["plan"], values["name"])
         tally("projects", key not in existing_projects)

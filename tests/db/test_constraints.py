@@ -1,0 +1,84 @@
+"""Constraints live in the database, not only in the forms."""
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+
+from portfolio.models import AnnualPlan, Milestone, MilestoneKind, ProgressReport
+
+
+def _refused(session, statement):
+    with pytest.raises(IntegrityError):
+        with session.begin_nested():
+            statement()
+            session.flush()
+
+
+def test_project_checks(make_project, session):
+    project = make_project()
+    for column, value in [("planned_investment", Decimal("-1")), ("end_year", 2021), ("start_year", 1900)]:
+        _refused(session, lambda c=column, v=value: setattr(project, c, v))
+        session.refresh(project)
+
+
+def test_one_project_name_per_plan(make_project, session):
+    make_project(name="同名项目")
+    _refused(session, lambda: make_project(name="同名项目"))
+
+
+def test_foreign_keys_are_enforced(make_project, session):
+    project = make_project()
+    with pytest.raises(IntegrityError):
+        with session.begin_nested():
+            session.execute(text("UPDATE projects SET region_id = 999999 WHERE id = :id"), {"id": project.id})
+
+
+def _report(project, **overrides):
+    values = dict(project=project, year=2024, quarter=1, cumulative_investment=Decimal("10"),
+                  quarter_investment=Decimal("10"), physical_progress=Decimal("5"))
+    return ProgressReport(**(values | overrides))
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"quarter": 0}, {"quarter": 5}, {"physical_progress": Decimal("100.01")}, {"physical_progress": Decimal("-1")},
+     {"cumulative_investment": Decimal("-0.01")}, {"quarter_investment": Decimal("-5")}],
+)
+def test_progress_report_checks(make_project, session, overrides):
+    project = make_project()
+    _refused(session, lambda: session.add(_report(project, **overrides)))
+
+
+def test_one_progress_report_per_project_and_quarter(make_project, session):
+    project = make_project()
+    session.add(_report(project))
+    session.flush()
+    _refused(session, lambda: session.add(_report(project)))
+
+
+def test_one_annual_plan_per_year_and_one_milestone_per_kind(make_project, session):
+    project = make_project()
+    session.add_all([AnnualPlan(project=project, year=2024, planned_investment=Decimal("5")),
+                     Milestone(project=project, kind=MilestoneKind.COMMENCEMENT)])
+    session.flush()
+    _refused(session, lambda: session.add(AnnualPlan(project=project, year=2024, planned_investment=Decimal("1"))))
+    _refused(session, lambda: session.add(Milestone(project=project, kind=MilestoneKind.COMMENCEMENT)))
+    _refused(session, lambda: session.add(AnnualPlan(project=project, year=2025, planned_investment=Decimal("-1"))))
+
+
+def test_money_keeps_two_decimals_exactly(make_project, session):
+    project = make_project(planned_investment=Decimal("123456789012.34"))
+    session.commit()
+    session.expire_all()
+    assert project.planned_investment == Decimal("123456789012.34")
+
+
+def test_deleting_a_project_deletes_its_progress(make_project, session):
+    project = make_project()
+    session.add_all([_report(project), Milestone(project=project, kind=MilestoneKind.ACCEPTANCE)])
+    session.commit()
+    session.delete(project)
+    session.commit()
+    assert session.scalar(text("SELECT count(*) FROM progress_reports")) == 0
+    assert session.scalar(text("SELECT count(*) FROM milestones")) == 0
