@@ -34,7 +34,9 @@ def app(database_url, tmp_path_factory):
         leftovers.reflect(db.engine)
         leftovers.drop_all(db.engine)
         flask_migrate.upgrade()
-    return app
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture
