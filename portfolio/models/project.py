@@ -52,6 +52,16 @@ class Project(db.Model):
     created_dt: Mapped[datetime] = mapped_column(timestamp_type(), default=utc_now)
     modified_dt: Mapped[datetime] = mapped_column(timestamp_type(), default=utc_now, onupdate=utc_now)
 
+    # Figures derived from the progress reports and milestones, kept current by
+    # `portfolio.services.progress` on every write, so list filters need no aggregate queries.
+    last_report_period: Mapped[int | None]
+    """The newest report's quarter as `rules.quarter_period` numbers it."""
+    last_cumulative_investment: Mapped[Decimal | None] = mapped_column(money())
+    last_year_investment: Mapped[Decimal | None] = mapped_column(money())
+    """Sum of the quarterly investments in the newest report's year."""
+    open_milestone_due: Mapped[date | None]
+    """The earliest planned date among milestones not reached yet."""
+
     plan: Mapped[Plan] = relationship(back_populates="projects")
     programme: Mapped[Programme | None] = relationship()
     region: Mapped[Region] = relationship()

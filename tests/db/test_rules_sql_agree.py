@@ -1,0 +1,67 @@
+"""The SQL filters give exactly the answers of the rule functions, on generated data with
+every kind of warning, at as-of dates before, between and after the reports."""
+import random
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from portfolio.models import AnnualPlan, Milestone, ProgressReport, Project
+from portfolio.rules import Light, WarningKind, assess
+from portfolio.services.progress import facts_for, refresh_figures
+from portfolio.services.sample_data import sample_progress
+from portfolio.services.warnings import rule_expressions
+
+TODAY = date(2026, 11, 22)
+AS_OF_DATES = [TODAY, date(2026, 9, 30), date(2026, 1, 1), date(2025, 12, 31), date(2025, 6, 15), date(2024, 3, 31)]
+
+
+@pytest.fixture
+def generated(session, make_project):
+    rng = random.Random(20261122)
+    projects = []
+    for number in range(160):
+        start = rng.randint(2019, 2027)
+        project = make_project(name=f"规则项目{number:03d}", start_year=start, end_year=start + rng.randint(0, 3),
+                               planned_investment=Decimal(rng.choice([0, 500, 1200, 80000, 12345.67])),
+                               region=rng.choice(["山阳区", "解放区", "温县"]))
+        progress = sample_progress(rng, project.start_year, project.end_year, project.planned_investment, TODAY)
+        project.status = progress.status
+        for year, quarter, cumulative, this_quarter, percent in progress.reports:
+            session.add(ProgressReport(project=project, year=year, quarter=quarter, cumulative_investment=cumulative,
+                                       quarter_investment=this_quarter, physical_progress=percent))
+        for year, amount in progress.annual_plans.items():
+            session.add(AnnualPlan(project=project, year=year, planned_investment=amount))
+        for kind, planned_date, actual in progress.milestones:
+            session.add(Milestone(project=project, kind=kind, planned_date=planned_date, actual_date=actual))
+        refresh_figures(session, project)
+        projects.append(project)
+    session.commit()
+    return projects
+
+
+@pytest.mark.parametrize("as_of", AS_OF_DATES, ids=str)
+def test_sql_filters_agree_with_the_rule_functions(session, generated, as_of):
+    expected = {project.id: assess(facts, as_of) for project, facts in
+                zip(generated, facts_for(session, generated).values(), strict=True)}
+    rules = rule_expressions(as_of)
+
+    def ids(condition) -> set[int]:
+        return set(session.scalars(rules.join(select(Project.id)).where(condition)))
+
+    for kind in WarningKind:
+        assert ids(rules.warning(kind)) == {i for i, a in expected.items() if a.has(kind)}, kind
+    for light in Light:
+        assert ids(rules.light == light.value) == {i for i, a in expected.items() if a.light is light}, light
+    sums = dict(session.execute(rules.join(select(Project.id, rules.cumulative))).all())
+    assert sums == {i: a.cumulative_investment for i, a in expected.items()}
+
+
+def test_the_generated_data_has_every_kind_of_warning_and_light(session, generated):
+    seen_kinds, seen_lights = set(), set()
+    for as_of in AS_OF_DATES:
+        for assessment in (assess(f, as_of) for f in facts_for(session, generated).values()):
+            seen_kinds |= {w.kind for w in assessment.warnings}
+            seen_lights.add(assessment.light)
+    assert seen_kinds == set(WarningKind) and seen_lights == set(Light)

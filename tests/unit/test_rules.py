@@ -1,0 +1,191 @@
+"""The rules of DESIGN.md at their boundaries."""
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+
+from portfolio.models import MilestoneKind, ProjectStatus
+from portfolio.rules import (
+    Light, MilestoneDates, ProjectFacts, ReportFigures, Thresholds, WarningKind, assess, describe_delay, due_quarter,
+    investment_lag, late_milestones, late_start, not_reported, overdue, quarter_end, quarter_of, schedule_share,
+)
+
+S = ProjectStatus
+
+
+def facts(status=S.UNDER_WAY, start=2024, end=2026, planned="1000", reports=(), plans=None, milestones=()):
+    return ProjectFacts(status=status, start_year=start, end_year=end, planned_investment=D(planned),
+                        reports=tuple(ReportFigures(y, q, D(c), D(t)) for y, q, c, t in reports),
+                        annual_plans={y: D(a) for y, a in (plans or {}).items()}, milestones=tuple(milestones))
+
+
+@pytest.mark.parametrize(
+    ("day", "quarter", "end"),
+    [(date(2026, 1, 1), 1, date(2026, 3, 31)), (date(2026, 3, 31), 1, date(2026, 3, 31)),
+     (date(2026, 4, 1), 2, date(2026, 6, 30)), (date(2026, 9, 30), 3, date(2026, 9, 30)),
+     (date(2026, 10, 1), 4, date(2026, 12, 31)), (date(2024, 2, 29), 1, date(2024, 3, 31))],
+)
+def test_quarters(day, quarter, end):
+    assert quarter_of(day) == quarter and quarter_end(day.year, quarter) == end
+
+
+@pytest.mark.parametrize(
+    ("day", "share"),
+    [(date(2026, 3, 31), D("0.25")), (date(2026, 6, 30), D("0.5")), (date(2026, 9, 30), D("0.75")),
+     (date(2026, 12, 31), D(1)), (date(2026, 1, 1), D(1) / D(365)), (date(2024, 1, 1), D(1) / D(366)),
+     (date(2024, 7, 1), D(183) / D(366)), (date(2026, 4, 1), D(91) / D(365))],
+)
+def test_schedule_share(day, share):
+    assert schedule_share(day) == share
+
+
+@pytest.mark.parametrize(
+    ("day", "due"),
+    [(date(2026, 9, 30), (2026, 3)), (date(2026, 9, 29), (2026, 2)), (date(2026, 10, 1), (2026, 3)),
+     (date(2026, 1, 15), (2025, 4)), (date(2026, 3, 31), (2026, 1))],
+)
+def test_due_quarter(day, due):
+    assert due_quarter(day) == due
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "words"),
+    [(date(2024, 12, 31), date(2026, 9, 30), "1年9个月"), (date(2024, 12, 31), date(2025, 1, 12), "12天"),
+     (date(2024, 12, 31), date(2025, 12, 31), "1年"), (date(2024, 12, 31), date(2026, 11, 22), "1年10个月"),
+     (date(2025, 1, 1), date(2025, 4, 1), "3个月"), (date(2025, 1, 1), date(2025, 3, 31), "2个月")],
+)
+def test_describe_delay(start, end, words):
+    assert describe_delay(start, end) == words
+
+
+@pytest.mark.parametrize(
+    ("status", "end", "as_of", "expected"),
+    [(S.UNDER_WAY, 2024, date(2024, 12, 31), False), (S.UNDER_WAY, 2024, date(2025, 1, 1), True),
+     (S.SUSPENDED, 2024, date(2025, 1, 1), True), (S.PREPARING, 2024, date(2026, 9, 30), True),
+     (S.COMPLETED, 2024, date(2026, 9, 30), False), (S.IN_USE, 2024, date(2026, 9, 30), False),
+     (S.CANCELLED, 2024, date(2026, 9, 30), False)],
+)
+def test_overdue(status, end, as_of, expected):
+    assert (overdue(facts(status=status, start=2022, end=end), as_of) is not None) is expected
+
+
+def test_overdue_reason_matches_the_design():
+    warning = overdue(facts(start=2021, end=2024), date(2026, 9, 30))
+    assert warning.light is Light.RED and warning.reason == "计划2024年底竣工,已超期1年9个月"
+
+
+@pytest.mark.parametrize(
+    ("status", "as_of", "light"),
+    [(S.PREPARING, date(2025, 1, 1), None), (S.PREPARING, date(2025, 1, 2), Light.YELLOW),
+     (S.PREPARING, date(2025, 3, 31), Light.YELLOW), (S.PREPARING, date(2025, 4, 1), Light.RED),
+     (S.UNDER_WAY, date(2026, 4, 1), None), (S.PREPARING, date(2024, 6, 1), None)],
+)
+def test_late_start_yellow_then_red_after_three_months(status, as_of, light):
+    warning = late_start(facts(status=status, start=2025, end=2027), as_of)
+    assert (warning.light if warning else None) is light
+
+
+def test_late_milestones():
+    milestones = [MilestoneDates(MilestoneKind.COMMENCEMENT, date(2025, 3, 1), date(2025, 3, 5)),
+                  MilestoneDates(MilestoneKind.MAIN_WORKS_DONE, date(2026, 6, 30), None),
+                  MilestoneDates(MilestoneKind.ACCEPTANCE, date(2026, 9, 30), None)]
+    warnings = late_milestones(facts(milestones=milestones), date(2026, 9, 30))
+    assert [w.reason for w in warnings] == ["节点“主体完工”计划2026-06-30完成,尚未完成,已滞后3个月"]
+    assert late_milestones(facts(milestones=milestones), date(2026, 10, 1))[1].reason.startswith("节点“竣工验收”")
+    assert late_milestones(facts(status=S.COMPLETED, milestones=milestones), date(2027, 1, 1)) == []
+
+
+def test_annual_lag_reason_matches_the_design():
+    project = facts(reports=[(2026, 1, "200", "100"), (2026, 2, "260", "60"), (2026, 3, "280", "20")],
+                    plans={2026: "400"})
+    warning = investment_lag(project, date(2026, 9, 30))
+    assert warning.reason == "年度投资完成率45%,低于序时进度75%达30个百分点" and warning.light is Light.YELLOW
+
+
+@pytest.mark.parametrize(
+    ("this_year", "light"),
+    [("65.01", None), ("65", Light.YELLOW), ("45", Light.YELLOW), ("44.99", Light.RED), ("0", Light.RED)],
+)
+def test_annual_lag_thresholds(this_year, light):
+    project = facts(reports=[(2025, 4, "100", "100"), (2026, 3, str(100 + D(this_year)), this_year)], plans={2026: "100"})
+    warning = investment_lag(project, date(2026, 9, 30))
+    assert (warning.light if warning else None) is light
+
+
+def test_annual_plan_counts_only_quarters_up_to_the_as_of_date():
+    project = facts(reports=[(2026, 1, "30", "30"), (2026, 4, "100", "70")], plans={2026: "100"})
+    assert investment_lag(project, date(2026, 3, 31)) is None
+    assert investment_lag(project, date(2026, 9, 30)).reason.startswith("年度投资完成率30%")
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "cumulative", "as_of", "light"),
+    [
+        (2027, 2029, "0", date(2026, 9, 30), None),  # start year in the future
+        (2026, 2026, "0", date(2026, 1, 1), None),  # single-year project, first day
+        (2026, 2026, "0", date(2026, 2, 6), None),  # 36 of 364 days: 9.9 pp
+        (2026, 2026, "0", date(2026, 2, 7), Light.YELLOW),  # 37 of 364 days: 10.2 pp
+        (2026, 2026, "0", date(2026, 12, 31), Light.RED),
+        (2025, 2026, "500", date(2026, 1, 1), None),  # elapsed 50.07%, rate 50%
+        (2025, 2026, "0", date(2026, 1, 1), Light.RED),  # zero cumulative
+        (2021, 2024, "800", date(2026, 9, 30), Light.YELLOW),  # elapsed clamped to 100%: lag 20 pp
+    ],
+)
+def test_period_lag(start, end, cumulative, as_of, light):
+    reports = [(start, 1, cumulative, cumulative)] if cumulative != "0" else []
+    warning = investment_lag(facts(start=start, end=end, reports=reports), as_of)
+    assert (warning.light if warning else None) is light
+
+
+def test_no_lag_without_planned_investment():
+    assert investment_lag(facts(planned="0"), date(2026, 9, 30)) is None
+
+
+@pytest.mark.parametrize(
+    ("reports", "as_of", "light"),
+    [([(2026, 3)], date(2026, 9, 30), None), ([(2026, 2)], date(2026, 9, 30), Light.YELLOW),
+     ([(2026, 1)], date(2026, 9, 30), Light.RED), ([], date(2026, 9, 30), Light.RED),
+     ([(2025, 4)], date(2026, 1, 1), None), ([(2025, 3)], date(2026, 1, 1), Light.YELLOW)],
+)
+def test_not_reported(reports, as_of, light):
+    project = facts(start=2020, end=2030, reports=[(y, q, "10", "0") for y, q in reports])
+    warning = not_reported(project, as_of)
+    assert (warning.light if warning else None) is light
+
+
+def test_not_reported_names_the_missing_quarters():
+    assert not_reported(facts(), date(2026, 1, 15)).reason == "连续两个季度未报送进展(2025年第3季度、2025年第4季度)"
+    assert not_reported(facts(status=S.SUSPENDED), date(2026, 1, 15)) is None
+
+
+def test_cancelled_and_done_projects_are_never_warned():
+    for status, light in [(S.CANCELLED, Light.CANCELLED), (S.COMPLETED, Light.DONE), (S.IN_USE, Light.DONE)]:
+        result = assess(facts(status=status, start=2015, end=2018), date(2026, 9, 30))
+        assert (result.light, result.warnings) == (light, ())
+
+
+def test_suspended_project_is_still_overdue_but_not_unreported():
+    result = assess(facts(status=S.SUSPENDED, start=2020, end=2024), date(2026, 9, 30))
+    assert result.light is Light.RED
+    assert {w.kind for w in result.warnings} == {WarningKind.OVERDUE, WarningKind.INVESTMENT_LAG}
+
+
+def test_project_with_no_progress_at_all():
+    result = assess(facts(start=2026, end=2028), date(2026, 9, 30))
+    assert result.cumulative_investment == 0 and result.completion_rate == 0
+    assert {w.kind for w in result.warnings} == {WarningKind.NOT_REPORTED, WarningKind.INVESTMENT_LAG}
+
+
+def test_green_project_and_over_budget_flag():
+    project = facts(start=2026, end=2026, planned="100",
+                    reports=[(2026, 1, "30", "30"), (2026, 2, "60", "30"), (2026, 3, "110", "50")])
+    result = assess(project, date(2026, 9, 30))
+    assert result.light is Light.GREEN and result.warnings == () and result.over_budget
+    assert result.completion_rate == D("1.1")
+
+
+def test_thresholds_are_configurable():
+    project = facts(reports=[(2026, 3, "50", "50")], plans={2026: "100"})
+    assert investment_lag(project, date(2026, 9, 30)).light is Light.YELLOW
+    assert investment_lag(project, date(2026, 9, 30), Thresholds(lag_yellow_pp=D(30), lag_red_pp=D(20))).light is Light.RED
+    assert investment_lag(project, date(2026, 9, 30), Thresholds(lag_yellow_pp=D(30), lag_red_pp=D(50))) is None
