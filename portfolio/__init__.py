@@ -1,7 +1,7 @@
 """portfolio: the major-project registry of a city development-and-reform commission."""
 from collections.abc import Mapping
 
-from flask import Flask, redirect, url_for
+from flask import Flask
 
 from portfolio import config as settings
 from portfolio.database import configure_sqlite
@@ -30,16 +30,16 @@ def create_app(config: Mapping | None = None) -> Flask:
             configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
     from portfolio import cli, errors, formatting, urls
+    from portfolio.dashboard import bp as dashboard_bp
+    from portfolio.progress import bp as progress_bp
     from portfolio.projects import bp as projects_bp
 
+    app.register_blueprint(dashboard_bp)
     app.register_blueprint(projects_bp)
+    app.register_blueprint(progress_bp)
     errors.register(app)
     formatting.register(app)
     urls.register(app)
     cli.register(app)
-
-    @app.get("/")
-    def index():
-        return redirect(url_for("projects.index"))
 
     return app

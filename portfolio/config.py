@@ -41,6 +41,8 @@ def from_environment(instance: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url(instance),
         "SQLITE_BUSY_TIMEOUT_MS": int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "10000")),
         "PROJECTS_PER_PAGE": int(os.environ.get("PORTFOLIO_PER_PAGE", "20")),
+        "LAG_YELLOW_PP": os.environ.get("PORTFOLIO_LAG_YELLOW_PP", "10"),
+        "LAG_RED_PP": os.environ.get("PORTFOLIO_LAG_RED_PP", "30"),
         "SEED_DIR": Path(os.environ.get("PORTFOLIO_SEED_DIR", ROOT / "seeds")),
         # WTForms' own Chinese messages instead of Flask-Babel, which the app does not use.
         "WTF_I18N_ENABLED": False,

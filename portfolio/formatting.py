@@ -3,6 +3,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from flask import Flask
 
+from portfolio.rules import format_percent
+
 WAN_PER_YI = Decimal(10000)
 
 
@@ -23,6 +25,12 @@ def format_yi(amount_wan: Decimal | None) -> str:
     return f"{(Decimal(amount_wan) / WAN_PER_YI).quantize(Decimal('0.01'), ROUND_HALF_UP):,.2f}"
 
 
+def format_rate(fraction: Decimal | None) -> str:
+    """A completion rate: 0.452 → "45.2%"; no rate (no planned amount) → "—"."""
+    return "—" if fraction is None else format_percent(fraction)
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(format_wan, "wan")
     app.add_template_filter(format_yi, "yi")
+    app.add_template_filter(format_rate, "rate")

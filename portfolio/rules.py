@@ -248,7 +248,7 @@ def late_milestones(facts: ProjectFacts, as_of: date) -> list[Warning]:
             WarningKind.LATE_MILESTONE, Light.YELLOW,
             f"节点“{m.kind.label}”计划{m.planned_date.isoformat()}完成,尚未完成,已滞后{describe_delay(m.planned_date, as_of)}",
         )
-        for m in facts.milestones
+        for m in sorted(facts.milestones, key=lambda m: list(MilestoneKind).index(m.kind))
         if m.planned_date is not None and m.actual_date is None and m.planned_date < as_of
     ]
 

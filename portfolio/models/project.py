@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portfolio.extensions import db
@@ -61,6 +61,8 @@ class Project(db.Model):
     """Sum of the quarterly investments in the newest report's year."""
     open_milestone_due: Mapped[date | None]
     """The earliest planned date among milestones not reached yet."""
+    demo_data: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """Set by `flask demo`: the project's progress, milestones and annual plans are generated, not real."""
 
     plan: Mapped[Plan] = relationship(back_populates="projects")
     programme: Mapped[Programme | None] = relationship()

@@ -1,11 +1,15 @@
 """Forms of the project registry."""
-from wtforms import IntegerField, SelectChoice, SelectField, StringField, TextAreaField
+from datetime import date
+
+from wtforms import DateField, IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portfolio.extensions import db
 from portfolio.forms import AmountField, BaseForm, choice_list
 from portfolio.models import Plan, Programme, ProjectStatus, Region, Sector
 from portfolio.models.project import FIRST_YEAR, LAST_YEAR
+from portfolio.rules import Light, Thresholds, WarningKind
 from portfolio.services import projects as project_service
 
 MAX_INVESTMENT = 100_000_000
@@ -50,6 +54,14 @@ class ProjectFilterForm(BaseForm):
     sector = SelectField("领域", coerce=_optional_enum(Sector), validators=[Optional()])
     status = SelectField("项目状态", coerce=_optional_enum(ProjectStatus), validators=[Optional()])
     q = StringField("关键词", validators=[Optional(), Length(max=100)])
+    as_of = DateField("截至日期", validators=[Optional()])
+    light = SelectField("预警", coerce=_optional_enum(Light), validators=[Optional()],
+                        choices=choice_list(((light.value, light.label) for light in Light), blank="全部"))
+    warning = SelectMultipleField(
+        "问题", coerce=WarningKind, validators=[Optional()],
+        choices=choice_list((kind.value, kind.label) for kind in WarningKind),
+        widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
+    )
     sort = SelectField(
         "排序", validators=[Optional()],
         choices=choice_list([("name", "项目名称"), ("region", "县(市、区)"), ("investment", "计划投资"),
@@ -64,7 +76,7 @@ class ProjectFilterForm(BaseForm):
         self.sector.choices = choice_list(Sector.choices(), blank="全部领域")
         self.status.choices = choice_list(ProjectStatus.choices(), blank="全部状态")
 
-    def to_filters(self) -> project_service.ProjectFilters:
+    def to_filters(self, today: date, thresholds: Thresholds) -> project_service.ProjectFilters:
         """Valid fields only: a stale bookmark with an unknown value still shows a list."""
         self.validate()
 
@@ -77,6 +89,10 @@ class ProjectFilterForm(BaseForm):
             sector=valid(self.sector),
             status=valid(self.status),
             keyword=valid(self.q) or "",
+            light=valid(self.light),
+            warnings=frozenset(valid(self.warning) or ()),
+            as_of=valid(self.as_of) or today,
+            thresholds=thresholds,
             sort=valid(self.sort),
             descending=self.order.data == "desc",
         )

@@ -2,11 +2,15 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 
+from portfolio import rules, web
 from portfolio.extensions import db
+from portfolio.formatting import format_wan
 from portfolio.forms import ConfirmForm
 from portfolio.models import Project
+from portfolio.progress.forms import AnnualPlanForm
 from portfolio.projects import bp
 from portfolio.projects.forms import ProjectFilterForm, ProjectForm
+from portfolio.services import progress as progress_service
 from portfolio.services import projects as project_service
 
 
@@ -44,17 +48,30 @@ def index():
     filter_form = ProjectFilterForm(
         request.args, plans=project_service.plans(db.session), regions=project_service.regions(db.session)
     )
-    filters = filter_form.to_filters()
+    filters = filter_form.to_filters(web.today(), web.thresholds())
     page = db.paginate(
         project_service.projects_query(filters), per_page=current_app.config["PROJECTS_PER_PAGE"], error_out=False
     )
     totals = project_service.project_totals(db.session, filters)
-    return render_template("projects/index.html", filter_form=filter_form, filters=filters, page=page, totals=totals)
+    facts = progress_service.facts_for(db.session, page.items)
+    assessments = {pid: rules.assess(f, filters.as_of, filters.thresholds) for pid, f in facts.items()}
+    return render_template("projects/index.html", filter_form=filter_form, filters=filters, page=page,
+                           totals=totals, assessments=assessments)
 
 
 @bp.get("/<int:project_id>")
 def detail(project_id: int):
-    return render_template("projects/detail.html", project=_get_project(project_id))
+    project = _get_project(project_id)
+    as_of = web.today()
+    facts = progress_service.facts_for(db.session, [project])[project.id]
+    return render_template(
+        "projects/detail.html", project=project, as_of=as_of,
+        assessment=rules.assess(facts, as_of, web.thresholds()),
+        history=progress_service.progress_history(db.session, project),
+        annual_rows=progress_service.annual_plan_rows(db.session, project),
+        timeline=progress_service.milestone_timeline(project, as_of),
+        annual_form=AnnualPlanForm(formdata=None, year=as_of.year), confirm_form=ConfirmForm(),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -88,4 +105,8 @@ def delete(project_id: int):
         db.session.commit()
         flash(f"已删除项目“{name}”。", "success")
         return redirect(url_for(".index"))
-    return render_template("projects/confirm_delete.html", project=project, form=ConfirmForm())
+    return render_template(
+        "confirm_delete.html", form=ConfirmForm(), cancel_url=url_for(".detail", project_id=project.id),
+        what=f"项目“{project.name}”({project.region.name},计划投资{format_wan(project.planned_investment)}万元)",
+        consequence="其节点、年度计划和季度进展将一并删除,且无法恢复。",
+    )

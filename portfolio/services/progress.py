@@ -185,19 +185,20 @@ def delete_annual_plan(session: Session, plan: AnnualPlan) -> None:
 
 # --- milestones ----------------------------------------------------------------------------
 
-def milestone_errors(rows: dict[MilestoneKind, dict], today: date) -> dict[MilestoneKind, str]:
-    """Actual dates not in the future; planned and actual dates in the standard order of kinds."""
+def milestone_errors(rows: dict[MilestoneKind, dict], today: date) -> dict[tuple[MilestoneKind, str], str]:
+    """(kind, "planned_date" or "actual_date") → message: actual dates not in the future, and
+    planned and actual dates each in the standard order of kinds (竣工验收 not before 开工)."""
     errors = {}
-    kinds = list(MilestoneKind)
     for kind, row in rows.items():
         if row["actual_date"] and row["actual_date"] > today:
-            errors[kind] = f"“{kind.label}”的实际完成日期{row['actual_date'].isoformat()}晚于今天"
+            errors[kind, "actual_date"] = f"“{kind.label}”的实际日期{row['actual_date'].isoformat()}晚于今天"
     for which, label in (("actual_date", "实际"), ("planned_date", "计划")):
-        dated = [(kind, rows[kind][which]) for kind in kinds if kind in rows and rows[kind][which]]
+        dated = [(kind, rows[kind][which]) for kind in MilestoneKind if kind in rows and rows[kind][which]]
         for (earlier, earlier_date), (later, later_date) in zip(dated, dated[1:]):
-            if later_date < earlier_date and later not in errors:
-                errors[later] = (f"“{later.label}”的{label}日期{later_date.isoformat()}早于"
-                                 f"“{earlier.label}”的{label}日期{earlier_date.isoformat()}")
+            if later_date < earlier_date:
+                errors.setdefault((later, which), (
+                    f"“{later.label}”的{label}日期{later_date.isoformat()}早于"
+                    f"“{earlier.label}”的{label}日期{earlier_date.isoformat()}"))
     return errors
 
 
@@ -226,3 +227,35 @@ def save_milestones(session: Session, project: Project, rows: dict[MilestoneKind
     if reached_by is None:
         return None
     return f"已记录“{reached_by.label}”的实际日期,项目状态由“{original.label}”改为“{project.status.label}”"
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    kind: MilestoneKind
+    planned_date: date | None
+    actual_date: date | None
+    note: str | None
+    state: str
+    """reached, late, upcoming or unplanned."""
+
+    @property
+    def state_label(self) -> str:
+        return {"reached": "已完成", "late": "滞后", "upcoming": "未到期", "unplanned": "未计划"}[self.state]
+
+
+def milestone_timeline(project: Project, as_of: date) -> list[TimelineEntry]:
+    """The eight standard milestones in order, each reached, late, upcoming or not planned."""
+    recorded = {milestone.kind: milestone for milestone in project.milestones}
+    entries = []
+    for kind in MilestoneKind:
+        milestone = recorded.get(kind)
+        planned = milestone.planned_date if milestone else None
+        actual = milestone.actual_date if milestone else None
+        if actual:
+            state = "reached"
+        elif planned is None:
+            state = "unplanned"
+        else:
+            state = "late" if planned < as_of else "upcoming"
+        entries.append(TimelineEntry(kind, planned, actual, milestone.note if milestone else None, state))
+    return entries

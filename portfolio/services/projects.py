@@ -1,11 +1,14 @@
 """Finding, counting and changing projects."""
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from portfolio.models import Plan, Programme, Project, ProjectStatus, Region, Sector
+from portfolio.rules import Light, Thresholds, WarningKind
+from portfolio.services.warnings import rule_expressions
 
 SORT_COLUMNS = {
     "name": Project.name,
@@ -23,6 +26,11 @@ class ProjectFilters:
     sector: Sector | None = None
     status: ProjectStatus | None = None
     keyword: str = ""
+    light: Light | None = None
+    warnings: frozenset[WarningKind] = frozenset()
+    as_of: date | None = None
+    """The date the warning filters judge by; required when `light` or `warnings` is set."""
+    thresholds: Thresholds = field(default_factory=Thresholds)
     sort: str | None = None
     descending: bool = False
 
@@ -34,6 +42,13 @@ class ProjectTotals:
 
 
 def _where(query: Select, filters: ProjectFilters) -> Select:
+    if filters.light or filters.warnings:
+        rules = rule_expressions(filters.as_of, filters.thresholds)
+        query = rules.join(query)
+        if filters.light:
+            query = query.where(rules.light == filters.light.value)
+        for kind in sorted(filters.warnings):
+            query = query.where(rules.warning(kind))
     if filters.plan_id:
         query = query.where(Project.plan_id == filters.plan_id)
     if filters.region_id:

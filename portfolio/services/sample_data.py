@@ -27,10 +27,11 @@ class SampleProgress:
 
 
 def sample_progress(rng: random.Random, start_year: int, end_year: int, planned: Decimal, today: date,
-                    quarters: int = 8) -> SampleProgress:
+                    quarters: int = 8, status: ProjectStatus | None = None) -> SampleProgress:
     """Up to `quarters` reports ending at or before today's quarter, with gaps, an annual plan
-    for today's year half of the time, and the eight milestones spread over the build years."""
-    status = rng.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()))[0]
+    for today's year half of the time, and the eight milestones spread over the build years.
+    The status is drawn at random unless given."""
+    status = status or rng.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()))[0]
     progress = SampleProgress(status)
     first_day, last_day = date(start_year, 1, 1), date(end_year, 12, 31)
     span = (last_day - first_day).days
@@ -52,7 +53,7 @@ def sample_progress(rng: random.Random, start_year: int, end_year: int, planned:
         for period in range(oldest, newest + 1):
             if rng.random() < 0.1:
                 continue
-            step = (planned * Decimal(rng.randint(0, 25)) / 100).quantize(Decimal("0.01"))
+            step = (planned * Decimal(rng.randint(0, 15)) / 100).quantize(Decimal("0.01"))
             cumulative += step
             year, quarter = period_quarter(period)
             percent = min(Decimal(100), (cumulative / planned * 100).quantize(Decimal("0.01"))) if planned else Decimal(0)

@@ -20,7 +20,7 @@ def test_filter_open_refuse_fix_and_save(page, seeded):
 
     page.get_by_role("link", name="山阳区黄龙山体育公园项目").click()
     expect(page.locator("#planned-investment")).to_have_text("4,000")
-    page.get_by_role("link", name="编辑").click()
+    page.get_by_role("link", name="编辑", exact=True).click()
 
     investment = page.get_by_label("计划投资(万元)")
     investment.fill("-4500")

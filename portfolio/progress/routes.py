@@ -1,0 +1,115 @@
+"""Views for a project's progress, annual plans and milestones."""
+from flask import abort, flash, redirect, render_template, url_for
+
+from portfolio import web
+from portfolio.extensions import db
+from portfolio.forms import ConfirmForm
+from portfolio.models import AnnualPlan, MilestoneKind, ProgressReport, Project
+from portfolio.progress import bp
+from portfolio.progress.forms import AnnualPlanForm, MilestonesForm, ProgressForm
+from portfolio.services import progress as progress_service
+
+
+def _project(project_id: int) -> Project:
+    return db.get_or_404(Project, project_id)
+
+
+def _child(model, child_id: int, project: Project):
+    child = db.get_or_404(model, child_id)
+    if child.project_id != project.id:
+        abort(404)
+    return child
+
+
+def _detail(project: Project, anchor: str):
+    return redirect(url_for("projects.detail", project_id=project.id, _anchor=anchor))
+
+
+def _progress_form_page(project: Project, report: ProgressReport | None):
+    form = ProgressForm(obj=report)
+    if form.validate_on_submit():
+        values = form.values()
+        errors = progress_service.progress_errors(db.session, project, values, web.today(),
+                                                  report_id=report.id if report else None)
+        for name, message in errors.items():
+            form[name].errors.append(message)
+        if not errors:
+            saved = progress_service.save_progress(db.session, project, values, report)
+            db.session.commit()
+            flash(f"已保存{saved.year}年第{saved.quarter}季度进展。", "success")
+            return _detail(project, "progress")
+    return render_template("progress/progress_form.html", project=project, report=report, form=form), (
+        422 if form.errors else 200)
+
+
+@bp.route("/progress/new", methods=["GET", "POST"])
+def new_progress(project_id: int):
+    return _progress_form_page(_project(project_id), None)
+
+
+@bp.route("/progress/<int:report_id>/edit", methods=["GET", "POST"])
+def edit_progress(project_id: int, report_id: int):
+    project = _project(project_id)
+    return _progress_form_page(project, _child(ProgressReport, report_id, project))
+
+
+@bp.route("/progress/<int:report_id>/delete", methods=["GET", "POST"])
+def delete_progress(project_id: int, report_id: int):
+    project = _project(project_id)
+    report = _child(ProgressReport, report_id, project)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        label = f"{report.year}年第{report.quarter}季度"
+        progress_service.delete_progress(db.session, report)
+        db.session.commit()
+        flash(f"已删除{label}进展。", "success")
+        return _detail(project, "progress")
+    return render_template("confirm_delete.html", form=form, what=f"“{project.name}”{report.year}年第{report.quarter}季度的进展",
+                           cancel_url=url_for("projects.detail", project_id=project.id, _anchor="progress"))
+
+
+@bp.route("/annual-plans", methods=["POST"])
+def save_annual_plan(project_id: int):
+    project = _project(project_id)
+    form = AnnualPlanForm()
+    if form.validate_on_submit():
+        progress_service.save_annual_plan(db.session, project, form.year.data, form.planned_investment.data)
+        db.session.commit()
+        flash(f"已保存{form.year.data}年度计划投资。", "success")
+        return _detail(project, "annual-plans")
+    return render_template("progress/annual_plan_form.html", project=project, form=form), 422
+
+
+@bp.route("/annual-plans/<int:plan_id>/delete", methods=["POST"])
+def delete_annual_plan(project_id: int, plan_id: int):
+    project = _project(project_id)
+    plan = _child(AnnualPlan, plan_id, project)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    year = plan.year
+    progress_service.delete_annual_plan(db.session, plan)
+    db.session.commit()
+    flash(f"已删除{year}年度计划投资。", "success")
+    return _detail(project, "annual-plans")
+
+
+@bp.route("/milestones", methods=["GET", "POST"])
+def edit_milestones(project_id: int):
+    project = _project(project_id)
+    recorded = {m.kind: m for m in project.milestones}
+    form = MilestonesForm(data={kind.value: {"planned_date": m.planned_date, "actual_date": m.actual_date,
+                                             "note": m.note} for kind, m in recorded.items()})
+    if form.validate_on_submit():
+        rows = form.rows()
+        errors = progress_service.milestone_errors(rows, web.today())
+        for (kind, field), message in errors.items():
+            form[kind.value][field].errors.append(message)
+        if not errors:
+            change = progress_service.save_milestones(db.session, project, rows)
+            db.session.commit()
+            flash("已保存节点。", "success")
+            if change:
+                flash(change, "info")
+            return _detail(project, "milestones")
+    return render_template("progress/milestones_form.html", project=project, form=form,
+                           kinds=list(MilestoneKind)), 422 if form.errors else 200

@@ -1,0 +1,89 @@
+"""The list's warning filters and the dashboard, on the real seed projects."""
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from portfolio.models import Project, Region
+from tests.conftest import submit
+
+TODAY = date.today()
+ENDED_BY_MID_2025 = 11
+"""Seed projects whose build years ended before 2025 (two run 2023—2025 and 2022—2025)."""
+
+
+def _text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def _listed(response) -> list[str]:
+    return re.findall(r'<a href="/projects/\d+">([^<]+)</a>', _text(response))
+
+
+def _count(response) -> int:
+    return int(re.search(r"共 <strong>(\d+)</strong> 个项目", _text(response)).group(1))
+
+
+def test_overdue_filter_lists_every_seed_project_whose_build_years_ended(client, seeded):
+    assert _count(client.get("/projects/?warning=overdue&as_of=2026-11-22")) == 13
+    mid_2025 = client.get("/projects/?warning=overdue&as_of=2025-06-30")
+    assert _count(mid_2025) == ENDED_BY_MID_2025
+    assert "市直普通高中迁建项目" not in _listed(mid_2025)
+    assert "计划2024年底竣工,已超期6个月" in _text(mid_2025)
+
+
+def test_light_and_warning_filters_combine_with_region(client, seeded, in_app):
+    shanyang = in_app(lambda s: s.scalar(select(Region.id).where(Region.name == "山阳区")))
+    response = client.get(f"/projects/?light=red&warning=overdue&warning=not_reported&region={shanyang}&as_of=2026-09-30")
+    assert _count(response) == 3
+    assert response.get_data(as_text=True).count('data-light="red"') == 3
+    assert _count(client.get("/projects/?light=green&as_of=2026-09-30")) == 0
+    assert '<input checked id="warning-0" name="warning" type="checkbox" value="overdue">' in _text(response)
+
+
+def test_recording_completion_changes_the_light_on_list_and_dashboard(client, seeded, in_app):
+    before = _text(client.get("/"))
+    assert re.search(r'id="kpi-count">13<', before) and re.search(r'id="kpi-planned">626,457<', before)
+    red_before = int(re.search(r'class="kpi kpi-red">.*?>(\d+)</a>', before, re.S).group(1))
+
+    project = in_app(lambda s: s.scalar(select(Project).where(Project.name == "孟州市全民健身中心")))
+    response = submit(client, f"/projects/{project.id}/milestones", {
+        "commencement-actual_date": "2020-05-01", "acceptance-actual_date": "2022-12-20"})
+    assert response.status_code == 302
+    assert "项目状态由“在建”改为“已竣工”" in _text(client.get(response.headers["Location"]))
+
+    overdue = client.get("/projects/?warning=overdue")
+    assert _count(overdue) == 12 and "孟州市全民健身中心" not in _listed(overdue)
+    done = client.get("/projects/?light=done")
+    assert _listed(done) == ["孟州市全民健身中心"]
+    after = _text(client.get("/"))
+    assert int(re.search(r'class="kpi kpi-red">.*?>(\d+)</a>', after, re.S).group(1)) == red_before - 1
+
+
+def test_progress_changes_reasons_on_the_list(client, seeded, in_app):
+    project = in_app(lambda s: s.scalar(select(Project).where(Project.name == "市直普通高中迁建项目")))
+    as_of = "2025-09-30"
+    before = _text(client.get(f"/projects/?q=市直普通高中&as_of={as_of}"))
+    assert "连续两个季度未报送进展(2025年第2季度、2025年第3季度)" in before
+    for quarter, cumulative in [(2, "70000"), (3, "80000")]:
+        assert submit(client, f"/projects/{project.id}/progress/new", {
+            "year": "2025", "quarter": str(quarter), "cumulative_investment": cumulative,
+            "quarter_investment": "10000", "physical_progress": "70"}).status_code == 302
+    after = _text(client.get(f"/projects/?q=市直普通高中&as_of={as_of}"))
+    assert "未报送进展" not in after and 'data-light="green"' in after
+    assert "80,000" in after and "94.1%" in after
+
+
+def test_dashboard_counts_link_to_the_same_projects(client, seeded):
+    page = _text(client.get("/?as_of=2026-09-30"))
+    links = re.findall(r'<a class="count-(?:red|yellow)" href="([^"]+)">(\d+)</a>', page)
+    assert links, "regions with warnings link to the filtered list"
+    for href, count in links:
+        assert _count(client.get(href.replace("&amp;", "&"))) == int(count)
+    assert re.search(r'<svg class="chart"', page) and page.count("<rect") >= 2 * 7
+
+
+@pytest.mark.parametrize("bad", ["as_of=2026-13-01", "light=purple", "warning=nonsense"])
+def test_bad_filter_values_fall_back(client, seeded, bad):
+    assert client.get(f"/projects/?{bad}").status_code == 200
