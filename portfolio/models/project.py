@@ -34,6 +34,8 @@ class Project(db.Model):
         ),
         Index(None, "region_id"),
         Index(None, "programme_id"),
+        Index(None, "plan_id"),
+        Index(None, "end_year"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

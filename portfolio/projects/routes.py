@@ -49,10 +49,10 @@ def index():
         request.args, plans=project_service.plans(db.session), regions=project_service.regions(db.session)
     )
     filters = filter_form.to_filters(web.today(), web.thresholds())
-    page = db.paginate(
-        project_service.projects_query(filters), per_page=current_app.config["PROJECTS_PER_PAGE"], error_out=False
-    )
     totals = project_service.project_totals(db.session, filters)
+    page = db.paginate(project_service.projects_query(filters), per_page=current_app.config["PROJECTS_PER_PAGE"],
+                       error_out=False, count=False)
+    page.total = totals.count  # the totals line already counted the same filtered rows
     facts = progress_service.facts_for(db.session, page.items)
     assessments = {pid: rules.assess(f, filters.as_of, filters.thresholds) for pid, f in facts.items()}
     return render_template("projects/index.html", filter_form=filter_form, filters=filters, page=page,

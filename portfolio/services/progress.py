@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from portfolio.formatting import format_wan
@@ -259,3 +259,21 @@ def milestone_timeline(project: Project, as_of: date) -> list[TimelineEntry]:
             state = "late" if planned < as_of else "upcoming"
         entries.append(TimelineEntry(kind, planned, actual, milestone.note if milestone else None, state))
     return entries
+
+
+def refresh_all_figures(session: Session) -> None:
+    """`refresh_figures` for every project in two set-based statements (bulk loads, benchmarks)."""
+    report = ProgressReport.__table__
+    of_project = report.c.project_id == Project.id
+    session.execute(update(Project).values(
+        last_report_period=select(func.max(report.c.year * 4 + report.c.quarter - 1)).where(of_project).scalar_subquery(),
+        last_cumulative_investment=select(report.c.cumulative_investment).where(of_project)
+        .order_by(report.c.year.desc(), report.c.quarter.desc()).limit(1).scalar_subquery(),
+        open_milestone_due=select(func.min(Milestone.planned_date))
+        .where(Milestone.project_id == Project.id, Milestone.actual_date.is_(None)).scalar_subquery(),
+    ).execution_options(synchronize_session=False))
+    # A second statement, because SET expressions see the row as it was before the first.
+    session.execute(update(Project).values(
+        last_year_investment=select(func.sum(report.c.quarter_investment))
+        .where(of_project, report.c.year == Project.last_report_period // 4).scalar_subquery(),
+    ).execution_options(synchronize_session=False))

@@ -5,11 +5,11 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from portfolio.models import AnnualPlan, Milestone, ProgressReport, Project
 from portfolio.rules import Light, WarningKind, assess
-from portfolio.services.progress import facts_for, refresh_figures
+from portfolio.services.progress import facts_for, refresh_all_figures, refresh_figures
 from portfolio.services.sample_data import sample_progress
 from portfolio.services.warnings import rule_expressions
 
@@ -65,3 +65,17 @@ def test_the_generated_data_has_every_kind_of_warning_and_light(session, generat
             seen_kinds |= {w.kind for w in assessment.warnings}
             seen_lights.add(assessment.light)
     assert seen_kinds == set(WarningKind) and seen_lights == set(Light)
+
+
+def test_refreshing_all_figures_at_once_matches_one_by_one(session, generated):
+    figures = ("last_report_period", "last_cumulative_investment", "last_year_investment", "open_milestone_due")
+
+    def snapshot():
+        session.expire_all()
+        return {p.id: tuple(getattr(p, name) for name in figures) for p in session.scalars(select(Project))}
+
+    one_by_one = snapshot()
+    session.execute(update(Project).values(last_report_period=None, last_cumulative_investment=None,
+                                           last_year_investment=None, open_milestone_due=None))
+    refresh_all_figures(session)
+    assert snapshot() == one_by_one
