@@ -33,10 +33,12 @@ def create_app(config: Mapping | None = None) -> Flask:
     from portfolio.dashboard import bp as dashboard_bp
     from portfolio.progress import bp as progress_bp
     from portfolio.projects import bp as projects_bp
+    from portfolio.reporting import bp as reports_bp
 
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(projects_bp)
     app.register_blueprint(progress_bp)
+    app.register_blueprint(reports_bp)
     errors.register(app)
     formatting.register(app)
     urls.register(app)

@@ -43,6 +43,8 @@ def from_environment(instance: Path) -> dict:
         "PROJECTS_PER_PAGE": int(os.environ.get("PORTFOLIO_PER_PAGE", "20")),
         "LAG_YELLOW_PP": os.environ.get("PORTFOLIO_LAG_YELLOW_PP", "10"),
         "LAG_RED_PP": os.environ.get("PORTFOLIO_LAG_RED_PP", "30"),
+        "PDF_FONT": os.environ.get("PORTFOLIO_PDF_FONT") or None,
+        "REPORT_ISSUER": os.environ.get("PORTFOLIO_ISSUER", "市发展和改革委员会"),
         "SEED_DIR": Path(os.environ.get("PORTFOLIO_SEED_DIR", ROOT / "seeds")),
         # WTForms' own Chinese messages instead of Flask-Babel, which the app does not use.
         "WTF_I18N_ENABLED": False,

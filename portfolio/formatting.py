@@ -1,9 +1,11 @@
 """How figures are written for people: 万元 with thousands separators, 亿元, percentages."""
 from decimal import ROUND_HALF_UP, Decimal
-
-from flask import Flask
+from typing import TYPE_CHECKING
 
 from portfolio.rules import format_percent
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 WAN_PER_YI = Decimal(10000)
 
@@ -30,7 +32,7 @@ def format_rate(fraction: Decimal | None) -> str:
     return "—" if fraction is None else format_percent(fraction)
 
 
-def register(app: Flask) -> None:
+def register(app: "Flask") -> None:
     app.add_template_filter(format_wan, "wan")
     app.add_template_filter(format_yi, "yi")
     app.add_template_filter(format_rate, "rate")

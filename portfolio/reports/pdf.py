@@ -1,0 +1,250 @@
+"""Drawing the quarterly report with ReportLab. Only draws: all figures come in the report data."""
+import threading
+from collections.abc import Sequence
+from io import BytesIO
+
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from portfolio.formatting import format_rate, format_wan
+from portfolio.reports.data import GroupRow, QuarterlyReport
+from portfolio.reports.fonts import PdfFont
+from portfolio.rules import Light
+
+PAGE_WIDTH, PAGE_HEIGHT = A4
+MARGIN = 16 * mm
+CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
+CHUNK_ROWS = 200
+"""Long tables are cut into chunks: ReportLab's splitting of one huge table grows faster than linearly."""
+CELL_PADDING = 6
+TABLE_FONT_SIZE = 7.5
+LIGHT_COLOURS = {Light.RED: colors.HexColor("#c53030"), Light.YELLOW: colors.HexColor("#b7791f"),
+                 Light.GREEN: colors.HexColor("#1b7f3b"), Light.DONE: colors.HexColor("#4a5568"),
+                 Light.CANCELLED: colors.HexColor("#a0aec0")}
+SERIES_COLOURS = (colors.HexColor("#90cdf4"), colors.HexColor("#1b7f3b"))
+
+_rendering = threading.Lock()
+"""ReportLab is not safe for concurrent use in threads (a TTFont must not serve two documents at once)."""
+
+
+class _Styles:
+    def __init__(self, font: str):
+        def style(name, size, leading=None, **extra):
+            return ParagraphStyle(name, fontName=font, fontSize=size, leading=leading or size * 1.35,
+                                  wordWrap="CJK", **extra)
+
+        self.title = style("title", 18, 26, alignment=TA_CENTER, spaceAfter=6)
+        self.subtitle = style("subtitle", 10, alignment=TA_CENTER, textColor=colors.HexColor("#4a5568"))
+        self.heading = style("heading", 13, 18, spaceBefore=10, spaceAfter=6)
+        self.body = style("body", 10, 16, firstLineIndent=20, spaceAfter=4)
+        self.cell = style("cell", TABLE_FONT_SIZE, TABLE_FONT_SIZE * 1.3)
+
+
+def _cell(text: str, width: float, styles: _Styles, font: str):
+    """A plain string when it fits on one line, a wrapping Paragraph only when it does not."""
+    if stringWidth(text, font, TABLE_FONT_SIZE) <= width - CELL_PADDING:
+        return text
+    return Paragraph(_escape(text), styles.cell)
+
+
+def _table_style(font: str, numeric_from: int, header_rows: int = 1, total_row: bool = False) -> TableStyle:
+    commands = [
+        ("FONTNAME", (0, 0), (-1, -1), font),
+        ("FONTSIZE", (0, 0), (-1, -1), TABLE_FONT_SIZE),
+        ("LEADING", (0, 0), (-1, -1), TABLE_FONT_SIZE * 1.3),
+        ("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.HexColor("#e2e8f0")),
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#a0aec0")),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("ALIGN", (numeric_from, header_rows), (-1, -1), "RIGHT"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING / 2),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING / 2),
+    ]
+    if total_row:
+        commands.append(("BACKGROUND", (0, -1), (-1, -1), colors.HexColor("#f7fafc")))
+    return TableStyle(commands)
+
+
+def _chunked_tables(header: list, rows: Sequence[list], widths: list[float], style: TableStyle,
+                    lights: Sequence[Light] = ()) -> list[Table]:
+    """One table per CHUNK_ROWS rows, each repeating the header on every page it spans; the
+    last column, when `lights` are given, is coloured by each row's light."""
+    tables = []
+    for start in range(0, len(rows), CHUNK_ROWS):
+        chunk_style = TableStyle(style.getCommands())
+        for offset, light in enumerate(lights[start:start + CHUNK_ROWS], start=1):
+            chunk_style.add("TEXTCOLOR", (-1, offset), (-1, offset), LIGHT_COLOURS[light])
+        tables.append(Table([header, *rows[start:start + CHUNK_ROWS]], colWidths=widths, repeatRows=1,
+                            style=chunk_style))
+    return tables
+
+
+def _group_table(first_column: str, rows: Sequence[GroupRow], total: GroupRow, font: str) -> Table:
+    header = [first_column, "项目数", "计划投资(万元)", "累计完成(万元)", "完成率", "红灯", "黄灯"]
+    body = [[row.label, str(row.count), format_wan(row.planned), format_wan(row.cumulative), format_rate(row.rate),
+             str(row.red), str(row.yellow)] for row in (*rows, total)]
+    widths = [0.22, 0.1, 0.18, 0.18, 0.12, 0.1, 0.1]
+    return Table([header, *body], colWidths=[w * CONTENT_WIDTH for w in widths], repeatRows=1,
+                 style=_table_style(font, 1, total_row=True))
+
+
+def _bar_chart(rows: Sequence[GroupRow], font: str) -> Drawing:
+    """Planned vs completed investment per group, drawn with ReportLab graphics."""
+    drawing = Drawing(CONTENT_WIDTH, 62 * mm, initialFontName=font)
+    chart = VerticalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 42, 34, CONTENT_WIDTH - 60, 40 * mm
+    chart.data = [[float(r.planned) for r in rows] or [0], [float(r.cumulative) for r in rows] or [0]]
+    chart.categoryAxis.categoryNames = [r.label for r in rows] or [""]
+    chart.categoryAxis.labels.fontName = font
+    chart.categoryAxis.labels.fontSize = 7
+    chart.categoryAxis.labels.angle = 30 if len(rows) > 8 else 0
+    chart.categoryAxis.labels.boxAnchor = "ne" if len(rows) > 8 else "n"
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.labels.fontName = font
+    chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.labelTextFormat = lambda value: f"{value:,.0f}"
+    chart.barSpacing, chart.groupSpacing = 1, 6
+    for index, colour in enumerate(SERIES_COLOURS):
+        chart.bars[index].fillColor = colour
+        chart.bars[index].strokeColor = None
+    legend = Legend()
+    legend.x, legend.y = CONTENT_WIDTH - 150, 62 * mm - 6
+    legend.fontName, legend.fontSize = font, 8
+    legend.alignment, legend.columnMaximum, legend.dx, legend.dy = "right", 1, 8, 8
+    legend.colorNamePairs = list(zip(SERIES_COLOURS, ("计划投资(万元)", "累计完成(万元)"), strict=True))
+    drawing.add(chart)
+    drawing.add(legend)
+    drawing.add(String(0, 62 * mm - 10, "单位:万元", fontName=font, fontSize=7))
+    return drawing
+
+
+def _numbered_canvas(font: str, header: str):
+    """A canvas that draws the running header and "第 X 页 共 Y 页" once the page count is known."""
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **(kwargs | {"initialFontName": font}))  # no unembedded Helvetica preamble
+            self._pages: list[dict] = []
+
+        def showPage(self):
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                self.setFont(font, 8)
+                self.setFillColor(colors.HexColor("#4a5568"))
+                self.drawString(MARGIN, PAGE_HEIGHT - 10 * mm, header)
+                self.line(MARGIN, PAGE_HEIGHT - 11.5 * mm, PAGE_WIDTH - MARGIN, PAGE_HEIGHT - 11.5 * mm)
+                self.drawCentredString(PAGE_WIDTH / 2, 9 * mm, f"第 {number} 页 共 {total} 页")
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
+
+
+def render_quarterly_pdf(report: QuarterlyReport, font: PdfFont) -> bytes:
+    """The report as PDF bytes (A4)."""
+    with _rendering:
+        return _render(report, font.name)
+
+
+def _render(report: QuarterlyReport, font: str) -> bytes:
+    styles = _Styles(font)
+    o = report.overview
+    story: list = [
+        Spacer(1, 4 * mm),
+        Paragraph(report.title, styles.title),
+        Paragraph(f"截至 {report.as_of.isoformat()} · {report.issuer}", styles.subtitle),
+        Paragraph(f"生成时间 {report.generated_at:%Y-%m-%d %H:%M} · 范围:"
+                  f"{';'.join(report.filters) if report.filters else '全部项目'}", styles.subtitle),
+        Paragraph("一、总体情况", styles.heading),
+    ]
+    status_text = "、".join(f"{label}{count}个" for label, count in o.by_status) or "无"
+    annual = (f"{format_wan(o.annual_plan)} 万元,已完成 {format_wan(o.this_year)} 万元(占 {format_rate(o.annual_rate)},"
+              f"序时进度 {format_rate(o.schedule_share)})" if o.annual_plan > 0 else "未填报年度计划")
+    facts = [
+        ["项目数", f"{o.project_count} 个({status_text})"],
+        ["计划总投资", f"{format_wan(o.planned)} 万元"],
+        ["累计完成投资", f"{format_wan(o.cumulative)} 万元,完成率 {format_rate(o.completion_rate)}"],
+        ["本季度完成投资", f"{format_wan(o.this_quarter)} 万元"],
+        [f"{report.year}年度计划投资", annual],
+        ["预警", f"红灯 {o.lights[Light.RED]} 个、黄灯 {o.lights[Light.YELLOW]} 个、绿灯 {o.lights[Light.GREEN]} 个、"
+                f"已完成 {o.lights[Light.DONE]} 个、已取消 {o.lights[Light.CANCELLED]} 个"],
+    ]
+    widths = [0.22 * CONTENT_WIDTH, 0.78 * CONTENT_WIDTH]
+    story.append(Table([[label, _cell(value, widths[1], styles, font)] for label, value in facts], colWidths=widths,
+                       style=_table_style(font, 2, header_rows=0)))
+    story.append(Spacer(1, 3 * mm))
+    story += [Paragraph(sentence, styles.body) for sentence in report.summary]
+
+    story.append(Paragraph("二、分县区情况", styles.heading))
+    story.append(_group_table("县(市、区)", report.by_region, report.region_total, font))
+    story.append(KeepTogether([Spacer(1, 3 * mm), _bar_chart(report.by_region, font)]))
+    story.append(Paragraph("三、分领域情况", styles.heading))
+    story.append(_group_table("领域", report.by_sector, report.region_total, font))
+    story.append(KeepTogether([Spacer(1, 3 * mm), _bar_chart(report.by_sector, font)]))
+
+    story.append(Paragraph("四、预警项目", styles.heading))
+    if report.warnings:
+        widths = [w * CONTENT_WIDTH for w in (0.05, 0.19, 0.08, 0.31, 0.16, 0.16, 0.05)]
+        rows = [[str(n), _cell(w.name, widths[1], styles, font), w.region,
+                 Paragraph("<br/>".join(_escape(reason) for reason in w.reasons), styles.cell),
+                 _cell(w.problems, widths[4], styles, font), _cell(w.next_steps, widths[5], styles, font), w.light.label]
+                for n, w in enumerate(report.warnings, start=1)]
+        story += _chunked_tables(["序号", "项目名称", "县(市、区)", "原因", "存在问题", "下步计划", "预警"], rows, widths,
+                                 _table_style(font, 99), [w.light for w in report.warnings])
+    else:
+        story.append(Paragraph("本季度无红灯、黄灯项目。", styles.body))
+
+    story.append(Paragraph("五、项目进展明细", styles.heading))
+    widths = [w * CONTENT_WIDTH for w in (0.05, 0.2, 0.08, 0.1, 0.1, 0.1, 0.07, 0.09, 0.16, 0.05)]
+    rows = [[str(p.number), _cell(p.name, widths[1], styles, font), _cell(p.region, widths[2], styles, font),
+             format_wan(p.planned), p.build_years, format_wan(p.cumulative), format_rate(p.rate),
+             format_wan(p.this_quarter) if p.this_quarter is not None else "—",
+             _cell(p.works_status, widths[8], styles, font), p.light.label]
+            for p in report.projects]
+    header = ["序号", "项目名称", "县(市、区)", "计划投资(万元)", "建设年限", "累计完成(万元)", "完成率", "本季度(万元)",
+              "形象进度", "预警"]
+    story += _chunked_tables(header, rows, widths, _numeric_columns(_table_style(font, 99), (3, 5, 6, 7)),
+                             [p.light for p in report.projects])
+    if not rows:
+        story.append(Paragraph("没有符合条件的项目。", styles.body))
+
+    story.append(Paragraph("附:本季度完成的节点", styles.heading))
+    if report.milestones_reached:
+        widths = [w * CONTENT_WIDTH for w in (0.06, 0.44, 0.14, 0.18, 0.18)]
+        rows = [[str(n), _cell(m.project, widths[1], styles, font), m.region, m.milestone, m.actual_date.isoformat()]
+                for n, m in enumerate(report.milestones_reached, start=1)]
+        story += _chunked_tables(["序号", "项目名称", "县(市、区)", "节点", "完成日期"], rows, widths, _table_style(font, 99))
+    else:
+        story.append(Paragraph("本季度没有完成的节点。", styles.body))
+
+    buffer = BytesIO()
+    document = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=16 * mm,
+                                 bottomMargin=16 * mm, title=report.title, author=report.issuer,
+                                 subject="季度进展情况报告", creator="portfolio")
+    document.build(story, canvasmaker=_numbered_canvas(font, report.title))
+    return buffer.getvalue()
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _numeric_columns(style: TableStyle, columns: Sequence[int]) -> TableStyle:
+    for column in columns:
+        style.add("ALIGN", (column, 1), (column, -1), "RIGHT")
+    return style

@@ -1,0 +1,75 @@
+"""The quarterly report from the web page and from `flask report quarterly`."""
+import re
+
+from sqlalchemy import select
+
+from portfolio.models import Region
+from tests.conftest import SEED_DIR
+from tests.pdf import joined, pdf_text
+
+SEED_NAMES = [line.split(",")[2] for line in (SEED_DIR / "projects.csv").read_text(encoding="utf-8").splitlines()[1:]]
+SHANYANG = ["焦作市人民医院门急诊楼及医学研究中心项目", "焦作市中医院中医优势专科综合楼", "山阳区黄龙山体育公园项目"]
+
+
+def test_page_shows_how_many_projects_before_generating(client, seeded, in_app):
+    region = in_app(lambda s: s.scalar(select(Region.id).where(Region.name == "山阳区")))
+    page = client.get(f"/reports/?year=2026&quarter=3&region={region}").get_data(as_text=True)
+    assert re.search(r'id="report-count">3<', page)
+    assert f"/reports/quarterly.pdf?year=2026&amp;quarter=3&amp;region={region}" in page
+
+
+def test_download_the_county_report(client, seeded, in_app, tmp_path):
+    region = in_app(lambda s: s.scalar(select(Region.id).where(Region.name == "山阳区")))
+    response = client.get(f"/reports/quarterly.pdf?year=2026&quarter=3&region={region}")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "attachment" in response.headers["Content-Disposition"]
+    text = joined(pdf_text(response.data, tmp_path))
+    assert all(name in text for name in SHANYANG)
+    assert not [name for name in SEED_NAMES if name not in SHANYANG and name in text]
+    assert "县(市、区):焦作市山阳区" in text
+
+
+def test_future_quarter_is_refused_on_the_page(client, seeded):
+    response = client.get("/reports/quarterly.pdf?year=2099&quarter=1")
+    assert response.status_code == 422 and "尚未开始,不能生成进展报告" in response.get_data(as_text=True)
+
+
+def test_cli_writes_the_report(runner, seeded, tmp_path):
+    out = tmp_path / "report.pdf"
+    result = runner.invoke(args=["report", "quarterly", "--year", "2026", "--quarter", "3", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "13 个项目" in result.output
+    text = joined(pdf_text(out.read_bytes(), tmp_path))
+    assert all(name in text for name in SEED_NAMES) and "626,457" in text
+
+
+def test_cli_filters_by_region_plan_and_sector(runner, seeded, tmp_path):
+    out = tmp_path / "county.pdf"
+    result = runner.invoke(args=["report", "quarterly", "--year", "2026", "--quarter", "3", "--out", str(out),
+                                 "--region", "山阳区", "--plan", "焦作", "--sector", "医疗卫生"])
+    assert result.exit_code == 0, result.output
+    assert "2 个项目" in result.output
+    text = joined(pdf_text(out.read_bytes(), tmp_path))
+    assert SHANYANG[0] in text and SHANYANG[1] in text and SHANYANG[2] not in text
+
+
+def test_cli_errors_leave_no_file(runner, seeded, tmp_path):
+    out = tmp_path / "report.pdf"
+    cases = [
+        (["--year", "2099", "--quarter", "1", "--out", str(out)], "尚未开始"),
+        (["--year", "2026", "--quarter", "3", "--out", str(out), "--region", "火星区"], "未知的县(市、区): 火星区"),
+        (["--year", "2026", "--quarter", "3", "--out", str(out), "--sector", "航天"], "未知的领域"),
+        (["--year", "2026", "--quarter", "3", "--out", str(tmp_path / "missing" / "r.pdf")], "目录不存在"),
+        (["--year", "2026", "--quarter", "5", "--out", str(out)], "Invalid value for '--quarter'"),
+    ]
+    for args, message in cases:
+        result = runner.invoke(args=["report", "quarterly", *args])
+        assert result.exit_code != 0 and message in result.output, (args, result.output)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_help_explains_each_option(runner):
+    result = runner.invoke(args=["report", "quarterly", "--help"])
+    assert result.exit_code == 0
+    for option in ("--year", "--quarter", "--out", "--plan", "--region", "--sector"):
+        assert option in result.output
