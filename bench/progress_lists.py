@@ -11,68 +11,19 @@ test client (median of several runs after one warm-up) and prints the figures:
 The data is generated (`portfolio.services.sample_data`), never real.
 """
 import argparse
-import os
-import random
 import statistics
 import sys
 import time
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
-import flask_migrate  # noqa: E402
-from sqlalchemy import func, insert, select  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
-from portfolio import create_app  # noqa: E402
+from bench.generated import TODAY, bench_app, fresh_database, generate  # noqa: E402
 from portfolio.extensions import db  # noqa: E402
-from portfolio.models import (  # noqa: E402
-    AnnualPlan, Milestone, Plan, ProgressReport, Project, Region, RegionKind, Sector,
-)
-from portfolio.services.progress import refresh_all_figures  # noqa: E402
-from portfolio.services.sample_data import sample_progress  # noqa: E402
-
-TODAY = date(2026, 11, 22)
-"""Fixed, so every run measures the same data."""
-
-
-def generate(count: int) -> None:
-    rng = random.Random(42)
-    plan = Plan(title="基准测试规划(生成数据)", city="基准市", start_year=2021, end_year=2030)
-    regions = [Region(city="基准市", name=f"测试区{n:02d}", kind=RegionKind.DISTRICT) for n in range(1, 13)]
-    db.session.add_all([plan, *regions])
-    db.session.flush()
-    sectors = list(Sector)
-    batch = 5000
-    for first in range(0, count, batch):
-        projects, reports, milestones, plans = [], [], [], []
-        for number in range(first, min(first + batch, count)):
-            start = rng.randint(2018, 2027)
-            end = start + rng.randint(0, 4)
-            planned = Decimal(rng.randint(100, 500_000))
-            progress = sample_progress(rng, start, end, planned, TODAY)
-            project_id = number + 1
-            projects.append({
-                "id": project_id, "plan_id": plan.id, "region_id": regions[number % 12].id,
-                "name": f"生成项目{number:06d}", "site": regions[number % 12].name, "sector": rng.choice(sectors),
-                "content": "基准测试生成数据", "planned_investment": planned, "start_year": start, "end_year": end,
-                "status": progress.status,
-            })
-            reports += [{"project_id": project_id, "year": y, "quarter": q, "cumulative_investment": c,
-                         "quarter_investment": t, "physical_progress": p} for y, q, c, t, p in progress.reports]
-            milestones += [{"project_id": project_id, "kind": k, "planned_date": pd, "actual_date": ad}
-                           for k, pd, ad in progress.milestones]
-            plans += [{"project_id": project_id, "year": y, "planned_investment": a}
-                      for y, a in progress.annual_plans.items()]
-        for model, rows in ((Project, projects), (ProgressReport, reports), (Milestone, milestones), (AnnualPlan, plans)):
-            if rows:
-                db.session.execute(insert(model), rows)
-        print(f"  generated {min(first + batch, count):,} projects", flush=True)
-    refresh_all_figures(db.session)
-    db.session.commit()
-
+from portfolio.models import AnnualPlan, Milestone, ProgressReport, Project, Region  # noqa: E402
 
 def measure(client, url: str, runs: int) -> float:
     client.get(url)
@@ -93,14 +44,10 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="measure the existing file instead of generating")
     args = parser.parse_args()
 
-    args.db.parent.mkdir(parents=True, exist_ok=True)
-    os.environ["PORTFOLIO_INSTANCE_PATH"] = str(args.db.parent)
     if not args.reuse:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{args.db}{suffix}").unlink(missing_ok=True)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{args.db}", "TESTING": True})
+        fresh_database(args.db)
+    app = bench_app(args.db)
     with app.app_context():
-        flask_migrate.upgrade()
         if not args.reuse:
             started = time.perf_counter()
             generate(args.projects)

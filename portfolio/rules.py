@@ -22,6 +22,7 @@ from enum import StrEnum
 from portfolio.models.enums import MilestoneKind, ProjectStatus
 
 DONE_STATUSES = frozenset({ProjectStatus.COMPLETED, ProjectStatus.IN_USE})
+MILESTONE_ORDER = {kind: index for index, kind in enumerate(MilestoneKind)}
 HUNDRED = Decimal(100)
 
 
@@ -248,7 +249,7 @@ def late_milestones(facts: ProjectFacts, as_of: date) -> list[Warning]:
             WarningKind.LATE_MILESTONE, Light.YELLOW,
             f"节点“{m.kind.label}”计划{m.planned_date.isoformat()}完成,尚未完成,已滞后{describe_delay(m.planned_date, as_of)}",
         )
-        for m in sorted(facts.milestones, key=lambda m: list(MilestoneKind).index(m.kind))
+        for m in sorted(facts.milestones, key=lambda m: MILESTONE_ORDER[m.kind])
         if m.planned_date is not None and m.actual_date is None and m.planned_date < as_of
     ]
 

@@ -22,6 +22,11 @@ FIRST_YEAR = 1949
 LAST_YEAR = 2100
 
 
+def format_build_years(start_year: int, end_year: int) -> str:
+    """建设年限 as the plans print it: "2021—2024", or "2023" for a single year."""
+    return str(start_year) if start_year == end_year else f"{start_year}—{end_year}"
+
+
 class Project(db.Model):
     __tablename__ = "projects"
     __table_args__ = (
@@ -81,10 +86,7 @@ class Project(db.Model):
 
     @property
     def build_years(self) -> str:
-        """建设年限 as the plans print it: "2021—2024", or "2023" for a single year."""
-        if self.start_year == self.end_year:
-            return str(self.start_year)
-        return f"{self.start_year}—{self.end_year}"
+        return format_build_years(self.start_year, self.end_year)
 
     @property
     def planned_start(self) -> date:

@@ -18,6 +18,7 @@ class ExactDecimal(TypeDecorator):
 
     def __init__(self, precision: int, scale: int):
         super().__init__(precision, scale)
+        self.scale = scale
         self.quantum = Decimal(1).scaleb(-scale)
 
     def load_dialect_impl(self, dialect):
@@ -34,7 +35,9 @@ class ExactDecimal(TypeDecorator):
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        return Decimal(repr(value) if isinstance(value, float) else value).quantize(self.quantum)
+        if isinstance(value, float | int):
+            return Decimal(f"{value:.{self.scale}f}")  # rounds to the scale and quantizes in one step
+        return value.quantize(self.quantum)
 
 
 def money() -> ExactDecimal:

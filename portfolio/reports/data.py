@@ -5,10 +5,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import Row, func, select
+from sqlalchemy.orm import Session
 
 from portfolio.models import Milestone, Plan, ProgressReport, Project, ProjectStatus, Region, Sector
+from portfolio.models.project import format_build_years
 from portfolio.rules import (
     Assessment, Light, Thresholds, WarningKind, assess, completion_rate, format_percent, quarter_end, quarter_period,
     quarter_start, schedule_share,
@@ -152,14 +153,17 @@ def report_title(year: int, quarter: int, filters: ReportFilters) -> str:
     return f"{subject}{year}年{QUARTER_NAMES[quarter]}进展情况"
 
 
-def _latest_reports(session: Session, project_ids: list[int], period: int) -> dict[int, ProgressReport]:
+def _latest_reports(session: Session, project_ids: list[int], period: int) -> dict[int, Row]:
     """Each project's newest progress report at or before the report's quarter."""
-    latest: dict[int, ProgressReport] = {}
+    latest: dict[int, Row] = {}
+    columns = (ProgressReport.project_id, ProgressReport.year, ProgressReport.quarter,
+               ProgressReport.quarter_investment, ProgressReport.works_status, ProgressReport.problems,
+               ProgressReport.next_steps)
     for start in range(0, len(project_ids), 500):
         chunk = project_ids[start:start + 500]
-        for report in session.scalars(
-            select(ProgressReport).where(ProgressReport.project_id.in_(chunk),
-                                         ProgressReport.year * 4 + ProgressReport.quarter - 1 <= period)
+        for report in session.execute(
+            select(*columns).where(ProgressReport.project_id.in_(chunk),
+                                   ProgressReport.year * 4 + ProgressReport.quarter - 1 <= period)
         ):
             current = latest.get(report.project_id)
             if current is None or (report.year, report.quarter) > (current.year, current.quarter):
@@ -167,7 +171,7 @@ def _latest_reports(session: Session, project_ids: list[int], period: int) -> di
     return latest
 
 
-def _group(rows: Iterable[tuple[Project, Assessment]], key: Callable, label: Callable, order: list) -> list[GroupRow]:
+def _group(rows: Iterable[tuple[Row, Assessment]], key: Callable, label: Callable, order: list) -> list[GroupRow]:
     sums = defaultdict(lambda: [0, ZERO, ZERO, 0, 0])
     for project, assessment in rows:
         entry = sums[key(project)]
@@ -184,16 +188,18 @@ def build_quarterly_report(session: Session, year: int, quarter: int, filters: R
     """The report for a quarter: the rules judge every project as of the quarter's last day."""
     as_of = quarter_end(year, quarter)
     period = quarter_period(year, quarter)
-    projects = list(session.scalars(
-        report_projects_query(filters).options(joinedload(Project.region))
-        .join(Project.region).order_by(Region.id, Project.plan_id, Project.id)
-    ).unique())
+    projects = session.execute(
+        report_projects_query(filters).with_only_columns(
+            Project.id, Project.name, Project.region_id, Region.name.label("region_name"), Project.sector,
+            Project.status, Project.planned_investment, Project.start_year, Project.end_year,
+        ).join(Project.region).order_by(Region.id, Project.plan_id, Project.id)
+    ).all()
     facts = facts_for(session, projects)
     assessments = {p.id: assess(facts[p.id], as_of, thresholds) for p in projects}
     latest = _latest_reports(session, [p.id for p in projects], period)
     pairs = [(p, assessments[p.id]) for p in projects]
 
-    def this_quarter(project: Project) -> Decimal | None:
+    def this_quarter(project: Row) -> Decimal | None:
         report = latest.get(project.id)
         return report.quarter_investment if report and (report.year, report.quarter) == (year, quarter) else None
 
@@ -212,7 +218,7 @@ def build_quarterly_report(session: Session, year: int, quarter: int, filters: R
         lights={light: lights[light] for light in Light},
         overdue_count=sum(1 for a in assessments.values() if a.has(WarningKind.OVERDUE)),
     )
-    region_names = {p.region_id: p.region.name for p in projects}
+    region_names = {p.region_id: p.region_name for p in projects}
     by_region = _group(pairs, lambda p: p.region_id, region_names.get, list(region_names))
     warned = sorted((pair for pair in pairs if pair[1].light in (Light.RED, Light.YELLOW)),
                     key=lambda pair: pair[1].light is not Light.RED)
@@ -232,13 +238,14 @@ def build_quarterly_report(session: Session, year: int, quarter: int, filters: R
         region_total=GroupRow("合计", overview.project_count, overview.planned, overview.cumulative,
                               lights[Light.RED], lights[Light.YELLOW]),
         warnings=tuple(
-            WarningEntry(p.name, p.region.name, a.light, tuple(f"{w.kind.label}:{w.reason}" for w in a.warnings),
+            WarningEntry(p.name, p.region_name, a.light, tuple(f"{w.kind.label}:{w.reason}" for w in a.warnings),
                          (latest[p.id].problems or "") if p.id in latest else "",
                          (latest[p.id].next_steps or "") if p.id in latest else "")
             for p, a in warned
         ),
         projects=tuple(
-            ProjectRow(n, p.name, p.region.name, p.planned_investment, p.build_years, a.cumulative_investment,
+            ProjectRow(n, p.name, p.region_name, p.planned_investment, format_build_years(p.start_year, p.end_year),
+                       a.cumulative_investment,
                        a.completion_rate, this_quarter(p),
                        (latest[p.id].works_status or "") if p.id in latest else "", a.light)
             for n, (p, a) in enumerate(pairs, start=1)

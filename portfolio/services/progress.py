@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from portfolio.formatting import format_wan
 from portfolio.models import AnnualPlan, Milestone, MilestoneKind, ProgressReport, Project, ProjectStatus
 from portfolio.rules import (
-    MilestoneDates, ProjectFacts, ReportFigures, quarter_label, quarter_of, quarter_period, quarter_start,
+    MILESTONE_ORDER, MilestoneDates, ProjectFacts, ReportFigures, quarter_label, quarter_period, quarter_start,
 )
 
 PROGRESS_FIELDS = ("year", "quarter", "cumulative_investment", "quarter_investment", "physical_progress",
@@ -219,7 +219,7 @@ def save_milestones(session: Session, project: Project, rows: dict[MilestoneKind
             newly_reached.append(kind)
         milestone.planned_date, milestone.actual_date, milestone.note = row["planned_date"], row["actual_date"], row["note"]
     original, reached_by = project.status, None
-    for kind in sorted(newly_reached, key=list(MilestoneKind).index):
+    for kind in sorted(newly_reached, key=MILESTONE_ORDER.get):
         new_status, moves_from = STATUS_AFTER_MILESTONE.get(kind, (None, ()))
         if project.status in moves_from:
             project.status, reached_by = new_status, kind

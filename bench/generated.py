@@ -1,0 +1,76 @@
+"""Generated portfolios for the benchmarks: fast bulk inserts of `sample_data` projects."""
+import os
+import random
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import flask_migrate
+from flask import Flask
+from sqlalchemy import insert
+
+from portfolio import create_app
+from portfolio.extensions import db
+from portfolio.models import AnnualPlan, Milestone, Plan, ProgressReport, Project, Region, RegionKind, Sector
+from portfolio.services.progress import refresh_all_figures
+from portfolio.services.sample_data import sample_progress
+
+TODAY = date(2026, 11, 22)
+"""Fixed, so every run measures the same data."""
+
+
+def fresh_database(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def bench_app(path: Path) -> Flask:
+    """The app on an SQLite file, migrated to head."""
+    os.environ["PORTFOLIO_INSTANCE_PATH"] = str(path.parent)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "TESTING": True})
+    with app.app_context():
+        flask_migrate.upgrade()
+    return app
+
+
+def generate(count: int, regions: int = 12, seed: int = 42) -> None:
+    """`count` projects across `regions` regions with progress, milestones and annual plans."""
+    rng = random.Random(seed)
+    plan = Plan(title="基准测试规划(生成数据)", city="基准市", start_year=2021, end_year=2030)
+    places = [Region(city="基准市", name=f"测试区{n:02d}", kind=RegionKind.DISTRICT) for n in range(1, regions + 1)]
+    db.session.add_all([plan, *places])
+    db.session.flush()
+    sectors = list(Sector)
+    batch = 5000
+    for first in range(0, count, batch):
+        projects, reports, milestones, plans = [], [], [], []
+        for number in range(first, min(first + batch, count)):
+            start = rng.randint(2018, 2027)
+            end = start + rng.randint(0, 4)
+            planned = Decimal(rng.randint(100, 500_000))
+            progress = sample_progress(rng, start, end, planned, TODAY)
+            project_id = number + 1
+            region = places[number % regions]
+            projects.append({
+                "id": project_id, "plan_id": plan.id, "region_id": region.id,
+                "name": f"生成项目{number:06d}" + "(二期)扩建工程" * (number % 3), "site": region.name,
+                "sector": rng.choice(sectors), "content": "基准测试生成数据", "planned_investment": planned,
+                "start_year": start, "end_year": end, "status": progress.status,
+            })
+            reports += [{"project_id": project_id, "year": y, "quarter": q, "cumulative_investment": c,
+                         "quarter_investment": t, "physical_progress": p,
+                         "works_status": "主体结构施工" if number % 2 else "完成土建工程,正在进行设备安装调试及室外配套",
+                         "problems": "资金拨付滞后" if number % 5 == 0 else None, "next_steps": "加快施工进度"}
+                        for y, q, c, t, p in progress.reports]
+            milestones += [{"project_id": project_id, "kind": k, "planned_date": pd, "actual_date": ad}
+                           for k, pd, ad in progress.milestones]
+            plans += [{"project_id": project_id, "year": y, "planned_investment": a}
+                      for y, a in progress.annual_plans.items()]
+        for model, rows in ((Project, projects), (ProgressReport, reports), (Milestone, milestones),
+                            (AnnualPlan, plans)):
+            if rows:
+                db.session.execute(insert(model), rows)
+        print(f"  generated {min(first + batch, count):,} projects", flush=True)
+    refresh_all_figures(db.session)
+    db.session.commit()
