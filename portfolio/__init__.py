@@ -31,6 +31,7 @@ def create_app(config: Mapping | None = None) -> Flask:
 
     from portfolio import cli, errors, formatting, urls
     from portfolio.dashboard import bp as dashboard_bp
+    from portfolio.imports_web import bp as imports_bp
     from portfolio.progress import bp as progress_bp
     from portfolio.projects import bp as projects_bp
     from portfolio.reporting import bp as reports_bp
@@ -39,6 +40,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.register_blueprint(projects_bp)
     app.register_blueprint(progress_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(imports_bp)
     errors.register(app)
     formatting.register(app)
     urls.register(app)

@@ -45,6 +45,9 @@ def from_environment(instance: Path) -> dict:
         "LAG_RED_PP": os.environ.get("PORTFOLIO_LAG_RED_PP", "30"),
         "PDF_FONT": os.environ.get("PORTFOLIO_PDF_FONT") or None,
         "REPORT_ISSUER": os.environ.get("PORTFOLIO_ISSUER", "市发展和改革委员会"),
+        "MAX_CONTENT_LENGTH": int(os.environ.get("PORTFOLIO_MAX_UPLOAD_MB", "20")) * 1024 * 1024,
+        "OC4IDS_URI_PREFIX": os.environ.get("PORTFOLIO_OC4IDS_URI", "https://example.invalid/portfolio/oc4ids"),
+        "OC4IDS_ID_PREFIX": os.environ.get("PORTFOLIO_OC4IDS_PREFIX", "portfolio"),
         "SEED_DIR": Path(os.environ.get("PORTFOLIO_SEED_DIR", ROOT / "seeds")),
         # WTForms' own Chinese messages instead of Flask-Babel, which the app does not use.
         "WTF_I18N_ENABLED": False,

@@ -21,9 +21,9 @@ def parse_build_years(text: str) -> tuple[int, int]:
     return start, end
 
 
-def parse_amount(text: str) -> Decimal:
-    """An amount in 万元: "105465", "1,054.65", full-width digits; not negative, two decimals at most."""
-    normalized = unicodedata.normalize("NFKC", str(text or "")).replace(",", "").strip()
+def parse_amount(text, places: int = 2) -> Decimal:
+    """An amount: "105465", "1,054.65", full-width digits; not negative, `places` decimals at most."""
+    normalized = unicodedata.normalize("NFKC", str(text if text is not None else "")).replace(",", "").strip()
     try:
         amount = Decimal(normalized)
     except InvalidOperation:
@@ -32,6 +32,6 @@ def parse_amount(text: str) -> Decimal:
         raise ParseError(f"“{text}”不是数字")
     if amount < 0:
         raise ParseError(f"“{text}”不能为负数")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ParseError(f"“{text}”最多保留两位小数")
+    if amount != amount.quantize(Decimal(1).scaleb(-places)):
+        raise ParseError(f"“{text}”最多保留{places}位小数")
     return amount

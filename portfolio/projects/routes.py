@@ -1,8 +1,12 @@
 """Views of the project registry: they validate a form, call a service, commit, redirect."""
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+import json
+from datetime import UTC, datetime
+from io import BytesIO
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from sqlalchemy.exc import IntegrityError
 
-from portfolio import rules, web
+from portfolio import exports, rules, web
 from portfolio.extensions import db
 from portfolio.formatting import format_wan
 from portfolio.forms import ConfirmForm
@@ -43,12 +47,16 @@ def _save(form: ProjectForm, project: Project | None) -> Project | None:
     return project
 
 
-@bp.get("/")
-def index():
+def _filters():
     filter_form = ProjectFilterForm(
         request.args, plans=project_service.plans(db.session), regions=project_service.regions(db.session)
     )
-    filters = filter_form.to_filters(web.today(), web.thresholds())
+    return filter_form, filter_form.to_filters(web.today(), web.thresholds())
+
+
+@bp.get("/")
+def index():
+    filter_form, filters = _filters()
     totals = project_service.project_totals(db.session, filters)
     page = db.paginate(project_service.projects_query(filters), per_page=current_app.config["PROJECTS_PER_PAGE"],
                        error_out=False, count=False)
@@ -110,3 +118,29 @@ def delete(project_id: int):
         what=f"项目“{project.name}”({project.region.name},计划投资{format_wan(project.planned_investment)}万元)",
         consequence="其节点、年度计划和季度进展将一并删除,且无法恢复。",
     )
+
+
+EXPORT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+}
+
+
+@bp.get("/export.<any(xlsx, csv, json):fmt>")
+def export(fmt: str):
+    """The filtered list as Excel, CSV or an OC4IDS project package (json)."""
+    _, filters = _filters()
+    rows = exports.export_rows(db.session, filters, with_progress=fmt == "json")
+    name = f"项目清单_{filters.as_of:%Y%m%d}"
+    if fmt == "xlsx":
+        data = exports.write_xlsx(rows, "项目清单")
+    elif fmt == "csv":
+        data = exports.write_csv(rows)
+    else:
+        config = current_app.config
+        package = exports.oc4ids_package(rows, config["REPORT_ISSUER"], f"{config['OC4IDS_URI_PREFIX']}/{name}.json",
+                                         datetime.now(UTC), config["OC4IDS_ID_PREFIX"], filters.as_of)
+        data = json.dumps(package, ensure_ascii=False, indent=1).encode("utf-8")
+        name = f"{name}_oc4ids"
+    return send_file(BytesIO(data), mimetype=EXPORT_TYPES[fmt], as_attachment=True, download_name=f"{name}.{fmt}")

@@ -47,7 +47,7 @@ def test_amounts(text, expected):
 
 @pytest.mark.parametrize(
     ("text", "reason"),
-    [("-1", "不能为负数"), ("abc", "不是数字"), ("NaN", "不是数字"), ("Infinity", "不是数字"), ("1.234", "两位小数")],
+    [("-1", "不能为负数"), ("abc", "不是数字"), ("NaN", "不是数字"), ("Infinity", "不是数字"), ("1.234", "最多保留2位小数")],
 )
 def test_amounts_refused(text, reason):
     with pytest.raises(ParseError, match=reason):

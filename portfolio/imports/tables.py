@@ -1,0 +1,153 @@
+"""Turning an uploaded .xlsx or .csv file into rows of cell values, refusing what is not safe or not what it claims.
+
+Checks made before anything is parsed: the file is not empty; its content matches its
+extension (an .xlsx is a ZIP, a password-protected workbook is an OLE2 container, a CSV
+is text in UTF-8 or GB18030); an .xlsx's uncompressed size and sheet size are sane, so a
+"zip bomb" is refused before it is expanded. Formulas are read as the values Excel last
+calculated, and merged cells are filled with their top-left value; both are noted.
+"""
+import csv
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200
+MAX_ROWS = 200_000
+MAX_COLUMNS = 200
+HEADER_SEARCH_ROWS = 10
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class TableError(ValueError):
+    """The file cannot be read as a table; the message says why, in Chinese."""
+
+
+@dataclass
+class Table:
+    """The rows under the header; `line` numbers are the file's own (1-based) row numbers."""
+
+    headers: list[str]
+    rows: list[tuple[int, list]]
+    notes: list[str] = field(default_factory=list)
+
+
+def cell_text(value) -> str:
+    """A cell as text: 2023.0 from Excel becomes "2023"; an empty cell becomes ""."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def normalize_header(text) -> str:
+    """"计划投资\\n( 万元 )" → "计划投资(万元)": full-width forms folded, white space removed."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text or "")))
+
+
+def read_table(data: bytes, filename: str, header_marker: str) -> Table:
+    """Rows of the first sheet (or the CSV) below the first row that has a `header_marker` cell."""
+    if not data:
+        raise TableError("文件是空的")
+    suffix = PurePath(filename).suffix.lower()
+    if suffix == ".xlsx":
+        raw, notes = _read_xlsx(data)
+    elif suffix == ".csv":
+        raw, notes = _read_csv(data), []
+    elif suffix == ".xls":
+        raise TableError("不支持旧的 .xls 格式,请在 Excel 中另存为 .xlsx 后再上传")
+    else:
+        raise TableError(f"不支持的文件类型“{suffix or filename}”,请上传 .xlsx 或 .csv 文件")
+    for index, row in enumerate(raw[:HEADER_SEARCH_ROWS]):
+        headers = [normalize_header(cell) for cell in row]
+        if header_marker in headers:
+            rows = [(index + 2 + offset, list(values)) for offset, values in enumerate(raw[index + 1:])
+                    if any(str(v).strip() for v in values if v is not None)]
+            return Table(headers, rows, notes)
+    raise TableError(f"在前{HEADER_SEARCH_ROWS}行中找不到表头(应有“{header_marker}”列)")
+
+
+def _read_csv(data: bytes) -> list[list]:
+    if data.startswith((b"PK\x03\x04", OLE2_MAGIC)) or b"\x00" in data[:4096]:
+        raise TableError("文件扩展名为 .csv,但内容不是文本(可能是 Excel 工作簿,请用 .xlsx 扩展名上传)")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise TableError("CSV 文件既不是 UTF-8 也不是 GBK/GB18030 编码")
+    try:
+        return [row for row in csv.reader(io.StringIO(text, newline=""))]
+    except csv.Error as error:
+        raise TableError(f"CSV 格式错误: {error}") from None
+
+
+def _read_xlsx(data: bytes) -> tuple[list[list], list[str]]:
+    if data.startswith(OLE2_MAGIC):
+        raise TableError("工作簿有密码保护(或是旧的 .xls 格式),请取消密码并另存为 .xlsx 后再上传")
+    if not data.startswith(b"PK\x03\x04"):
+        raise TableError("文件扩展名为 .xlsx,但内容不是 Excel 工作簿")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+    except zipfile.BadZipFile:
+        raise TableError("Excel 工作簿已损坏,无法打开") from None
+    total = sum(entry.file_size for entry in entries)
+    packed = sum(entry.compress_size for entry in entries) or 1
+    if total > MAX_UNCOMPRESSED_BYTES or total / packed > MAX_COMPRESSION_RATIO:
+        raise TableError(f"工作簿解压后过大({total / 1024 / 1024:.0f} MB,压缩比 {total / packed:.0f}),已拒绝处理")
+    sheet = _first_sheet_xml(archive)
+    notes, merged = [], []
+    if sheet is not None:
+        head = sheet[:4096]
+        if match := re.search(rb'<dimension ref="[A-Z]+\d+:([A-Z]+)(\d+)"', head):
+            if int(match.group(2)) > MAX_ROWS or _column_number(match.group(1).decode()) > MAX_COLUMNS:
+                raise TableError(f"工作表过大(声明的范围到 {match.group(1).decode()}{match.group(2).decode()}),已拒绝处理")
+        if b"<f>" in sheet or b"<f " in sheet:
+            notes.append("表格含公式:按 Excel 最后一次计算的结果读取;未计算过的公式单元格视为空")
+        merged = re.findall(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"', sheet)
+        if merged:
+            notes.append(f"表格含{len(merged)}处合并单元格:合并区域中的每个单元格都取左上角的值")
+    from openpyxl import load_workbook  # imported here: the checks above must pass first
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a broken workbook
+        raise TableError(f"Excel 工作簿无法读取: {type(error).__name__}") from None
+    try:
+        rows = [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+    for first_col, first_row, last_col, last_row in merged:
+        _fill_merged(rows, _column_number(first_col.decode()) - 1, int(first_row) - 1,
+                     _column_number(last_col.decode()) - 1, int(last_row) - 1)
+    return rows, notes
+
+
+def _first_sheet_xml(archive: zipfile.ZipFile) -> bytes | None:
+    names = sorted(n for n in archive.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n))
+    return archive.read(names[0]) if names else None
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _fill_merged(rows: list[list], first_col: int, first_row: int, last_col: int, last_row: int) -> None:
+    if first_row >= len(rows):
+        return
+    top_left = rows[first_row][first_col] if first_col < len(rows[first_row]) else None
+    for r in range(first_row, min(last_row, len(rows) - 1) + 1):
+        row = rows[r]
+        row.extend([None] * (last_col + 1 - len(row)))
+        for c in range(first_col, last_col + 1):
+            row[c] = top_left

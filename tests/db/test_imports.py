@@ -1,0 +1,168 @@
+"""Importing plan tables and quarterly progress: previews, all-or-nothing, idempotent."""
+from datetime import date
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from portfolio.imports.progress import apply_progress_import, preview_progress_import, progress_template
+from portfolio.imports.projects import apply_project_import, preview_project_import
+from portfolio.imports.tables import TableError, read_table
+from portfolio.models import Plan, ProgressReport, Project, Region, Sector
+from tests.spreadsheets import PLAN_TITLE, appendix_rows, csv_bytes, xlsx_bytes
+
+TODAY = date(2026, 11, 22)
+
+
+@pytest.fixture
+def empty_plan(seeded, session) -> Plan:
+    """A new plan in 焦作市 with no projects, beside the seeded one."""
+    plan = Plan(title="焦作市测试导入规划", city="焦作市", start_year=2021, end_year=2025)
+    session.add(plan)
+    session.commit()
+    return plan
+
+
+def _import(session, plan, data: bytes, filename: str = "表.xlsx"):
+    preview = preview_project_import(session, plan, read_table(data, filename, "项目名称"))
+    if preview.ok:
+        apply_project_import(session, plan, preview)
+        session.commit()
+    return preview
+
+
+def _projects(session, plan) -> dict[str, tuple]:
+    return {p.name: (p.site, p.region.name, p.content, p.planned_investment, p.start_year, p.end_year)
+            for p in session.scalars(select(Project).where(Project.plan_id == plan.id))}
+
+
+def test_the_appendix_table_as_printed_yields_the_seed_projects(session, empty_plan):
+    data = xlsx_bytes(appendix_rows(), title=f"附件:{PLAN_TITLE}重大工程项目表")
+    preview = _import(session, empty_plan, data)
+    assert preview.ok and preview.count("create") == 13
+    seeded = session.scalar(select(Plan).where(Plan.title == PLAN_TITLE))
+    assert _projects(session, empty_plan) == _projects(session, seeded)
+    assert session.scalar(select(func.sum(Project.planned_investment)).where(Project.plan_id == empty_plan.id)) == 626457
+    assert any("领域" in note for note in preview.notes)
+
+    again = _import(session, empty_plan, data)
+    assert (again.count("unchanged"), again.count("create"), again.count("update")) == (13, 0, 0)
+
+
+def test_updates_are_listed_field_by_field(session, empty_plan):
+    _import(session, empty_plan, xlsx_bytes(appendix_rows()))
+    rows = appendix_rows()
+    rows[2][4] = 50000
+    rows[3][5] = "2022—2024"
+    preview = preview_project_import(session, empty_plan, read_table(xlsx_bytes(rows), "表.xlsx", "项目名称"))
+    changed = {row.name: row.changes for row in preview.rows if row.action == "update"}
+    assert changed == {
+        "焦作市人民医院门急诊楼及医学研究中心项目": [("计划投资(万元)", "46,580", "50,000")],
+        "焦作市中医院中医优势专科综合楼": [("建设结束年", "2023", "2024")],
+    }
+
+
+@pytest.mark.parametrize(
+    ("years", "amount", "header", "expected"),
+    [
+        ("2021-2024", "1,234.5", "计划投资(万元)", (Decimal("1234.50"), 2021, 2024)),
+        ("2021~2024", "１２３４", "计划投资(万元)", (Decimal("1234.00"), 2021, 2024)),
+        ("2021年—2024年", 1234, "计划投资 (万元)", (Decimal("1234.00"), 2021, 2024)),
+        ("2021至2024年", "1.5", "总投资(亿元)", (Decimal("15000.00"), 2021, 2024)),
+        ("2023年", "0.123456", "计划投资(亿元)", (Decimal("1234.56"), 2023, 2023)),
+        (2023, 100, "计划投资(万元)", (Decimal("100.00"), 2023, 2023)),
+    ],
+)
+def test_real_tables_vary(session, empty_plan, years, amount, header, expected):
+    data = xlsx_bytes([[1, "新建托育中心", "马村区", "托育", amount, years]],
+                      header=["序号", "项目名称", "建设地点", "建设内容", header, "建设年限"])
+    preview = _import(session, empty_plan, data)
+    assert preview.ok, preview.error_lines("表.xlsx")
+    project = session.scalar(select(Project).where(Project.name == "新建托育中心"))
+    assert (project.planned_investment, project.start_year, project.end_year) == expected
+
+
+def test_optional_columns_and_gbk_csv(session, empty_plan):
+    header = ["序号", "项目名称", "建设地点", "建设内容", "计划投资(万元)", "建设年限", "领域", "项目状态", "责任单位", "专栏"]
+    data = csv_bytes([[1, "新建体育馆", "温县", "场馆", "800", "2024—2026", "体育", "前期", "温县体育局", ""]],
+                     "gbk", header=header)
+    assert _import(session, empty_plan, data, "表.csv").ok
+    project = session.scalar(select(Project).where(Project.name == "新建体育馆"))
+    assert (project.sector, project.status.label, project.responsible_unit) == (Sector.SPORTS, "前期", "温县体育局")
+
+
+def test_every_row_error_is_listed_and_nothing_is_written(session, empty_plan):
+    rows = appendix_rows()
+    rows[0][4] = -5
+    rows[1][2] = "火星区"
+    rows[2][5] = "2024—2020"
+    rows[3][1] = rows[4][1]
+    rows[5][4] = "很多"
+    rows[6][1] = ""
+    preview = _import(session, empty_plan, xlsx_bytes(rows))
+    assert not preview.ok
+    errors = preview.error_lines("表.xlsx")
+    for expected in ("表.xlsx 第2行: 计划投资: “-5”不能为负数", "第3行: 建设地点“火星区”不是焦作市的县(市、区)",
+                     "第4行: 建设年限“2024—2020”的结束年早于开始年", "第6行: 项目名称与第5行重复",
+                     "第7行: 计划投资: “很多”不是数字", "第8行: 项目名称为空"):
+        assert any(expected in line for line in errors), (expected, errors)
+    assert _projects(session, empty_plan) == {}
+
+
+def test_missing_required_column_is_named(session, empty_plan):
+    data = xlsx_bytes([[1, "甲", "山阳区", 100]], header=["序号", "项目名称", "建设地点", "计划投资(万元)"])
+    with pytest.raises(TableError, match="表头缺少必需的列: 建设年限"):
+        preview_project_import(session, empty_plan, read_table(data, "a.xlsx", "项目名称"))
+
+
+def _fill(template: bytes, figures: dict[str, tuple]) -> bytes:
+    """Fill the template's input columns for the named projects, as a county clerk would."""
+    workbook = load_workbook(BytesIO(template))
+    sheet = workbook.active
+    for row in sheet.iter_rows(min_row=2):
+        if row[1].value in figures:
+            for cell, value in zip(row[8:14], figures[row[1].value], strict=False):
+                cell.value = value
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_progress_template_round_trip(session, seeded):
+    region = session.scalar(select(Region).where(Region.name == "山阳区"))
+    template = progress_template(session, region, 2026, 3)
+    sheet = load_workbook(BytesIO(template)).active
+    names = [row[1].value for row in sheet.iter_rows(min_row=2)]
+    assert len(names) == 3 and "山阳区黄龙山体育公园项目" in names
+
+    filled = _fill(template, {"山阳区黄龙山体育公园项目": (3000, 500, 60, "主体完工", "无", "绿化"),
+                              "焦作市中医院中医优势专科综合楼": ("16,000", "1000", 95)})
+    preview = preview_progress_import(session, read_table(filled, "进展.xlsx", "项目编号"), TODAY)
+    assert preview.ok, preview.error_lines("进展.xlsx")
+    assert (preview.count("create"), preview.count("skip")) == (2, 1)
+    apply_progress_import(session, preview)
+    session.commit()
+    report = session.scalar(select(ProgressReport).join(ProgressReport.project)
+                            .where(Project.name == "山阳区黄龙山体育公园项目"))
+    assert (report.year, report.quarter, report.cumulative_investment, report.works_status) == (
+        2026, 3, Decimal("3000"), "主体完工")
+    assert report.project.last_cumulative_investment == Decimal("3000")
+
+    again = progress_template(session, region, 2026, 3)
+    assert preview_progress_import(session, read_table(again, "进展.xlsx", "项目编号"), TODAY).count("unchanged") == 2
+
+
+def test_bad_progress_rows_are_refused_together(session, seeded):
+    region = session.scalar(select(Region).where(Region.name == "山阳区"))
+    filled = _fill(progress_template(session, region, 2026, 3), {
+        "山阳区黄龙山体育公园项目": (3000, 5000, 60), "焦作市中医院中医优势专科综合楼": (100, 50, 120)})
+    preview = preview_progress_import(session, read_table(filled, "进展.xlsx", "项目编号"), TODAY)
+    errors = preview.error_lines("进展.xlsx")
+    assert any("本季度完成投资不能大于累计完成投资" in e for e in errors)
+    assert any("工程进度应在0–100%之间" in e for e in errors)
+    assert session.scalar(select(func.count()).select_from(ProgressReport)) == 0
+    future = _fill(progress_template(session, region, 2027, 2), {"山阳区黄龙山体育公园项目": (1, 1, 1)})
+    assert "尚未开始" in " ".join(preview_progress_import(session, read_table(future, "f.xlsx", "项目编号"), TODAY)
+                              .error_lines("f.xlsx"))
