@@ -1,5 +1,6 @@
 """Views for importing project tables and quarterly progress."""
 import secrets
+import time
 from io import BytesIO
 from pathlib import Path, PurePath
 
@@ -22,6 +23,9 @@ from portfolio.rules import quarter_of
 from portfolio.services import projects as project_service
 
 
+UPLOAD_LIFETIME_SECONDS = 24 * 3600
+
+
 def _uploads() -> Path:
     folder = Path(current_app.instance_path) / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
@@ -29,10 +33,16 @@ def _uploads() -> Path:
 
 
 def _store(upload) -> tuple[str, bytes]:
-    """Keep the upload until the user confirms; the token names it (random, never the user's file name)."""
+    """Keep the upload until the user confirms; the token names it (random, never the user's file name).
+    Uploads nobody confirmed within a day are removed."""
+    folder = _uploads()
+    stale = time.time() - UPLOAD_LIFETIME_SECONDS
+    for old in folder.iterdir():
+        if old.stat().st_mtime < stale:
+            old.unlink(missing_ok=True)
     data = upload.read()
     token = f"{secrets.token_hex(16)}{PurePath(upload.filename).suffix.lower()}"
-    (_uploads() / token).write_bytes(data)
+    (folder / token).write_bytes(data)
     return token, data
 
 

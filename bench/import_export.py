@@ -1,0 +1,110 @@
+"""Benchmark importing a 10,000-row plan table from .xlsx and exporting 10,000 projects to .xlsx.
+
+    .venv/bin/python bench/import_export.py            # 10,000 rows each
+    .venv/bin/python bench/import_export.py --rows 2000
+
+Import: a generated table in the plans' own columns (序号, 项目名称, 建设地点, 建设内容,
+计划投资(万元), 建设年限, 领域) is read in openpyxl's read-only mode, previewed and applied into
+an empty plan of a fresh SQLite file, in one transaction. Export: the same 10,000 projects,
+with generated progress, written as the list page's Excel export. Each part runs in its own
+process so its peak memory (max RSS) is its own.
+"""
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+from io import BytesIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script from anywhere
+
+OUT = ROOT / "bench" / "out"
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def make_table(rows: int) -> bytes:
+    from openpyxl import Workbook
+
+    rng = random.Random(5)
+    sites = ["解放区", "中站区", "马村区", "山阳区", "示范区", "修武县", "博爱县", "武陟县", "温县", "沁阳市", "孟州市"]
+    sectors = ["医疗卫生", "教育", "养老", "托育", "体育", "文化旅游"]
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("项目表")
+    sheet.append(["焦作市重大工程项目表(基准测试生成数据)"])
+    sheet.append(["序号", "项目名称", "建设地点", "建设内容", "计划投资\n(万元)", "建设年限", "领域"])
+    for number in range(1, rows + 1):
+        start = rng.randint(2021, 2026)
+        sheet.append([number, f"基准项目{number:05d}号", rng.choice(sites), "建筑面积约2万平方米,新建综合楼等。",
+                      f"{rng.randint(100, 900000):,}", f"{start}—{start + rng.randint(0, 3)}", rng.choice(sectors)])
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def measure_import(rows: int) -> dict:
+    from bench.generated import bench_app, fresh_database
+    from portfolio.extensions import db
+    from portfolio.imports.projects import HEADER_MARKER, apply_project_import, preview_project_import
+    from portfolio.imports.tables import read_table
+    from portfolio.models import Plan
+    from portfolio.services.seed import load_seed, read_seed_dir
+
+    path = OUT / "import.sqlite3"
+    fresh_database(path)
+    data = make_table(rows)
+    with bench_app(path).app_context():
+        load_seed(db.session, read_seed_dir(ROOT / "seeds"))
+        plan = Plan(title="基准导入规划", city="焦作市", start_year=2021, end_year=2030)
+        db.session.add(plan)
+        db.session.commit()
+        started = time.perf_counter()
+        preview = preview_project_import(db.session, plan, read_table(data, "table.xlsx", HEADER_MARKER))
+        assert preview.ok and preview.count("create") == rows, preview.error_lines("table.xlsx")[:3]
+        apply_project_import(db.session, plan, preview)
+        db.session.commit()
+        seconds = time.perf_counter() - started
+    return {"seconds": seconds, "peak_mb": _peak_mb(), "file_mb": len(data) / 1e6}
+
+
+def measure_export(rows: int) -> dict:
+    from bench.generated import TODAY, bench_app, fresh_database, generate
+    from portfolio.exports import export_rows, write_xlsx
+    from portfolio.extensions import db
+    from portfolio.services.projects import ProjectFilters
+
+    path = OUT / "export.sqlite3"
+    fresh_database(path)
+    with bench_app(path).app_context():
+        generate(rows)
+        started = time.perf_counter()
+        exported = export_rows(db.session, ProjectFilters(as_of=TODAY))
+        data = write_xlsx(exported, "项目清单")
+        seconds = time.perf_counter() - started
+    return {"seconds": seconds, "peak_mb": _peak_mb(), "file_mb": len(data) / 1e6}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--measure", choices=["import", "export"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps((measure_import if args.measure == "import" else measure_export)(args.rows)))
+        return
+    for kind, goal in (("import", 10), ("export", 5)):
+        output = subprocess.run([sys.executable, __file__, "--measure", kind, "--rows", str(args.rows)],
+                                capture_output=True, text=True, check=True).stdout
+        result = json.loads(output.strip().splitlines()[-1])
+        print(f"{kind} {args.rows:,} rows: {result['seconds']:.2f} s (goal {goal} s), peak {result['peak_mb']:.0f} MB, "
+              f"file {result['file_mb']:.1f} MB", flush=True)
+
+
+if __name__ == "__main__":
+    main()
