@@ -36,6 +36,7 @@ seed: migrate
 	$(FLASK) seed
 
 run: system-packages seed
+	$(FLASK) users ensure-admin
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 # pytest exits 5 when it collects no test; make treats that as the failure it is.

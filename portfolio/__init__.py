@@ -29,18 +29,24 @@ def create_app(config: Mapping | None = None) -> Flask:
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
-    from portfolio import cli, errors, formatting, urls
+    from portfolio import access, cli, errors, formatting, security, urls
+    from portfolio.auth import bp as auth_bp
     from portfolio.dashboard import bp as dashboard_bp
     from portfolio.imports_web import bp as imports_bp
     from portfolio.progress import bp as progress_bp
     from portfolio.projects import bp as projects_bp
     from portfolio.reporting import bp as reports_bp
+    from portfolio.reviews import bp as reviews_bp
 
+    app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(projects_bp)
     app.register_blueprint(progress_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(imports_bp)
+    app.register_blueprint(reviews_bp)
+    app.jinja_env.globals["access"] = access
+    security.register(app)
     errors.register(app)
     formatting.register(app)
     urls.register(app)

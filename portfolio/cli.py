@@ -1,6 +1,7 @@
 """Commands run as `flask --app wsgi <command>`."""
 import json
 import os
+import secrets
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -8,6 +9,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlalchemy import func, select
 
 from portfolio.exports import export_rows, oc4ids_package, write_csv, write_xlsx
 from portfolio.extensions import db
@@ -16,12 +18,13 @@ from portfolio.imports.progress import apply_progress_import, preview_progress_i
 from portfolio.imports.projects import HEADER_MARKER as PROJECT_MARKER
 from portfolio.imports.projects import apply_project_import, preview_project_import
 from portfolio.imports.tables import TableError, read_table
-from portfolio.models import ProjectStatus
+from portfolio.models import ProjectStatus, Role, User
 from portfolio.reports.data import ReportFilters, build_quarterly_report, quarter_problem
 from portfolio.reports.fonts import register_font
 from portfolio.reports.pdf import render_quarterly_pdf
 from portfolio.services.demo import add_demo_progress, remove_demo_progress
 from portfolio.rules import Light, WarningKind
+from portfolio.services.accounts import backup_sqlite, create_user
 from portfolio.services.lookup import find_plan, find_region, find_sector
 from portfolio.services.projects import ProjectFilters
 from portfolio.web import thresholds
@@ -85,9 +88,10 @@ def report_group() -> None:
 @click.option("--plan", help="Only this plan: its title or a unique part of it, e.g. 焦作.")
 @click.option("--region", help="Only this county/district, e.g. 山阳区 (or 焦作市山阳区 where names repeat).")
 @click.option("--sector", help="Only this sector, by its Chinese name (医疗卫生, 教育, …) or code.")
+@click.option("--approved-only", is_flag=True, help="Count only progress that passed review (已审核).")
 @with_appcontext
 def quarterly_report_command(year: int, quarter: int, out_path: Path, plan: str | None, region: str | None,
-                             sector: str | None) -> None:
+                             sector: str | None, approved_only: bool) -> None:
     """Write the quarterly progress report (季度进展情况报告) as a PDF.
 
     Projects are judged by the rules as of the quarter's last day, each with its latest
@@ -98,7 +102,7 @@ def quarterly_report_command(year: int, quarter: int, out_path: Path, plan: str 
     try:
         filters = ReportFilters(plan=find_plan(db.session, plan) if plan else None,
                                 region=find_region(db.session, region) if region else None,
-                                sector=find_sector(sector) if sector else None)
+                                sector=find_sector(sector) if sector else None, approved_only=approved_only)
     except LookupError as error:
         raise click.ClickException(str(error)) from None
     _check_writable(out_path)
@@ -263,9 +267,75 @@ def import_progress_command(file: Path, dry_run: bool) -> None:
     click.echo("已导入季度进展")
 
 
+@click.group("users")
+def users_group() -> None:
+    """Manage accounts."""
+
+
+@users_group.command("create")
+@click.option("--username", required=True, help="Login name.")
+@click.option("--role", type=click.Choice([role.value for role in Role]), required=True,
+              help="admin (管理员), city (市级), county (县级, needs --region) or viewer (只读).")
+@click.option("--region", help="The county/district of a county user, e.g. 山阳区.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
+@with_appcontext
+def create_user_command(username: str, role: str, region: str | None, password_stdin: bool) -> None:
+    """Create an account; asks for the password twice unless --password-stdin."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
+    try:
+        user = create_user(db.session, username, Role(role), find_region(db.session, region) if region else None,
+                           password)
+    except (LookupError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"已创建账户 {user.label}")
+
+
+@users_group.command("list")
+@with_appcontext
+def list_users_command() -> None:
+    """List the accounts."""
+    for user in db.session.scalars(select(User).order_by(User.id)):
+        state = "启用" if user.is_enabled else "停用"
+        click.echo(f"{user.id}\t{user.username}\t{user.role.label}\t{user.region.name if user.region else '-'}\t{state}")
+
+
+@users_group.command("ensure-admin")
+@with_appcontext
+def ensure_admin_command() -> None:
+    """Create a first administrator when there is no account, and print its one-time password once."""
+    if db.session.scalar(select(func.count(User.id))):
+        return
+    password = secrets.token_urlsafe(12)
+    create_user(db.session, "admin", Role.ADMIN, None, password, must_change_password=True)
+    db.session.commit()
+    click.echo(f"已创建管理员账户 admin,一次性密码: {password}(首次登录后必须修改;此密码不会再次显示)")
+
+
+@click.command("backup")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The backup file to write (an SQLite database).")
+@with_appcontext
+def backup_command(out_path: Path) -> None:
+    """Copy the live SQLite database consistently (SQLite's online backup API).
+
+    For PostgreSQL use pg_dump (see README.md).
+    """
+    try:
+        backup_sqlite(db.engine, out_path)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"已备份到 {out_path}")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(report_group)
     app.cli.add_command(projects_group)
     app.cli.add_command(progress_group)
+    app.cli.add_command(users_group)
+    app.cli.add_command(backup_command)

@@ -48,6 +48,13 @@ def from_environment(instance: Path) -> dict:
         "MAX_CONTENT_LENGTH": int(os.environ.get("PORTFOLIO_MAX_UPLOAD_MB", "20")) * 1024 * 1024,
         "OC4IDS_URI_PREFIX": os.environ.get("PORTFOLIO_OC4IDS_URI", "https://example.invalid/portfolio/oc4ids"),
         "OC4IDS_ID_PREFIX": os.environ.get("PORTFOLIO_OC4IDS_PREFIX", "portfolio"),
+        "SESSION_IDLE_MINUTES": int(os.environ.get("PORTFOLIO_SESSION_IDLE_MINUTES", "30")),
+        "SESSION_COOKIE_SECURE": os.environ.get("PORTFOLIO_SECURE_COOKIES", "") == "1",
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "LOGIN_LOCK_AFTER": int(os.environ.get("PORTFOLIO_LOGIN_LOCK_AFTER", "5")),
+        "LOGIN_LOCK_MINUTES": int(os.environ.get("PORTFOLIO_LOGIN_LOCK_MINUTES", "15")),
+        "LOGIN_ADDRESS_LIMIT": int(os.environ.get("PORTFOLIO_LOGIN_ADDRESS_LIMIT", "20")),
         "SEED_DIR": Path(os.environ.get("PORTFOLIO_SEED_DIR", ROOT / "seeds")),
         # WTForms' own Chinese messages instead of Flask-Babel, which the app does not use.
         "WTF_I18N_ENABLED": False,

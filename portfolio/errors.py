@@ -1,9 +1,10 @@
 """Error pages in Chinese; users never see a stack trace."""
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from portfolio.extensions import db
+from portfolio.security import audit_log
 
 MESSAGES = {
     400: ("请求有误", "提交的内容无法处理,请返回上一页重试。"),
@@ -27,6 +28,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error):
+        if error.code == 403:
+            audit_log("access_refused", path=request.path, method=request.method)
         return _render(error.code or 500)
 
     @app.errorhandler(Exception)

@@ -19,7 +19,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from portfolio.models.enums import MilestoneKind, ProjectStatus
+from portfolio.models.enums import MilestoneKind, ProjectStatus, ReviewState
 
 DONE_STATUSES = frozenset({ProjectStatus.COMPLETED, ProjectStatus.IN_USE})
 MILESTONE_ORDER = {kind: index for index, kind in enumerate(MilestoneKind)}
@@ -66,6 +66,8 @@ class ReportFigures:
     quarter: int
     cumulative_investment: Decimal
     quarter_investment: Decimal
+    review_state: ReviewState = ReviewState.DRAFT
+    """Not used by the rules; shown beside them."""
 
     @property
     def period(self) -> int:

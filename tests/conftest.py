@@ -6,12 +6,13 @@ from decimal import Decimal
 
 import flask_migrate
 import pytest
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, select
 
 from portfolio import create_app
 from portfolio.config import ROOT, normalize_database_url
 from portfolio.extensions import db
-from portfolio.models import Plan, Project, ProjectStatus, Region, RegionKind, Sector
+from portfolio.models import Plan, Project, ProjectStatus, Region, RegionKind, Role, Sector
+from portfolio.services.accounts import create_user
 from portfolio.services.seed import load_seed, read_seed_dir
 
 SEED_DIR = ROOT / "seeds"
@@ -58,9 +59,39 @@ def session(app, clean_db):
         db.session.rollback()
 
 
+PASSWORD = "correct-horse-battery-42"
+
+
 @pytest.fixture
-def client(app, clean_db):
+def make_user(app, clean_db):
+    """Builder for accounts: `make_user("county-shanyang", Role.COUNTY, "山阳区")` returns the username."""
+
+    def build(username: str = "admin-test", role: Role = Role.ADMIN, region: str | None = None) -> str:
+        with app.app_context():
+            place = db.session.scalar(select(Region).where(Region.name == region)) if region else None
+            create_user(db.session, username, role, place, PASSWORD)
+            db.session.commit()
+        return username
+
+    return build
+
+
+def login(client, username: str, password: str = PASSWORD):
+    return submit(client, "/login", {"username": username, "password": password})
+
+
+@pytest.fixture
+def anonymous_client(app, clean_db):
     return app.test_client()
+
+
+@pytest.fixture
+def client(app, clean_db, make_user):
+    """A browser session logged in as an administrator."""
+    client = app.test_client()
+    response = login(client, make_user())
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
 
 
 @pytest.fixture

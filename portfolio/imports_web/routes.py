@@ -5,8 +5,9 @@ from io import BytesIO
 from pathlib import Path, PurePath
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
 
-from portfolio import web
+from portfolio import access, web
 from portfolio.extensions import db
 from portfolio.forms import choice_list
 from portfolio.imports.outcome import ImportPreview
@@ -79,6 +80,7 @@ def _preview_page(kind: str, preview: ImportPreview | None, error: str | None, t
 
 
 @bp.post("/projects")
+@web.require(access.can_edit_projects)
 def upload_projects():
     project_form, progress_form, template_form = _forms()
     if not project_form.validate_on_submit():
@@ -95,6 +97,7 @@ def upload_projects():
 
 
 @bp.post("/projects/confirm")
+@web.require(access.can_edit_projects)
 def confirm_projects():
     form = ConfirmUploadForm()
     data = _stored(form)
@@ -126,6 +129,7 @@ def progress_template_download():
 
 
 @bp.post("/progress")
+@web.require(access.can_import_progress)
 def upload_progress():
     project_form, progress_form, template_form = _forms()
     if not progress_form.validate_on_submit():
@@ -134,18 +138,21 @@ def upload_progress():
     filename = progress_form.file.data.filename
     token, data = _store(progress_form.file.data)
     try:
-        preview = preview_progress_import(db.session, read_table(data, filename, PROGRESS_MARKER), web.today())
+        preview = preview_progress_import(db.session, read_table(data, filename, PROGRESS_MARKER), web.today(),
+                                          access.progress_region_scope(current_user))
     except TableError as error:
         return _preview_page("progress", None, str(error), token, filename, None, 422)
     return _preview_page("progress", preview, None, token, filename, None)
 
 
 @bp.post("/progress/confirm")
+@web.require(access.can_import_progress)
 def confirm_progress():
     form = ConfirmUploadForm()
     data = _stored(form)
     try:
-        preview = preview_progress_import(db.session, read_table(data, form.filename.data, PROGRESS_MARKER), web.today())
+        preview = preview_progress_import(db.session, read_table(data, form.filename.data, PROGRESS_MARKER),
+                                          web.today(), access.progress_region_scope(current_user))
     except TableError as error:
         return _preview_page("progress", None, str(error), form.token.data, form.filename.data, None, 422)
     if not preview.ok:

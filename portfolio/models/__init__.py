@@ -1,12 +1,15 @@
 """The data model; import models from here."""
-from portfolio.models.enums import MilestoneKind, ProjectStatus, RegionKind, Sector
+from portfolio.models.enums import MilestoneKind, ProjectStatus, RegionKind, ReviewState, Role, Sector
 from portfolio.models.plan import Plan, Programme
 from portfolio.models.progress import ProgressReport
 from portfolio.models.project import AnnualPlan, Milestone, Project
 from portfolio.models.region import Region
+from portfolio.models.user import AuditEntry, LoginAttempt, User
 
 __all__ = [
     "AnnualPlan",
+    "AuditEntry",
+    "LoginAttempt",
     "Milestone",
     "MilestoneKind",
     "Plan",
@@ -16,5 +19,8 @@ __all__ = [
     "ProjectStatus",
     "Region",
     "RegionKind",
+    "ReviewState",
+    "Role",
     "Sector",
+    "User",
 ]

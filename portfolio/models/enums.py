@@ -65,3 +65,19 @@ class MilestoneKind(LabelledEnum):
     MAIN_WORKS_DONE = "main_works_done", "主体完工"
     ACCEPTANCE = "acceptance", "竣工验收"
     IN_USE = "in_use", "投入使用"
+
+
+class Role(LabelledEnum):
+    ADMIN = "admin", "管理员"
+    CITY = "city", "市级"
+    COUNTY = "county", "县级"
+    VIEWER = "viewer", "只读"
+
+
+class ReviewState(LabelledEnum):
+    """A county's quarterly progress: 草稿 → 已报送 → 已审核, or back to 退回 with a comment."""
+
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "已报送"
+    APPROVED = "approved", "已审核"
+    RETURNED = "returned", "退回"

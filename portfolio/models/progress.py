@@ -8,7 +8,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portfolio.extensions import db
-from portfolio.models.columns import timestamp_type, utc_now
+from portfolio.models.columns import enum_type, timestamp_type, utc_now
+from portfolio.models.enums import ReviewState
 from portfolio.models.project import Project
 from portfolio.models.types import ExactDecimal, money
 
@@ -33,7 +34,13 @@ class ProgressReport(db.Model):
     works_status: Mapped[str | None] = mapped_column(Text)
     problems: Mapped[str | None] = mapped_column(Text)
     next_steps: Mapped[str | None] = mapped_column(Text)
+    review_state: Mapped[ReviewState] = mapped_column(enum_type(ReviewState, "review_state"),
+                                                      default=ReviewState.DRAFT, server_default="draft")
+    review_comment: Mapped[str | None] = mapped_column(Text)
     created_dt: Mapped[datetime] = mapped_column(timestamp_type(), default=utc_now)
     modified_dt: Mapped[datetime] = mapped_column(timestamp_type(), default=utc_now, onupdate=utc_now)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     project: Mapped[Project] = relationship(back_populates="progress_reports")
+
+    __mapper_args__ = {"version_id_col": version}

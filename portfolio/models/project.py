@@ -70,6 +70,8 @@ class Project(db.Model):
     """The earliest planned date among milestones not reached yet."""
     demo_data: Mapped[bool] = mapped_column(default=False, server_default=false())
     """Set by `flask demo`: the project's progress, milestones and annual plans are generated, not real."""
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    """Optimistic locking: a save based on an older version is refused, not silently applied."""
 
     plan: Mapped[Plan] = relationship(back_populates="projects")
     programme: Mapped[Programme | None] = relationship()
@@ -83,6 +85,8 @@ class Project(db.Model):
     progress_reports: Mapped[list[ProgressReport]] = relationship(
         back_populates="project", cascade="all, delete-orphan", passive_deletes=True
     )
+
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def build_years(self) -> str:

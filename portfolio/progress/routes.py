@@ -1,17 +1,23 @@
 """Views for a project's progress, annual plans and milestones."""
 from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
 
-from portfolio import web
+from portfolio import access, web
 from portfolio.extensions import db
 from portfolio.forms import ConfirmForm
 from portfolio.models import AnnualPlan, MilestoneKind, ProgressReport, Project
 from portfolio.progress import bp
 from portfolio.progress.forms import AnnualPlanForm, MilestonesForm, ProgressForm
 from portfolio.services import progress as progress_service
+from portfolio.services import reviews as review_service
 
 
 def _project(project_id: int) -> Project:
-    return db.get_or_404(Project, project_id)
+    """The project, if the user may write its progress, milestones and annual plans."""
+    project = db.get_or_404(Project, project_id)
+    if not access.can_edit_progress(current_user, project):
+        web.refuse()
+    return project
 
 
 def _child(model, child_id: int, project: Project):
@@ -27,6 +33,9 @@ def _detail(project: Project, anchor: str):
 
 def _progress_form_page(project: Project, report: ProgressReport | None):
     form = ProgressForm(obj=report)
+    locked = review_service.edit_refusal(current_user, report) if report else None
+    if locked and form.is_submitted():
+        web.refuse()
     if form.validate_on_submit():
         values = form.values()
         errors = progress_service.progress_errors(db.session, project, values, web.today(),
@@ -35,10 +44,12 @@ def _progress_form_page(project: Project, report: ProgressReport | None):
             form[name].errors.append(message)
         if not errors:
             saved = progress_service.save_progress(db.session, project, values, report)
+            review_service.after_edit(saved)
             db.session.commit()
             flash(f"已保存{saved.year}年第{saved.quarter}季度进展。", "success")
             return _detail(project, "progress")
-    return render_template("progress/progress_form.html", project=project, report=report, form=form), (
+    return render_template("progress/progress_form.html", project=project, report=report, form=form,
+                           locked=locked), (
         422 if form.errors else 200)
 
 
@@ -57,6 +68,8 @@ def edit_progress(project_id: int, report_id: int):
 def delete_progress(project_id: int, report_id: int):
     project = _project(project_id)
     report = _child(ProgressReport, report_id, project)
+    if review_service.edit_refusal(current_user, report):
+        web.refuse()
     form = ConfirmForm()
     if form.validate_on_submit():
         label = f"{report.year}年第{report.quarter}季度"

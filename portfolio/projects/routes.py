@@ -6,7 +6,7 @@ from io import BytesIO
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from sqlalchemy.exc import IntegrityError
 
-from portfolio import exports, rules, web
+from portfolio import access, exports, rules, web
 from portfolio.extensions import db
 from portfolio.formatting import format_wan
 from portfolio.forms import ConfirmForm
@@ -63,8 +63,10 @@ def index():
     page.total = totals.count  # the totals line already counted the same filtered rows
     facts = progress_service.facts_for(db.session, page.items)
     assessments = {pid: rules.assess(f, filters.as_of, filters.thresholds) for pid, f in facts.items()}
+    review_states = {pid: latest.review_state for pid, f in facts.items()
+                     if (latest := rules.latest_report(f, filters.as_of)) is not None}
     return render_template("projects/index.html", filter_form=filter_form, filters=filters, page=page,
-                           totals=totals, assessments=assessments)
+                           totals=totals, assessments=assessments, review_states=review_states)
 
 
 @bp.get("/<int:project_id>")
@@ -83,6 +85,7 @@ def detail(project_id: int):
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@web.require(access.can_edit_projects)
 def create():
     form = _project_form()
     if form.validate_on_submit() and (project := _save(form, None)):
@@ -92,6 +95,7 @@ def create():
 
 
 @bp.route("/<int:project_id>/edit", methods=["GET", "POST"])
+@web.require(access.can_edit_projects)
 def edit(project_id: int):
     project = _get_project(project_id)
     form = _project_form(project)
@@ -102,6 +106,7 @@ def edit(project_id: int):
 
 
 @bp.route("/<int:project_id>/delete", methods=["GET", "POST"])
+@web.require(access.can_edit_projects)
 def delete(project_id: int):
     project = _get_project(project_id)
     if request.method == "POST":

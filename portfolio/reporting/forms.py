@@ -1,5 +1,5 @@
 """The report's scope, read from the query string (a GET form: nothing is changed)."""
-from wtforms import IntegerField, SelectField
+from wtforms import BooleanField, IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from portfolio.forms import BaseForm, choice_list
@@ -25,6 +25,7 @@ class ReportForm(BaseForm):
     region = SelectField("县(市、区)", coerce=_optional_int, validators=[Optional()])
     sector = SelectField("领域", coerce=lambda v: Sector(v) if v else None, validators=[Optional()],
                          choices=choice_list(Sector.choices(), blank="全部领域"))
+    approved_only = BooleanField("只统计已审核的进展")
 
     def __init__(self, formdata, plans: list[Plan], regions: list[Region], **kwargs):
         super().__init__(formdata, **kwargs)

@@ -36,6 +36,7 @@ def _checked(form: ReportForm) -> ReportFilters | None:
         plan=db.session.get(Plan, form.plan.data) if form.plan.data else None,
         region=db.session.get(Region, form.region.data) if form.region.data else None,
         sector=form.sector.data,
+        approved_only=form.approved_only.data,
     )
 
 

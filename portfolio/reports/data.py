@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
-from portfolio.models import Milestone, Plan, ProgressReport, Project, ProjectStatus, Region, Sector
+from portfolio.models import Milestone, Plan, ProgressReport, Project, ProjectStatus, Region, ReviewState, Sector
 from portfolio.models.project import format_build_years
 from portfolio.rules import (
     Assessment, Light, Thresholds, WarningKind, assess, completion_rate, format_percent, quarter_end, quarter_period,
@@ -25,9 +25,11 @@ class ReportFilters:
     plan: Plan | None = None
     region: Region | None = None
     sector: Sector | None = None
+    approved_only: bool = False
+    """Count only progress that passed review (已审核)."""
 
     def describe(self) -> list[str]:
-        parts = []
+        parts = ["仅统计已审核的进展"] if self.approved_only else []
         if self.plan:
             parts.append(f"规划:{self.plan.title}")
         if self.region:
@@ -63,6 +65,8 @@ class ProjectRow:
     this_quarter: Decimal | None
     works_status: str
     light: Light
+    review: str
+    """The review state of the progress shown (草稿, 已报送, 已审核, 退回), or "—"."""
 
 
 @dataclass(frozen=True)
@@ -153,18 +157,19 @@ def report_title(year: int, quarter: int, filters: ReportFilters) -> str:
     return f"{subject}{year}年{QUARTER_NAMES[quarter]}进展情况"
 
 
-def _latest_reports(session: Session, project_ids: list[int], period: int) -> dict[int, Row]:
+def _latest_reports(session: Session, project_ids: list[int], period: int, approved_only: bool) -> dict[int, Row]:
     """Each project's newest progress report at or before the report's quarter."""
     latest: dict[int, Row] = {}
     columns = (ProgressReport.project_id, ProgressReport.year, ProgressReport.quarter,
                ProgressReport.quarter_investment, ProgressReport.works_status, ProgressReport.problems,
-               ProgressReport.next_steps)
+               ProgressReport.next_steps, ProgressReport.review_state)
     for start in range(0, len(project_ids), 500):
         chunk = project_ids[start:start + 500]
-        for report in session.execute(
-            select(*columns).where(ProgressReport.project_id.in_(chunk),
-                                   ProgressReport.year * 4 + ProgressReport.quarter - 1 <= period)
-        ):
+        query = select(*columns).where(ProgressReport.project_id.in_(chunk),
+                                       ProgressReport.year * 4 + ProgressReport.quarter - 1 <= period)
+        if approved_only:
+            query = query.where(ProgressReport.review_state == ReviewState.APPROVED)
+        for report in session.execute(query):
             current = latest.get(report.project_id)
             if current is None or (report.year, report.quarter) > (current.year, current.quarter):
                 latest[report.project_id] = report
@@ -194,9 +199,9 @@ def build_quarterly_report(session: Session, year: int, quarter: int, filters: R
             Project.status, Project.planned_investment, Project.start_year, Project.end_year,
         ).join(Project.region).order_by(Region.id, Project.plan_id, Project.id)
     ).all()
-    facts = facts_for(session, projects)
+    facts = facts_for(session, projects, filters.approved_only)
     assessments = {p.id: assess(facts[p.id], as_of, thresholds) for p in projects}
-    latest = _latest_reports(session, [p.id for p in projects], period)
+    latest = _latest_reports(session, [p.id for p in projects], period, filters.approved_only)
     pairs = [(p, assessments[p.id]) for p in projects]
 
     def this_quarter(project: Row) -> Decimal | None:
@@ -247,7 +252,8 @@ def build_quarterly_report(session: Session, year: int, quarter: int, filters: R
             ProjectRow(n, p.name, p.region_name, p.planned_investment, format_build_years(p.start_year, p.end_year),
                        a.cumulative_investment,
                        a.completion_rate, this_quarter(p),
-                       (latest[p.id].works_status or "") if p.id in latest else "", a.light)
+                       (latest[p.id].works_status or "") if p.id in latest else "", a.light,
+                       latest[p.id].review_state.label if p.id in latest else "—")
             for n, (p, a) in enumerate(pairs, start=1)
         ),
         milestones_reached=tuple(MilestoneEntry(name, region, kind.label, actual) for name, region, kind, actual in reached),

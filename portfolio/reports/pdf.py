@@ -235,14 +235,14 @@ def _render(report: QuarterlyReport, font: str) -> bytes:
         story.append(Paragraph("本季度无红灯、黄灯项目。", styles.body))
 
     story.append(Paragraph("五、项目进展明细", styles.heading))
-    widths = [w * CONTENT_WIDTH for w in (0.05, 0.2, 0.08, 0.1, 0.1, 0.1, 0.07, 0.09, 0.16, 0.05)]
+    widths = [w * CONTENT_WIDTH for w in (0.05, 0.18, 0.08, 0.1, 0.1, 0.1, 0.07, 0.09, 0.12, 0.06, 0.05)]
     rows = [[str(p.number), wrap(p.name, widths[1]), wrap(p.region, widths[2]),
              format_wan(p.planned), p.build_years, format_wan(p.cumulative), format_rate(p.rate),
              format_wan(p.this_quarter) if p.this_quarter is not None else "—",
-             wrap(p.works_status, widths[8]), p.light.label]
+             wrap(p.works_status, widths[8]), p.review, p.light.label]
             for p in report.projects]
     header = ["序号", "项目名称", "县(市、区)", "计划投资(万元)", "建设年限", "累计完成(万元)", "完成率", "本季度(万元)",
-              "形象进度", "预警"]
+              "形象进度", "审核", "预警"]
     story += _chunked_tables(header, rows, widths, _numeric_columns(_table_style(font, 99), (3, 5, 6, 7)),
                              [p.light for p in report.projects])
     if not rows:

@@ -6,6 +6,8 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+from tests.conftest import PASSWORD
+
 CHROMIUM_FLAGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -42,8 +44,14 @@ def live_server(app, clean_db):
 
 
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, live_server, make_user):
+    """A logged-in administrator's browser tab."""
     context = browser.new_context(locale="zh-CN", base_url=live_server)
     page = context.new_page()
+    page.goto("/login")
+    page.get_by_label("用户名").fill(make_user())
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/")
     yield page
     context.close()
