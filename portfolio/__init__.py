@@ -29,7 +29,7 @@ def create_app(config: Mapping | None = None) -> Flask:
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
-    from portfolio import access, cli, errors, formatting, security, urls
+    from portfolio import access, audit, cli, errors, formatting, security, urls
     from portfolio.auth import bp as auth_bp
     from portfolio.dashboard import bp as dashboard_bp
     from portfolio.imports_web import bp as imports_bp
@@ -45,7 +45,8 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.register_blueprint(reports_bp)
     app.register_blueprint(imports_bp)
     app.register_blueprint(reviews_bp)
-    app.jinja_env.globals["access"] = access
+    app.jinja_env.globals.update(access=access, describe_audit=audit.describe, table_labels=audit.TABLE_LABELS)
+    audit.register()
     security.register(app)
     errors.register(app)
     formatting.register(app)

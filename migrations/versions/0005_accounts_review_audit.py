@@ -40,7 +40,6 @@ def upgrade():
     sa.Column('failed_logins', sa.Integer(), server_default='0', nullable=False),
     sa.Column('locked_until_dt', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_dt', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.CheckConstraint("role <> 'county' OR region_id IS NOT NULL", name=op.f('ck_users_county_has_region')),
     sa.ForeignKeyConstraint(['region_id'], ['regions.id'], name=op.f('fk_users_region_id_regions'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),

@@ -43,4 +43,6 @@ class ProgressReport(db.Model):
 
     project: Mapped[Project] = relationship(back_populates="progress_reports")
 
-    __mapper_args__ = {"version_id_col": version}
+    # The version is raised by the services on each edit a person makes (not when derived figures
+    # are refreshed); the ORM checks it on every UPDATE, so a save based on an older version fails.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}

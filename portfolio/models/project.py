@@ -86,7 +86,9 @@ class Project(db.Model):
         back_populates="project", cascade="all, delete-orphan", passive_deletes=True
     )
 
-    __mapper_args__ = {"version_id_col": version}
+    # The version is raised by the services on each edit a person makes (not when derived figures
+    # are refreshed); the ORM checks it on every UPDATE, so a save based on an older version fails.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     @property
     def build_years(self) -> str:

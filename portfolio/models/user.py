@@ -36,11 +36,8 @@ class User(db.Model):
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until_dt: Mapped[datetime | None] = mapped_column(timestamp_type())
     created_dt: Mapped[datetime] = mapped_column(timestamp_type(), default=utc_now)
-    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     region: Mapped[Region | None] = relationship()
-
-    __mapper_args__ = {"version_id_col": version}
 
     # Flask-Login's protocol
     @property

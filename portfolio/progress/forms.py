@@ -1,5 +1,5 @@
 """Forms for progress, annual plans and milestones."""
-from wtforms import DateField, Form, FormField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, Form, FormField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from portfolio.forms import AmountField, BaseForm, choice_list
@@ -22,6 +22,7 @@ def _text(label: str) -> TextAreaField:
 
 
 class ProgressForm(BaseForm):
+    version = HiddenField()
     year = _year_field()
     quarter = SelectField("季度", coerce=int, validators=[InputRequired(message="请选择季度")],
                           choices=choice_list((q, f"第{q}季度") for q in range(1, 5)))
@@ -34,7 +35,7 @@ class ProgressForm(BaseForm):
     next_steps = _text("下步计划")
 
     def values(self) -> dict:
-        return {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
+        return {name: field.data for name, field in self._fields.items() if name not in ("csrf_token", "version")}
 
 
 class AnnualPlanForm(BaseForm):

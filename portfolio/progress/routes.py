@@ -36,7 +36,8 @@ def _progress_form_page(project: Project, report: ProgressReport | None):
     locked = review_service.edit_refusal(current_user, report) if report else None
     if locked and form.is_submitted():
         web.refuse()
-    if form.validate_on_submit():
+    conflicts = []
+    if form.validate_on_submit() and not (conflicts := web.conflicts_since_opened(form, "progress_reports", report)):
         values = form.values()
         errors = progress_service.progress_errors(db.session, project, values, web.today(),
                                                   report_id=report.id if report else None)
@@ -49,8 +50,7 @@ def _progress_form_page(project: Project, report: ProgressReport | None):
             flash(f"已保存{saved.year}年第{saved.quarter}季度进展。", "success")
             return _detail(project, "progress")
     return render_template("progress/progress_form.html", project=project, report=report, form=form,
-                           locked=locked), (
-        422 if form.errors else 200)
+                           locked=locked, conflicts=conflicts), 409 if conflicts else 422 if form.errors else 200
 
 
 @bp.route("/progress/new", methods=["GET", "POST"])

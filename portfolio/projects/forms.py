@@ -1,7 +1,7 @@
 """Forms of the project registry."""
 from datetime import date
 
-from wtforms import DateField, IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -99,6 +99,7 @@ class ProjectFilterForm(BaseForm):
 
 
 class ProjectForm(BaseForm):
+    version = HiddenField()
     plan_id = SelectField("规划", coerce=int, validators=[InputRequired(message="请选择规划")])
     name = StringField(
         "项目名称",

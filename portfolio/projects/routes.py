@@ -5,6 +5,7 @@ from io import BytesIO
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from portfolio import access, exports, rules, web
 from portfolio.extensions import db
@@ -14,6 +15,7 @@ from portfolio.models import Project
 from portfolio.progress.forms import AnnualPlanForm
 from portfolio.projects import bp
 from portfolio.projects.forms import ProjectFilterForm, ProjectForm
+from portfolio.services import history
 from portfolio.services import progress as progress_service
 from portfolio.services import projects as project_service
 
@@ -43,6 +45,9 @@ def _save(form: ProjectForm, project: Project | None) -> Project | None:
     except IntegrityError:
         db.session.rollback()
         form.name.errors.append(f"该规划中已有名为“{form.name.data}”的项目")
+        return None
+    except StaleDataError:
+        db.session.rollback()
         return None
     return project
 
@@ -81,6 +86,7 @@ def detail(project_id: int):
         annual_rows=progress_service.annual_plan_rows(db.session, project),
         timeline=progress_service.milestone_timeline(project, as_of),
         annual_form=AnnualPlanForm(formdata=None, year=as_of.year), confirm_form=ConfirmForm(),
+        audit_entries=history.project_history(db.session, project.id),
     )
 
 
@@ -99,10 +105,16 @@ def create():
 def edit(project_id: int):
     project = _get_project(project_id)
     form = _project_form(project)
-    if form.validate_on_submit() and _save(form, project):
-        flash(f"已保存项目“{project.name}”。", "success")
-        return redirect(url_for(".detail", project_id=project.id))
-    return render_template("projects/form.html", form=form, project=project), 422 if form.errors else 200
+    conflicts = []
+    if form.validate_on_submit():
+        conflicts = web.conflicts_since_opened(form, "projects", project)
+        if not conflicts and _save(form, project):
+            flash(f"已保存项目“{project.name}”。", "success")
+            return redirect(url_for(".detail", project_id=project.id))
+        if not conflicts:
+            conflicts = web.conflicts_since_opened(form, "projects", db.session.get(Project, project_id))
+    return render_template("projects/form.html", form=form, project=project, conflicts=conflicts), (
+        409 if conflicts else 422 if form.errors else 200)
 
 
 @bp.route("/<int:project_id>/delete", methods=["GET", "POST"])

@@ -129,6 +129,8 @@ def save_progress(session: Session, project: Project, values: dict, report: Prog
         session.add(report)
     for name in PROGRESS_FIELDS:
         setattr(report, name, values[name])
+    if report.id is not None and session.is_modified(report):
+        report.version += 1
     refresh_figures(session, project)
     return report
 

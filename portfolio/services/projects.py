@@ -117,6 +117,8 @@ def create_project(session: Session, values: dict) -> Project:
 def update_project(session: Session, project: Project, values: dict) -> None:
     for key in PROJECT_FIELDS:
         setattr(project, key, values[key])
+    if session.is_modified(project):
+        project.version += 1
     session.flush()
 
 

@@ -36,6 +36,7 @@ def submit_quarter(session: Session, region_id: int, year: int, quarter: int) ->
     reports = [r for r in quarter_reports(session, year, quarter, region_id) if r.review_state in EDITABLE_BY_COUNTY]
     for report in reports:
         report.review_state = ReviewState.SUBMITTED
+        report.version += 1
     session.flush()
     return len(reports)
 
@@ -44,6 +45,7 @@ def approve(session: Session, report: ProgressReport) -> None:
     if report.review_state is not ReviewState.SUBMITTED:
         raise ValueError("只有已报送的进展可以审核")
     report.review_state, report.review_comment = ReviewState.APPROVED, None
+    report.version += 1
     session.flush()
 
 
@@ -51,6 +53,7 @@ def send_back(session: Session, report: ProgressReport, comment: str) -> None:
     if report.review_state is not ReviewState.SUBMITTED:
         raise ValueError("只有已报送的进展可以退回")
     report.review_state, report.review_comment = ReviewState.RETURNED, comment
+    report.version += 1
     session.flush()
 
 
@@ -58,6 +61,7 @@ def reopen(session: Session, report: ProgressReport, comment: str | None = None)
     if report.review_state is not ReviewState.APPROVED:
         raise ValueError("只有已审核的进展需要重新打开")
     report.review_state, report.review_comment = ReviewState.RETURNED, comment or "市级重新打开"
+    report.version += 1
     session.flush()
 
 
