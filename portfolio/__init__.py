@@ -24,13 +24,13 @@ def create_app(config: Mapping | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(settings.ROOT / "migrations"), render_as_batch=True)
-    csrf.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
     from portfolio import access, audit, cli, errors, formatting, security, urls
     from portfolio.auth import bp as auth_bp
+    from portfolio.admin import bp as admin_bp
     from portfolio.dashboard import bp as dashboard_bp
     from portfolio.imports_web import bp as imports_bp
     from portfolio.progress import bp as progress_bp
@@ -45,9 +45,11 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.register_blueprint(reports_bp)
     app.register_blueprint(imports_bp)
     app.register_blueprint(reviews_bp)
+    app.register_blueprint(admin_bp)
     app.jinja_env.globals.update(access=access, describe_audit=audit.describe, table_labels=audit.TABLE_LABELS)
     audit.register()
-    security.register(app)
+    security.register(app)  # before CSRF, so that an anonymous request is sent to the login page first
+    csrf.init_app(app)
     errors.register(app)
     formatting.register(app)
     urls.register(app)

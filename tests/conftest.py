@@ -151,7 +151,7 @@ def make_project(session):
     return build
 
 
-CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+CSRF_INPUT = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 
 
 def csrf_token(client, url: str) -> str:

@@ -79,11 +79,12 @@ def change_password():
         if not verify_password(current_user.password_hash, form.current_password.data):
             form.current_password.errors.append("当前密码不正确")
         else:
-            current_user.password_hash = hash_password(form.new_password.data)
-            current_user.must_change_password = False
-            current_user.end_sessions()
+            user = current_user._get_current_object()
+            user.password_hash = hash_password(form.new_password.data)
+            user.must_change_password = False
+            user.end_sessions()
             db.session.commit()
-            login_user(current_user)
+            login_user(user)  # this session goes on with the new token; all others end
             audit_log("password_changed")
             flash("密码已修改;其他设备上的登录已失效。", "success")
             return redirect(url_for("dashboard.index"))
