@@ -39,7 +39,7 @@ def _plain(value):
     if isinstance(value, Enum):
         return getattr(value, "label", value.value)
     if isinstance(value, Decimal):
-        return format(value, "f")
+        return f"{value:.2f}"
     if isinstance(value, date | datetime):
         return value.isoformat()
     return value
@@ -70,6 +70,9 @@ def _changes(instance, action: str) -> dict:
         if old == new:
             continue
         changes[key] = ["***", "***"] if key in SECRET else [_plain(old), _plain(new)]
+    if action == "update" and changes and "version" in state.mapper.columns:
+        # the ORM consumes the version's own history; record the version this change produced
+        changes["version"] = [None, instance.version]
     return changes
 
 

@@ -1,6 +1,7 @@
 """Fixtures: a real database (an SQLite file, or PostgreSQL when TEST_DATABASE_URL says so)
 migrated to head once per run, emptied after every test that used it."""
 import os
+from html.parser import HTMLParser
 import re
 from decimal import Decimal
 
@@ -165,3 +166,55 @@ def csrf_token(client, url: str) -> str:
 def submit(client, url: str, data: dict, form_url: str | None = None):
     """POST `data` with the CSRF token taken from the form page (by default `url` itself)."""
     return client.post(url, data={"csrf_token": csrf_token(client, form_url or url), **data})
+
+
+class _FormReader(HTMLParser):
+    """Collects what a browser would send for the first POST form on a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields: dict[str, str] = {}
+        self.in_form = self.done = False
+        self.select: str | None = None
+        self.selected = False
+        self.textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if self.done:
+            return
+        if tag == "form" and attrs.get("method", "").lower() == "post" and "logout" not in attrs.get("action", ""):
+            self.in_form = True
+        elif self.in_form and tag == "input" and attrs.get("name") and attrs.get("type") not in ("checkbox", "submit"):
+            self.fields[attrs["name"]] = attrs.get("value", "")
+        elif self.in_form and tag == "select":
+            self.select = attrs.get("name")
+            self.selected = False
+        elif self.in_form and tag == "option" and self.select:
+            if "selected" in attrs or self.select not in self.fields:  # a browser sends the first option by default
+                if not self.selected:
+                    self.fields[self.select] = attrs.get("value", "")
+                self.selected = self.selected or "selected" in attrs
+        elif self.in_form and tag == "textarea":
+            self.textarea = attrs.get("name")
+            self.fields[self.textarea] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self.select = None
+        elif tag == "textarea":
+            self.textarea = None
+        elif tag == "form" and self.in_form:
+            self.in_form, self.done = False, True
+
+    def handle_data(self, data):
+        if self.textarea:
+            text = self.fields[self.textarea] + data
+            # a browser drops the line break that WTForms writes right after <textarea>
+            self.fields[self.textarea] = text.removeprefix("\r\n").removeprefix("\n") if not self.fields[self.textarea] else text
+
+
+def form_fields(html: str) -> dict[str, str]:
+    reader = _FormReader()
+    reader.feed(html)
+    return reader.fields

@@ -1,0 +1,144 @@
+"""Hardening: CSRF, cookies, headers, the secret key, error pages, hostile input, backups."""
+import re
+import sqlite3
+
+import pytest
+from sqlalchemy import func, select
+
+from portfolio import create_app
+from portfolio.config import ROOT
+from portfolio.models import Project
+from tests.conftest import form_fields, login, submit
+
+HOSTILE = "<script>alert('x')</script>'; DROP TABLE projects; --"
+
+
+def _text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def test_forged_form_without_csrf_token_changes_nothing(client, seeded, in_app):
+    project_id = in_app(lambda s: s.scalar(select(Project.id).where(Project.name == "孟州市全民健身中心")))
+    for url, data in ((f"/projects/{project_id}/delete", {}), ("/projects/new", {"name": "伪造"}),
+                      (f"/projects/{project_id}/progress/new", {"year": "2025", "quarter": "1"})):
+        response = client.post(url, data=data)
+        assert response.status_code == 400 and "CSRF" in _text(response)
+    assert in_app(lambda s: s.scalar(select(func.count()).select_from(Project))) == 13
+
+
+def test_session_cookie_flags_and_security_headers(anonymous_client, make_user):
+    response = login(anonymous_client, make_user())
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    page = anonymous_client.get("/projects/")
+    assert page.headers["Content-Security-Policy"].startswith("default-src 'self'; script-src 'self'")
+    assert "unsafe-inline" not in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Content-Type-Options"] == "nosniff" and page.headers["X-Frame-Options"] == "DENY"
+    assert page.headers["Referrer-Policy"] == "same-origin"
+    assert "<script" not in _text(page), "no inline script anywhere"
+
+
+def test_secure_cookie_when_configured(tmp_path, make_user, monkeypatch, app):
+    secure = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                         "SESSION_COOKIE_SECURE": True, "SECRET_KEY": "x" * 32})
+    client = secure.test_client()
+    response = login(client, make_user())
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_secret_key_is_generated_once_into_the_instance_folder(tmp_path, monkeypatch, app):
+    monkeypatch.setenv("PORTFOLIO_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    first = create_app({"SQLALCHEMY_DATABASE_URI": uri}).config["SECRET_KEY"]
+    second = create_app({"SQLALCHEMY_DATABASE_URI": uri}).config["SECRET_KEY"]
+    assert first == second and len(first) == 64
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    assert "instance/" in (ROOT / ".gitignore").read_text()
+
+
+def test_errors_are_friendly_pages_without_stack_traces(app, make_user):
+    broken = create_app({"TESTING": False, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                         "SECRET_KEY": "x" * 32})
+
+    @broken.get("/boom")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    client = broken.test_client()
+    login(client, make_user())
+    response = client.get("/boom")
+    assert response.status_code == 500 and "服务器出错" in _text(response)
+    assert "secret internals" not in _text(response) and "Traceback" not in _text(response)
+    assert client.get("/no/such/page").status_code == 404 and "页面不存在" in _text(client.get("/no/such/page"))
+
+
+def test_hostile_text_is_stored_and_shown_escaped(client, seeded, in_app):
+    form = form_fields(_text(client.get("/projects/new")))
+    response = client.post("/projects/new", data=form | {"name": HOSTILE, "planned_investment": "10", "start_year": "2025",
+                                                        "end_year": "2026", "content": HOSTILE, "sector": "other"})
+    assert response.status_code == 302, re.findall(r"<li>(.*?)</li>", _text(response))
+    page = _text(client.get(response.headers["Location"]))
+    assert HOSTILE not in page and "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page
+    assert in_app(lambda s: s.scalar(select(Project.content).where(Project.name == HOSTILE))) == HOSTILE
+    assert in_app(lambda s: s.scalar(select(func.count()).select_from(Project))) == 14
+    listed = _text(client.get("/projects/?q=" + "%27%3B DROP"))
+    assert "共 <strong>1</strong> 个项目" in listed
+
+
+@pytest.mark.parametrize(("field", "length", "message"), [("name", 201, "不能超过200个字"),
+                                                          ("responsible_unit", 201, "不能超过200个字"),
+                                                          ("content", 5001, "不能超过5000个字")])
+def test_over_long_fields_are_refused(client, seeded, in_app, field, length, message):
+    form = form_fields(_text(client.get("/projects/new")))
+    data = form | {"name": "长字段测试", "planned_investment": "10", "start_year": "2025", "end_year": "2026",
+                   "sector": "other", field: "长" * length}
+    response = client.post("/projects/new", data=data)
+    assert response.status_code == 422 and message in _text(response)
+    assert in_app(lambda s: s.scalar(select(func.count()).select_from(Project))) == 13
+
+
+def test_county_cannot_import_another_regions_progress(app, seeded, make_user, in_app):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from portfolio.models import Region, Role
+
+    county = app.test_client()
+    login(county, make_user("shanyang", Role.COUNTY, "山阳区"))
+    other = in_app(lambda s: s.scalar(select(Region.id).where(Region.name == "孟州市")))
+    workbook = load_workbook(BytesIO(county.get(
+        f"/imports/progress-template.xlsx?template-region={other}&template-year=2025&template-quarter=4").data))
+    sheet = workbook.active
+    sheet["I2"], sheet["J2"], sheet["K2"] = 100, 100, 10
+    buffer = BytesIO()
+    workbook.save(buffer)
+    token = form_fields(_text(county.get("/imports/")))
+    response = county.post("/imports/progress", data={**{k: v for k, v in token.items() if k.startswith("progress")},
+                                                      "progress-file": (BytesIO(buffer.getvalue()), "进展.xlsx")},
+                           content_type="multipart/form-data")
+    assert "不属于您可填报的县(市、区)" in _text(response) and "确认导入" not in _text(response)
+
+
+def test_backup_of_a_live_database_restores_the_same_data(runner, seeded, app, tmp_path, in_app):
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        result = runner.invoke(args=["backup", "--out", str(tmp_path / "b.sqlite3")])
+        assert result.exit_code != 0 and "pg_dump" in result.output
+        return
+    out = tmp_path / "backup.sqlite3"
+    result = runner.invoke(args=["backup", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    restored = sqlite3.connect(out)
+    try:
+        names = sorted(row[0] for row in restored.execute("SELECT name FROM projects"))
+        total = restored.execute("SELECT sum(planned_investment) FROM projects").fetchone()[0]
+    finally:
+        restored.close()
+    assert names == sorted(in_app(lambda s: s.scalars(select(Project.name)).all())) and total == 626457
+    restored_app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{out}", "SECRET_KEY": "x" * 32})
+    with restored_app.app_context():
+        from portfolio.extensions import db
+
+        assert db.session.scalar(select(func.count()).select_from(Project)) == 13
+        db.engine.dispose()
