@@ -218,3 +218,19 @@ def form_fields(html: str) -> dict[str, str]:
     reader = _FormReader()
     reader.feed(html)
     return reader.fields
+
+
+@pytest.fixture
+def make_app(app):
+    """Another app on the test database with some settings changed; its connections are closed afterwards."""
+    made = []
+
+    def build(**config):
+        other = create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]} | config)
+        made.append(other)
+        return other
+
+    yield build
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()

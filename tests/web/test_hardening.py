@@ -5,7 +5,6 @@ import sqlite3
 import pytest
 from sqlalchemy import func, select
 
-from portfolio import create_app
 from portfolio.config import ROOT
 from portfolio.models import Project
 from tests.conftest import form_fields, login, submit
@@ -38,28 +37,24 @@ def test_session_cookie_flags_and_security_headers(anonymous_client, make_user):
     assert "<script" not in _text(page), "no inline script anywhere"
 
 
-def test_secure_cookie_when_configured(tmp_path, make_user, monkeypatch, app):
-    secure = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                         "SESSION_COOKIE_SECURE": True, "SECRET_KEY": "x" * 32})
+def test_secure_cookie_when_configured(make_user, make_app):
+    secure = make_app(TESTING=True, SESSION_COOKIE_SECURE=True)
     client = secure.test_client()
     response = login(client, make_user())
     assert "Secure" in response.headers["Set-Cookie"]
 
 
-def test_secret_key_is_generated_once_into_the_instance_folder(tmp_path, monkeypatch, app):
+def test_secret_key_is_generated_once_into_the_instance_folder(tmp_path, monkeypatch, make_app):
     monkeypatch.setenv("PORTFOLIO_INSTANCE_PATH", str(tmp_path))
     monkeypatch.delenv("SECRET_KEY", raising=False)
-    uri = app.config["SQLALCHEMY_DATABASE_URI"]
-    first = create_app({"SQLALCHEMY_DATABASE_URI": uri}).config["SECRET_KEY"]
-    second = create_app({"SQLALCHEMY_DATABASE_URI": uri}).config["SECRET_KEY"]
-    assert first == second and len(first) == 64
+    first, second = make_app().config["SECRET_KEY"], make_app().config["SECRET_KEY"]
+    assert first == second == (tmp_path / "secret_key").read_text() and len(first) == 64
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
     assert "instance/" in (ROOT / ".gitignore").read_text()
 
 
-def test_errors_are_friendly_pages_without_stack_traces(app, make_user):
-    broken = create_app({"TESTING": False, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                         "SECRET_KEY": "x" * 32})
+def test_errors_are_friendly_pages_without_stack_traces(make_app, make_user):
+    broken = make_app(TESTING=False)
 
     @broken.get("/boom")
     def boom():
@@ -121,7 +116,7 @@ def test_county_cannot_import_another_regions_progress(app, seeded, make_user, i
     assert "不属于您可填报的县(市、区)" in _text(response) and "确认导入" not in _text(response)
 
 
-def test_backup_of_a_live_database_restores_the_same_data(runner, seeded, app, tmp_path, in_app):
+def test_backup_of_a_live_database_restores_the_same_data(runner, seeded, app, tmp_path, in_app, make_app):
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         result = runner.invoke(args=["backup", "--out", str(tmp_path / "b.sqlite3")])
         assert result.exit_code != 0 and "pg_dump" in result.output
@@ -136,9 +131,8 @@ def test_backup_of_a_live_database_restores_the_same_data(runner, seeded, app, t
     finally:
         restored.close()
     assert names == sorted(in_app(lambda s: s.scalars(select(Project.name)).all())) and total == 626457
-    restored_app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{out}", "SECRET_KEY": "x" * 32})
+    restored_app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{out}")
     with restored_app.app_context():
         from portfolio.extensions import db
 
         assert db.session.scalar(select(func.count()).select_from(Project)) == 13
-        db.engine.dispose()
