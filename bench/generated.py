@@ -7,11 +7,12 @@ from pathlib import Path
 
 import flask_migrate
 from flask import Flask
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from portfolio import create_app
 from portfolio.extensions import db
-from portfolio.models import AnnualPlan, Milestone, Plan, ProgressReport, Project, Region, RegionKind, Sector
+from portfolio.models import AnnualPlan, Milestone, Plan, ProgressReport, Project, Region, RegionKind, Role, Sector, User
+from portfolio.services.accounts import create_user
 from portfolio.services.progress import refresh_all_figures
 from portfolio.services.sample_data import sample_progress
 
@@ -25,13 +26,28 @@ def fresh_database(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
+BENCH_USER, BENCH_PASSWORD = "bench-admin", "bench-only-password-42"
+
+
 def bench_app(path: Path) -> Flask:
-    """The app on an SQLite file, migrated to head."""
+    """The app on an SQLite file, migrated to head (CSRF off: the benchmarks post only the login)."""
     os.environ["PORTFOLIO_INSTANCE_PATH"] = str(path.parent)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "TESTING": True})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "TESTING": True, "WTF_CSRF_ENABLED": False})
     with app.app_context():
         flask_migrate.upgrade()
     return app
+
+
+def logged_in_client(app: Flask):
+    """A test client logged in as an administrator created for the benchmark."""
+    with app.app_context():
+        if db.session.scalar(select(User.id).where(User.username == BENCH_USER)) is None:
+            create_user(db.session, BENCH_USER, Role.ADMIN, None, BENCH_PASSWORD)
+            db.session.commit()
+    client = app.test_client()
+    response = client.post("/login", data={"username": BENCH_USER, "password": BENCH_PASSWORD})
+    assert response.status_code == 302, response.status_code
+    return client
 
 
 def generate(count: int, regions: int = 12, seed: int = 42) -> None:

@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
 from sqlalchemy import func, select  # noqa: E402
 
-from bench.generated import TODAY, bench_app, fresh_database, generate  # noqa: E402
+from bench.generated import TODAY, bench_app, fresh_database, generate, logged_in_client  # noqa: E402
 from portfolio.extensions import db  # noqa: E402
 from portfolio.models import AnnualPlan, Milestone, ProgressReport, Project, Region  # noqa: E402
 
@@ -58,7 +58,7 @@ def main() -> None:
         db.engine.dispose()
     print("rows:", ", ".join(f"{name} {count:,}" for name, count in counts.items()))
 
-    client = app.test_client()
+    client = logged_in_client(app)
     as_of = f"as_of={TODAY.isoformat()}"
     overdue_first = f"/projects/?warning=overdue&region={region}&{as_of}"
     probe = client.get(overdue_first).get_data(as_text=True)

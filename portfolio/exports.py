@@ -85,6 +85,9 @@ def write_xlsx(rows: Sequence[ExportRow], title: str) -> bytes:
     bold = Font(bold=True)
 
     def cell(value, number_format=None, font=None):
+        """A plain value where that is safe (fast in write-only mode), a styled cell where needed."""
+        if font is None and number_format is None and not (isinstance(value, str) and value.startswith(FORMULA_PREFIXES)):
+            return value
         written = WriteOnlyCell(sheet, value=None if isinstance(value, str) else value)
         if isinstance(value, str):
             written.value, written.data_type = value, "s"  # a string never becomes a formula
