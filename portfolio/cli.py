@@ -128,11 +128,20 @@ def _show_preview(preview, filename: str) -> None:
         raise click.ClickException("文件有错误,没有写入任何数据")
 
 
-def _read(path: Path, marker: str):
+def _run_import(path: Path, marker: str, dry_run: bool, preview_rows, apply_rows) -> bool:
+    """Read, preview (with a progress bar), show; unless it is a dry run, apply and commit (True).
+    Stops with exit code 1 and writes nothing when the file or any row is wrong."""
     try:
-        return read_table(path.read_bytes(), path.name, marker)
+        preview = preview_rows(read_table(path.read_bytes(), path.name, marker), _with_bar("检查"))
     except TableError as error:
         raise click.ClickException(f"{path}: {error};没有写入任何数据") from None
+    _show_preview(preview, path.name)
+    if dry_run:
+        click.echo("试运行(--dry-run):没有写入任何数据")
+        return False
+    apply_rows(preview, _with_bar("写入"))
+    db.session.commit()
+    return True
 
 
 def _with_bar(label: str):
@@ -164,18 +173,10 @@ def import_projects_command(file: Path, plan: str, dry_run: bool) -> None:
         target = find_plan(db.session, plan)
     except LookupError as error:
         raise click.ClickException(str(error)) from None
-    table = _read(file, PROJECT_MARKER)
-    try:
-        preview = preview_project_import(db.session, target, table, progress=_with_bar("检查"))
-    except TableError as error:
-        raise click.ClickException(f"{file}: {error};没有写入任何数据") from None
-    _show_preview(preview, file.name)
-    if dry_run:
-        click.echo("试运行(--dry-run):没有写入任何数据")
-        return
-    apply_project_import(db.session, target, preview, progress=_with_bar("写入"))
-    db.session.commit()
-    click.echo(f"已导入到“{target.title}”")
+    if _run_import(file, PROJECT_MARKER, dry_run,
+                   lambda table, bar: preview_project_import(db.session, target, table, progress=bar),
+                   lambda preview, bar: apply_project_import(db.session, target, preview, progress=bar)):
+        click.echo(f"已导入到“{target.title}”")
 
 
 @projects_group.command("export")
@@ -253,18 +254,10 @@ def import_progress_command(file: Path, dry_run: bool) -> None:
     The template comes from the 导入 page. Rows with no figures are skipped; the same
     checks as the progress form apply (cumulative never falls, no future quarter, 0–100%).
     """
-    try:
-        preview = preview_progress_import(db.session, _read(file, PROGRESS_MARKER), date.today(),
-                                          progress=_with_bar("检查"))
-    except TableError as error:
-        raise click.ClickException(f"{file}: {error};没有写入任何数据") from None
-    _show_preview(preview, file.name)
-    if dry_run:
-        click.echo("试运行(--dry-run):没有写入任何数据")
-        return
-    apply_progress_import(db.session, preview, progress=_with_bar("写入"))
-    db.session.commit()
-    click.echo("已导入季度进展")
+    if _run_import(file, PROGRESS_MARKER, dry_run,
+                   lambda table, bar: preview_progress_import(db.session, table, date.today(), progress=bar),
+                   lambda preview, bar: apply_progress_import(db.session, preview, progress=bar)):
+        click.echo("已导入季度进展")
 
 
 @click.group("users")

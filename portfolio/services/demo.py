@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from portfolio.models import AnnualPlan, Milestone, ProgressReport, Project
 from portfolio.services.progress import refresh_figures
-from portfolio.services.sample_data import sample_progress
+from portfolio.services.sample_data import SampleProgress, sample_progress
 
 
 def add_demo_progress(session: Session, today: date, seed: int = 1) -> int:
@@ -23,16 +23,22 @@ def add_demo_progress(session: Session, today: date, seed: int = 1) -> int:
         progress = sample_progress(rng, project.start_year, project.end_year, project.planned_investment, today,
                                    status=project.status)
         project.demo_data = True
-        for year, quarter, cumulative, this_quarter, percent in progress.reports:
-            session.add(ProgressReport(project=project, year=year, quarter=quarter, cumulative_investment=cumulative,
-                                       quarter_investment=this_quarter, physical_progress=percent,
-                                       works_status="演示数据:按计划推进"))
-        for year, amount in progress.annual_plans.items():
-            session.add(AnnualPlan(project=project, year=year, planned_investment=amount))
-        for kind, planned, actual in progress.milestones:
-            session.add(Milestone(project=project, kind=kind, planned_date=planned, actual_date=actual, note="演示数据"))
-        refresh_figures(session, project)
+        store_sample_progress(session, project, progress, works_status="演示数据:按计划推进", note="演示数据")
     return len(projects)
+
+
+def store_sample_progress(session: Session, project: Project, progress: SampleProgress, works_status: str | None = None,
+                          problems: str | None = None, next_steps: str | None = None, note: str | None = None) -> None:
+    """Write generated reports, annual plans and milestones for a project, and refresh its figures."""
+    for year, quarter, cumulative, this_quarter, percent in progress.reports:
+        session.add(ProgressReport(project=project, year=year, quarter=quarter, cumulative_investment=cumulative,
+                                   quarter_investment=this_quarter, physical_progress=percent,
+                                   works_status=works_status, problems=problems, next_steps=next_steps))
+    for year, amount in progress.annual_plans.items():
+        session.add(AnnualPlan(project=project, year=year, planned_investment=amount))
+    for kind, planned, actual in progress.milestones:
+        session.add(Milestone(project=project, kind=kind, planned_date=planned, actual_date=actual, note=note))
+    refresh_figures(session, project)
 
 
 def remove_demo_progress(session: Session) -> int:

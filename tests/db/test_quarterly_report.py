@@ -6,13 +6,14 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from portfolio.models import AnnualPlan, Milestone, MilestoneKind, ProgressReport, Project, Region, Sector
+from portfolio.models import Milestone, ProgressReport, Region, Sector
 from portfolio.reports.data import ReportFilters, build_quarterly_report, quarter_problem
 from portfolio.reports.fonts import register_font
 from portfolio.reports.pdf import render_quarterly_pdf
 from portfolio.rules import Light, assess, quarter_end
 from portfolio.services.dashboard import build_dashboard
-from portfolio.services.progress import facts_for, refresh_figures
+from portfolio.services.demo import store_sample_progress
+from portfolio.services.progress import facts_for
 from portfolio.services.sample_data import sample_progress
 from tests.conftest import SEED_DIR
 from tests.pdf import fonts, joined, pages, pdf_text, qpdf_check
@@ -38,15 +39,8 @@ def generated(session, make_project):
         progress = sample_progress(rng, project.start_year, project.end_year, project.planned_investment,
                                    date(2026, 9, 30))
         project.status = progress.status
-        for year, quarter, cumulative, this_quarter, percent in progress.reports:
-            session.add(ProgressReport(project=project, year=year, quarter=quarter, cumulative_investment=cumulative,
-                                       quarter_investment=this_quarter, physical_progress=percent,
-                                       works_status=f"形象进度{number}", problems=f"问题{number}", next_steps=f"计划{number}"))
-        for year, amount in progress.annual_plans.items():
-            session.add(AnnualPlan(project=project, year=year, planned_investment=amount))
-        for kind, planned, actual in progress.milestones:
-            session.add(Milestone(project=project, kind=kind, planned_date=planned, actual_date=actual))
-        refresh_figures(session, project)
+        store_sample_progress(session, project, progress, works_status=f"形象进度{number}", problems=f"问题{number}",
+                              next_steps=f"计划{number}")
         projects.append(project)
     session.commit()
     return projects

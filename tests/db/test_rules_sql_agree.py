@@ -7,9 +7,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select, update
 
-from portfolio.models import AnnualPlan, Milestone, ProgressReport, Project
+from portfolio.models import ProgressReport, Project
 from portfolio.rules import Light, WarningKind, assess
-from portfolio.services.progress import facts_for, refresh_all_figures, refresh_figures
+from portfolio.services.demo import store_sample_progress
+from portfolio.services.progress import facts_for, refresh_all_figures
 from portfolio.services.sample_data import sample_progress
 from portfolio.services.warnings import rule_expressions
 
@@ -28,14 +29,7 @@ def generated(session, make_project):
                                region=rng.choice(["山阳区", "解放区", "温县"]))
         progress = sample_progress(rng, project.start_year, project.end_year, project.planned_investment, TODAY)
         project.status = progress.status
-        for year, quarter, cumulative, this_quarter, percent in progress.reports:
-            session.add(ProgressReport(project=project, year=year, quarter=quarter, cumulative_investment=cumulative,
-                                       quarter_investment=this_quarter, physical_progress=percent))
-        for year, amount in progress.annual_plans.items():
-            session.add(AnnualPlan(project=project, year=year, planned_investment=amount))
-        for kind, planned_date, actual in progress.milestones:
-            session.add(Milestone(project=project, kind=kind, planned_date=planned_date, actual_date=actual))
-        refresh_figures(session, project)
+        store_sample_progress(session, project, progress)
         projects.append(project)
     session.commit()
     return projects
