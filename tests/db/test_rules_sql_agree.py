@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select, update
 
-from portfolio.models import ProgressReport, Project
+from portfolio.models import Project
 from portfolio.rules import Light, WarningKind, assess
 from portfolio.services.demo import store_sample_progress
 from portfolio.services.progress import facts_for, refresh_all_figures

@@ -10,8 +10,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 from sqlalchemy import select
 
-from portfolio.models import Project, Region
-from tests.conftest import SEED_DIR
+from portfolio.models import Project
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "fixtures" / "oc4ids"
 
@@ -81,7 +80,7 @@ def test_oc4ids_with_milestones_and_progress_validates(client, seeded, in_app):
     submit(client, f"/projects/{project.id}/progress/new", {"year": "2025", "quarter": "4", "cumulative_investment": "3000",
                                                            "quarter_investment": "100", "physical_progress": "80",
                                                            "works_status": "主体完工"})
-    package = json.loads(client.get(f"/projects/export.json?q=孟州市全民健身").data)
+    package = json.loads(client.get("/projects/export.json?q=孟州市全民健身").data)
     assert not list(oc4ids_validator().iter_errors(package))
     exported = package["projects"][0]
     assert [m["code"] for m in exported["milestones"] if "code" in m] == ["commencement", "completion"]

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from portfolio.config import ROOT
 from portfolio.models import Project
-from tests.conftest import form_fields, login, submit
+from tests.conftest import form_fields, login
 
 HOSTILE = "<script>alert('x')</script>'; DROP TABLE projects; --"
 
