@@ -12,7 +12,6 @@ process so its peak memory (max RSS) is its own.
 import argparse
 import json
 import random
-import resource
 import subprocess
 import sys
 import time
@@ -22,11 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
-OUT = ROOT / "bench" / "out"
+from bench.measure import OUT, peak_memory_mb  # noqa: E402
 
-
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def make_table(rows: int) -> bytes:
@@ -70,7 +66,7 @@ def measure_import(rows: int) -> dict:
         apply_project_import(db.session, plan, preview)
         db.session.commit()
         seconds = time.perf_counter() - started
-    return {"seconds": seconds, "peak_mb": _peak_mb(), "file_mb": len(data) / 1e6}
+    return {"seconds": seconds, "peak_mb": peak_memory_mb(), "file_mb": len(data) / 1e6}
 
 
 def measure_export(rows: int) -> dict:
@@ -87,7 +83,7 @@ def measure_export(rows: int) -> dict:
         exported = export_rows(db.session, ProjectFilters(as_of=TODAY))
         data = write_xlsx(exported, "项目清单")
         seconds = time.perf_counter() - started
-    return {"seconds": seconds, "peak_mb": _peak_mb(), "file_mb": len(data) / 1e6}
+    return {"seconds": seconds, "peak_mb": peak_memory_mb(), "file_mb": len(data) / 1e6}
 
 
 def main() -> None:

@@ -13,7 +13,6 @@ Prints wall time, peak memory (max RSS) and the report/floor ratio:
 """
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import time
@@ -24,11 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
-OUT = ROOT / "bench" / "out"
+from bench.measure import OUT, peak_memory_mb  # noqa: E402
 
-
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def measure_report(db_path: Path) -> dict:
@@ -47,7 +43,7 @@ def measure_report(db_path: Path) -> dict:
         pdf = render_quarterly_pdf(report, font)
         finished = time.perf_counter()
     (OUT / f"report-{db_path.stem}.pdf").write_bytes(pdf)
-    return {"seconds": finished - started, "data_seconds": built - started, "bytes": len(pdf), "peak_mb": _peak_mb()}
+    return {"seconds": finished - started, "data_seconds": built - started, "bytes": len(pdf), "peak_mb": peak_memory_mb()}
 
 
 def measure_floor(db_path: Path) -> dict:
@@ -86,7 +82,7 @@ def measure_floor(db_path: Path) -> dict:
              for i in range(0, len(body), 200)]
     buffer = BytesIO()
     SimpleDocTemplate(buffer, pagesize=A4, leftMargin=16 * mm, rightMargin=16 * mm).build(story)
-    return {"seconds": time.perf_counter() - started, "bytes": len(buffer.getvalue()), "peak_mb": _peak_mb()}
+    return {"seconds": time.perf_counter() - started, "bytes": len(buffer.getvalue()), "peak_mb": peak_memory_mb()}
 
 
 def main() -> None:

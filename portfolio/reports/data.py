@@ -14,6 +14,7 @@ from portfolio.rules import (
     Assessment, Light, Thresholds, WarningKind, assess, completion_rate, format_percent, quarter_end, quarter_period,
     quarter_start, schedule_share,
 )
+from portfolio.services.dashboard import GroupFigures
 from portfolio.services.progress import facts_for
 
 QUARTER_NAMES = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
@@ -37,20 +38,6 @@ class ReportFilters:
         if self.sector:
             parts.append(f"领域:{self.sector.label}")
         return parts
-
-
-@dataclass(frozen=True)
-class GroupRow:
-    label: str
-    count: int
-    planned: Decimal
-    cumulative: Decimal
-    red: int
-    yellow: int
-
-    @property
-    def rate(self) -> Decimal | None:
-        return completion_rate(self.cumulative, self.planned)
 
 
 @dataclass(frozen=True)
@@ -120,9 +107,9 @@ class QuarterlyReport:
     filters: tuple[str, ...]
     overview: Overview
     summary: tuple[str, ...]
-    by_region: tuple[GroupRow, ...]
-    by_sector: tuple[GroupRow, ...]
-    region_total: GroupRow
+    by_region: tuple[GroupFigures, ...]
+    by_sector: tuple[GroupFigures, ...]
+    region_total: GroupFigures
     warnings: tuple[WarningEntry, ...]
     projects: tuple[ProjectRow, ...]
     milestones_reached: tuple[MilestoneEntry, ...]
@@ -176,7 +163,7 @@ def _latest_reports(session: Session, project_ids: list[int], period: int, appro
     return latest
 
 
-def _group(rows: Iterable[tuple[Row, Assessment]], key: Callable, label: Callable, order: list) -> list[GroupRow]:
+def _group(rows: Iterable[tuple[Row, Assessment]], key: Callable, label: Callable, order: list) -> list[GroupFigures]:
     sums = defaultdict(lambda: [0, ZERO, ZERO, 0, 0])
     for project, assessment in rows:
         entry = sums[key(project)]
@@ -185,7 +172,7 @@ def _group(rows: Iterable[tuple[Row, Assessment]], key: Callable, label: Callabl
         entry[2] += assessment.cumulative_investment
         entry[3] += assessment.light is Light.RED
         entry[4] += assessment.light is Light.YELLOW
-    return [GroupRow(label(k), *sums[k]) for k in order if k in sums]
+    return [GroupFigures(getattr(k, "value", k), label(k), *sums[k]) for k in order if k in sums]
 
 
 def build_quarterly_report(session: Session, year: int, quarter: int, filters: ReportFilters, issuer: str,
@@ -240,7 +227,7 @@ def build_quarterly_report(session: Session, year: int, quarter: int, filters: R
         summary=tuple(summarize(overview, year, quarter)),
         by_region=tuple(by_region),
         by_sector=tuple(_group(pairs, lambda p: p.sector, lambda s: s.label, list(Sector))),
-        region_total=GroupRow("合计", overview.project_count, overview.planned, overview.cumulative,
+        region_total=GroupFigures("all", "合计", overview.project_count, overview.planned, overview.cumulative,
                               lights[Light.RED], lights[Light.YELLOW]),
         warnings=tuple(
             WarningEntry(p.name, p.region_name, a.light, tuple(f"{w.kind.label}:{w.reason}" for w in a.warnings),

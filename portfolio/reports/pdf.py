@@ -16,9 +16,10 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from portfolio.formatting import format_rate, format_wan
-from portfolio.reports.data import GroupRow, QuarterlyReport
+from portfolio.reports.data import QuarterlyReport
 from portfolio.reports.fonts import PdfFont
 from portfolio.rules import Light
+from portfolio.services.dashboard import GroupFigures
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 16 * mm
@@ -114,21 +115,22 @@ def _chunked_tables(header: list, rows: Sequence[list], widths: list[float], sty
     return tables
 
 
-def _group_table(first_column: str, rows: Sequence[GroupRow], total: GroupRow, font: str) -> Table:
+def _group_table(first_column: str, rows: Sequence[GroupFigures], total: GroupFigures, font: str) -> Table:
     header = [first_column, "项目数", "计划投资(万元)", "累计完成(万元)", "完成率", "红灯", "黄灯"]
-    body = [[row.label, str(row.count), format_wan(row.planned), format_wan(row.cumulative), format_rate(row.rate),
+    body = [[row.label, str(row.count), format_wan(row.planned_investment), format_wan(row.cumulative_investment),
+             format_rate(row.completion_rate),
              str(row.red), str(row.yellow)] for row in (*rows, total)]
     widths = [0.22, 0.1, 0.18, 0.18, 0.12, 0.1, 0.1]
     return Table([header, *body], colWidths=[w * CONTENT_WIDTH for w in widths], repeatRows=1,
                  style=_table_style(font, 1, total_row=True))
 
 
-def _bar_chart(rows: Sequence[GroupRow], font: str) -> Drawing:
+def _bar_chart(rows: Sequence[GroupFigures], font: str) -> Drawing:
     """Planned vs completed investment per group, drawn with ReportLab graphics."""
     drawing = Drawing(CONTENT_WIDTH, 62 * mm, initialFontName=font)
     chart = VerticalBarChart()
     chart.x, chart.y, chart.width, chart.height = 42, 34, CONTENT_WIDTH - 60, 40 * mm
-    chart.data = [[float(r.planned) for r in rows] or [0], [float(r.cumulative) for r in rows] or [0]]
+    chart.data = [[float(r.planned_investment) for r in rows] or [0], [float(r.cumulative_investment) for r in rows] or [0]]
     chart.categoryAxis.categoryNames = [r.label for r in rows] or [""]
     chart.categoryAxis.labels.fontName = font
     chart.categoryAxis.labels.fontSize = 7

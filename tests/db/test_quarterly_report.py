@@ -52,7 +52,7 @@ def test_seed_report_totals(session, seeded):
     assert [p.name for p in report.projects] == [p.name for p in report.projects] and len(report.projects) == 13
     assert report.overview.planned == Decimal("626457") and report.overview.cumulative == 0
     assert report.overview.overdue_count == 13 and report.overview.lights[Light.RED] == 13
-    assert sum(row.planned for row in report.by_region) == Decimal("626457")
+    assert sum(row.planned_investment for row in report.by_region) == Decimal("626457")
     assert "本季度共有13个项目超期" in report.summary[-1]
 
 
@@ -63,7 +63,8 @@ def test_report_totals_equal_the_dashboard(session, generated):
     assert (report.overview.project_count, report.overview.planned, report.overview.cumulative) == (
         total.count, total.planned_investment, total.cumulative_investment)
     assert (report.overview.lights[Light.RED], report.overview.lights[Light.YELLOW]) == (total.red, total.yellow)
-    assert [(r.label, r.count, r.planned, r.cumulative, r.red, r.yellow) for r in report.by_region] == [
+    assert [(r.label, r.count, r.planned_investment, r.cumulative_investment, r.red, r.yellow)
+            for r in report.by_region] == [
         (r.label, r.count, r.planned_investment, r.cumulative_investment, r.red, r.yellow) for r in dashboard.by_region]
 
 
