@@ -10,11 +10,13 @@ from flask import Flask
 from sqlalchemy import insert, select
 
 from portfolio import create_app
-from portfolio.extensions import db
-from portfolio.models import AnnualPlan, Milestone, Plan, ProgressReport, Project, Region, RegionKind, Role, Sector, User
-from portfolio.services.accounts import create_user
-from portfolio.services.progress import refresh_all_figures
-from portfolio.services.sample_data import sample_progress
+from portfolio.accounts.models import Role, User
+from portfolio.accounts.operations import create_user
+from portfolio.core.db import db
+from portfolio.progress.models import AnnualPlan, Milestone, ProgressReport
+from portfolio.progress.sample_data import sample_progress
+from portfolio.registry.models import Plan, Project, Region, RegionKind, Sector
+from portfolio.rules.figures import refresh_all_figures
 
 TODAY = date(2026, 11, 22)
 """Fixed, so every run measures the same data."""

@@ -24,7 +24,6 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 from bench.measure import OUT, peak_memory_mb  # noqa: E402
 
 
-
 def make_table(rows: int) -> bytes:
     from openpyxl import Workbook
 
@@ -46,11 +45,11 @@ def make_table(rows: int) -> bytes:
 
 def measure_import(rows: int) -> dict:
     from bench.generated import bench_app, fresh_database
-    from portfolio.extensions import db
-    from portfolio.imports.projects import HEADER_MARKER, apply_project_import, preview_project_import
+    from portfolio.core.db import db
+    from portfolio.imports.project_tables import HEADER_MARKER, apply_project_import, preview_project_import
     from portfolio.imports.tables import read_table
-    from portfolio.models import Plan
-    from portfolio.services.seed import load_seed, read_seed_dir
+    from portfolio.registry.models import Plan
+    from portfolio.registry.seed import load_seed, read_seed_dir
 
     path = OUT / "import.sqlite3"
     fresh_database(path)
@@ -71,9 +70,9 @@ def measure_import(rows: int) -> dict:
 
 def measure_export(rows: int) -> dict:
     from bench.generated import TODAY, bench_app, fresh_database, generate
-    from portfolio.exports import export_rows, write_xlsx
-    from portfolio.extensions import db
-    from portfolio.services.projects import ProjectFilters
+    from portfolio.core.db import db
+    from portfolio.exports.render import export_rows, write_xlsx
+    from portfolio.registry.queries import ProjectFilters
 
     path = OUT / "export.sqlite3"
     fresh_database(path)

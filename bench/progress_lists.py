@@ -22,8 +22,10 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 from sqlalchemy import func, select  # noqa: E402
 
 from bench.generated import TODAY, bench_app, fresh_database, generate, logged_in_client  # noqa: E402
-from portfolio.extensions import db  # noqa: E402
-from portfolio.models import AnnualPlan, Milestone, ProgressReport, Project, Region  # noqa: E402
+from portfolio.core.db import db  # noqa: E402
+from portfolio.progress.models import AnnualPlan, Milestone, ProgressReport
+from portfolio.registry.models import Project, Region  # noqa: E402
+
 
 def measure(client, url: str, runs: int) -> float:
     client.get(url)

@@ -26,10 +26,9 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 from bench.measure import OUT, peak_memory_mb  # noqa: E402
 
 
-
 def measure_report(db_path: Path) -> dict:
     from bench.generated import bench_app
-    from portfolio.extensions import db
+    from portfolio.core.db import db
     from portfolio.reports.data import ReportFilters, build_quarterly_report
     from portfolio.reports.fonts import register_font
     from portfolio.reports.pdf import render_quarterly_pdf

@@ -1,21 +1,25 @@
-"""portfolio: the major-project registry of a city development-and-reform commission."""
+"""portfolio: the major-project registry of a city development-and-reform commission.
+
+One package per area (see README.md, "Layout"); `create_app` wires them together: the
+extensions, each module's blueprints, template helpers and command-line commands.
+"""
 from collections.abc import Mapping
 
 from flask import Flask
 
-from portfolio import config as settings
-from portfolio.database import configure_sqlite
-from portfolio.extensions import csrf, db, migrate
+from portfolio.core import settings
+from portfolio.core.db import configure_sqlite, csrf, db, migrate
 
 
 def create_app(config: Mapping | None = None) -> Flask:
     """Build the app from the environment; `config` overrides individual settings (tests)."""
     instance = settings.instance_path()
+    package = settings.ROOT / "portfolio"
     app = Flask(
         __name__,
         instance_path=str(instance),
-        template_folder=str(settings.ROOT / "templates"),
-        static_folder=str(settings.ROOT / "static"),
+        template_folder=str(package / "core" / "templates"),
+        static_folder=str(package / "static"),
     )
     instance.mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(settings.from_environment(instance))
@@ -28,31 +32,35 @@ def create_app(config: Mapping | None = None) -> Flask:
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
-    from portfolio import access, audit, cli, errors, formatting, security, urls
-    from portfolio.auth import bp as auth_bp
-    from portfolio.admin import bp as admin_bp
-    from portfolio.dashboard import bp as dashboard_bp
-    from portfolio.imports_web import bp as imports_bp
-    from portfolio.progress import bp as progress_bp
-    from portfolio.projects import bp as projects_bp
-    from portfolio.reporting import bp as reports_bp
-    from portfolio.reviews import bp as reviews_bp
+    from portfolio.accounts import (
+        access,
+        admin_views,
+        auth_views,
+        login,  # noqa: F401  (registers the account loader)
+    )
+    from portfolio.accounts import cli as accounts_cli
+    from portfolio.core import audit, backup, errors, formatting, security, web
+    from portfolio.dashboard import views as dashboard_views
+    from portfolio.imports import views as import_views
+    from portfolio.progress import cli as progress_cli
+    from portfolio.progress import review_views
+    from portfolio.progress import views as progress_views
+    from portfolio.registry import cli as registry_cli
+    from portfolio.registry import views as registry_views
+    from portfolio.reports import cli as reports_cli
+    from portfolio.reports import views as report_views
 
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(dashboard_bp)
-    app.register_blueprint(projects_bp)
-    app.register_blueprint(progress_bp)
-    app.register_blueprint(reports_bp)
-    app.register_blueprint(imports_bp)
-    app.register_blueprint(reviews_bp)
-    app.register_blueprint(admin_bp)
-    app.jinja_env.globals.update(access=access, describe_audit=audit.describe, table_labels=audit.TABLE_LABELS)
+    for blueprint in (auth_views.bp, dashboard_views.bp, registry_views.bp, progress_views.bp, report_views.bp,
+                      import_views.bp, review_views.bp, admin_views.bp):
+        app.register_blueprint(blueprint)
+    app.jinja_env.globals.update(access=access, describe_audit=audit.describe, table_label=audit.table_label)
     audit.register()
     security.register(app)  # before CSRF, so that an anonymous request is sent to the login page first
     csrf.init_app(app)
     errors.register(app)
     formatting.register(app)
-    urls.register(app)
-    cli.register(app)
-
+    web.register(app)
+    for module in (registry_cli, progress_cli, reports_cli, accounts_cli):
+        module.register(app)
+    app.cli.add_command(backup.backup_command)
     return app

@@ -1,20 +1,21 @@
 """Fixtures: a real database (an SQLite file, or PostgreSQL when TEST_DATABASE_URL says so)
 migrated to head once per run, emptied after every test that used it."""
 import os
-from html.parser import HTMLParser
 import re
 from decimal import Decimal
+from html.parser import HTMLParser
 
 import flask_migrate
 import pytest
 from sqlalchemy import MetaData, select
 
 from portfolio import create_app
-from portfolio.config import ROOT, normalize_database_url
-from portfolio.extensions import db
-from portfolio.models import Plan, Project, ProjectStatus, Region, RegionKind, Role, Sector
-from portfolio.services.accounts import create_user
-from portfolio.services.seed import load_seed, read_seed_dir
+from portfolio.accounts.models import Role
+from portfolio.accounts.operations import create_user
+from portfolio.core.db import db
+from portfolio.core.settings import ROOT, normalize_database_url
+from portfolio.registry.models import Plan, Project, ProjectStatus, Region, RegionKind, Sector
+from portfolio.registry.seed import load_seed, read_seed_dir
 
 SEED_DIR = ROOT / "seeds"
 

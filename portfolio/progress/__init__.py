@@ -1,6 +1,2 @@
-"""Quarterly progress, annual investment plans and milestones of a project."""
-from flask import Blueprint
-
-bp = Blueprint("progress", __name__, url_prefix="/projects/<int:project_id>")
-
-from portfolio.progress import routes  # noqa: E402,F401  (registers the views on bp)
+"""Quarterly progress, annual investment plans and milestones of a project, and the review of a
+county's quarter (草稿 → 已报送 → 已审核, or 退回)."""

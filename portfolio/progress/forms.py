@@ -1,47 +1,44 @@
-"""Forms for progress, annual plans and milestones."""
+"""Forms for progress, annual plans, milestones and the review. They parse what was typed;
+the checks themselves are `portfolio.progress.validation`, which the import shares."""
 from wtforms import DateField, Form, FormField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from portfolio.forms import AmountField, BaseForm, choice_list
-from portfolio.models import MilestoneKind
-from portfolio.models.project import FIRST_YEAR, LAST_YEAR
-
-TEXT_LIMIT = 2000
-
-
-def _year_field() -> IntegerField:
-    return IntegerField("年份", validators=[
-        InputRequired(message="请填写年份"),
-        NumberRange(FIRST_YEAR, LAST_YEAR, message=f"年份应在{FIRST_YEAR}–{LAST_YEAR}之间"),
-    ])
-
-
-def _text(label: str) -> TextAreaField:
-    return TextAreaField(label, validators=[
-        Optional(), Length(max=TEXT_LIMIT, message=f"{label}不能超过{TEXT_LIMIT}个字")])
+from portfolio.core.forms import AmountField, BaseForm, choice_list
+from portfolio.core.limits import NOTE_LENGTH
+from portfolio.progress.models import MilestoneKind
+from portfolio.progress.validation import PROGRESS_LABELS, annual_plan_errors
 
 
 class ProgressForm(BaseForm):
     version = HiddenField()
-    year = _year_field()
+    year = IntegerField(PROGRESS_LABELS["year"], validators=[InputRequired(message="请填写年份")])
     quarter = SelectField("季度", coerce=int, validators=[InputRequired(message="请选择季度")],
                           choices=choice_list((q, f"第{q}季度") for q in range(1, 5)))
-    cumulative_investment = AmountField("累计完成投资(万元)", validators=[InputRequired(message="请填写金额")])
-    quarter_investment = AmountField("本季度完成投资(万元)", validators=[InputRequired(message="请填写金额")])
-    physical_progress = AmountField("工程进度(%)", validators=[
-        InputRequired(message="请填写工程进度"), NumberRange(0, 100, message="工程进度应在0–100%%之间")])
-    works_status = _text("形象进度")
-    problems = _text("存在问题")
-    next_steps = _text("下步计划")
+    cumulative_investment = AmountField(PROGRESS_LABELS["cumulative_investment"],
+                                        validators=[InputRequired(message="请填写金额")])
+    quarter_investment = AmountField(PROGRESS_LABELS["quarter_investment"],
+                                     validators=[InputRequired(message="请填写金额")])
+    physical_progress = AmountField(PROGRESS_LABELS["physical_progress"],
+                                    validators=[InputRequired(message="请填写工程进度")])
+    works_status = TextAreaField(PROGRESS_LABELS["works_status"])
+    problems = TextAreaField(PROGRESS_LABELS["problems"])
+    next_steps = TextAreaField(PROGRESS_LABELS["next_steps"])
 
     def values(self) -> dict:
         return {name: field.data for name, field in self._fields.items() if name not in ("csrf_token", "version")}
 
 
 class AnnualPlanForm(BaseForm):
-    year = _year_field()
-    planned_investment = AmountField("年度计划投资(万元)", validators=[
-        InputRequired(message="请填写金额"), NumberRange(0, 100_000_000, message="应在0–100,000,000万元之间")])
+    year = IntegerField("年份", validators=[InputRequired(message="请填写年份")])
+    planned_investment = AmountField("年度计划投资(万元)", validators=[InputRequired(message="请填写金额")])
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        values = {"year": self.year.data, "planned_investment": self.planned_investment.data}
+        for name, message in annual_plan_errors(values).items():
+            self[name].errors.append(message)
+        return not self.errors
 
 
 class MilestoneRowForm(Form):
@@ -50,7 +47,7 @@ class MilestoneRowForm(Form):
 
     planned_date = DateField("计划日期", validators=[Optional()])
     actual_date = DateField("实际日期", validators=[Optional()])
-    note = StringField("备注", validators=[Optional(), Length(max=500, message="备注不能超过500个字")])
+    note = StringField("备注", validators=[Optional(), Length(max=NOTE_LENGTH, message=f"备注不能超过{NOTE_LENGTH}个字")])
 
 
 class MilestonesForm(BaseForm):
@@ -65,3 +62,8 @@ class MilestonesForm(BaseForm):
 
 for _kind in MilestoneKind:
     setattr(MilestonesForm, _kind.value, FormField(MilestoneRowForm, label=_kind.label))
+
+
+class ReturnForm(BaseForm):
+    comment = StringField("退回意见", validators=[DataRequired(message="请填写退回意见"),
+                                               Length(max=NOTE_LENGTH, message=f"退回意见不能超过{NOTE_LENGTH}个字")])

@@ -1,4 +1,2 @@
-"""The quarterly progress report: `data` assembles it from the database, `pdf` draws it.
-
-Neither imports Flask; `pdf` does not touch the database either.
-"""
+"""The quarterly progress report: `data` assembles it from the database, `pdf` draws it, the
+views and the CLI only call them."""

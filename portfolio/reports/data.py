@@ -1,6 +1,5 @@
 """Assembling the quarterly progress report (季度进展情况报告) as plain, frozen data."""
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -8,16 +7,26 @@ from decimal import Decimal
 from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
-from portfolio.models import Milestone, Plan, ProgressReport, Project, ProjectStatus, Region, ReviewState, Sector
-from portfolio.models.project import format_build_years
+from portfolio.core.formatting import QUARTER_NAMES
+from portfolio.progress.models import Milestone
+from portfolio.registry.models import Plan, Project, ProjectStatus, Region, Sector, format_build_years
 from portfolio.rules import (
-    Assessment, Light, Thresholds, WarningKind, assess, completion_rate, format_percent, quarter_end, quarter_period,
-    quarter_start, schedule_share,
+    Light,
+    Thresholds,
+    WarningKind,
+    assess,
+    completion_rate,
+    format_percent,
+    latest_report,
+    quarter_end,
+    quarter_start,
+    schedule_share,
+    totals,
+    year_investment,
 )
-from portfolio.services.dashboard import GroupFigures
-from portfolio.services.progress import facts_for
+from portfolio.rules.figures import facts_for
+from portfolio.rules.totals import GroupFigures, project_cell
 
-QUARTER_NAMES = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
 ZERO = Decimal("0.00")
 
 
@@ -144,42 +153,10 @@ def report_title(year: int, quarter: int, filters: ReportFilters) -> str:
     return f"{subject}{year}年{QUARTER_NAMES[quarter]}进展情况"
 
 
-def _latest_reports(session: Session, project_ids: list[int], period: int, approved_only: bool) -> dict[int, Row]:
-    """Each project's newest progress report at or before the report's quarter."""
-    latest: dict[int, Row] = {}
-    columns = (ProgressReport.project_id, ProgressReport.year, ProgressReport.quarter,
-               ProgressReport.quarter_investment, ProgressReport.works_status, ProgressReport.problems,
-               ProgressReport.next_steps, ProgressReport.review_state)
-    for start in range(0, len(project_ids), 500):
-        chunk = project_ids[start:start + 500]
-        query = select(*columns).where(ProgressReport.project_id.in_(chunk),
-                                       ProgressReport.year * 4 + ProgressReport.quarter - 1 <= period)
-        if approved_only:
-            query = query.where(ProgressReport.review_state == ReviewState.APPROVED)
-        for report in session.execute(query):
-            current = latest.get(report.project_id)
-            if current is None or (report.year, report.quarter) > (current.year, current.quarter):
-                latest[report.project_id] = report
-    return latest
-
-
-def _group(rows: Iterable[tuple[Row, Assessment]], key: Callable, label: Callable, order: list) -> list[GroupFigures]:
-    sums = defaultdict(lambda: [0, ZERO, ZERO, 0, 0])
-    for project, assessment in rows:
-        entry = sums[key(project)]
-        entry[0] += 1
-        entry[1] += project.planned_investment
-        entry[2] += assessment.cumulative_investment
-        entry[3] += assessment.light is Light.RED
-        entry[4] += assessment.light is Light.YELLOW
-    return [GroupFigures(getattr(k, "value", k), label(k), *sums[k]) for k in order if k in sums]
-
-
 def build_quarterly_report(session: Session, year: int, quarter: int, filters: ReportFilters, issuer: str,
                            generated_at: datetime, thresholds: Thresholds = Thresholds()) -> QuarterlyReport:
     """The report for a quarter: the rules judge every project as of the quarter's last day."""
     as_of = quarter_end(year, quarter)
-    period = quarter_period(year, quarter)
     projects = session.execute(
         report_projects_query(filters).with_only_columns(
             Project.id, Project.name, Project.region_id, Region.name.label("region_name"), Project.sector,
@@ -188,8 +165,9 @@ def build_quarterly_report(session: Session, year: int, quarter: int, filters: R
     ).all()
     facts = facts_for(session, projects, filters.approved_only)
     assessments = {p.id: assess(facts[p.id], as_of, thresholds) for p in projects}
-    latest = _latest_reports(session, [p.id for p in projects], period, filters.approved_only)
+    latest = {p.id: report for p in projects if (report := latest_report(facts[p.id], as_of)) is not None}
     pairs = [(p, assessments[p.id]) for p in projects]
+    cells = [project_cell(p.region_id, p.region_name, p.status, p.sector, p.planned_investment, a) for p, a in pairs]
 
     def this_quarter(project: Row) -> Decimal | None:
         report = latest.get(project.id)
@@ -197,21 +175,19 @@ def build_quarterly_report(session: Session, year: int, quarter: int, filters: R
 
     lights = Counter(a.light for a in assessments.values())
     statuses = Counter(p.status for p in projects)
+    all_projects = totals.total(cells)
     overview = Overview(
-        project_count=len(projects),
+        project_count=all_projects.count,
         by_status=tuple((s.label, statuses[s]) for s in ProjectStatus if statuses[s]),
-        planned=sum((p.planned_investment for p in projects), ZERO),
-        cumulative=sum((a.cumulative_investment for a in assessments.values()), ZERO),
+        planned=all_projects.planned_investment,
+        cumulative=all_projects.cumulative_investment,
         this_quarter=sum((this_quarter(p) or ZERO for p in projects), ZERO),
         annual_plan=sum((facts[p.id].annual_plans.get(year, ZERO) for p in projects), ZERO),
-        this_year=sum((r.quarter_investment for p in projects for r in facts[p.id].reports
-                       if r.year == year and r.quarter <= quarter), ZERO),
+        this_year=sum((year_investment(facts[p.id], year, quarter) for p in projects), ZERO),
         schedule_share=schedule_share(as_of),
         lights={light: lights[light] for light in Light},
         overdue_count=sum(1 for a in assessments.values() if a.has(WarningKind.OVERDUE)),
     )
-    region_names = {p.region_id: p.region_name for p in projects}
-    by_region = _group(pairs, lambda p: p.region_id, region_names.get, list(region_names))
     warned = sorted((pair for pair in pairs if pair[1].light in (Light.RED, Light.YELLOW)),
                     key=lambda pair: pair[1].light is not Light.RED)
     reached = session.execute(
@@ -225,10 +201,9 @@ def build_quarterly_report(session: Session, year: int, quarter: int, filters: R
         title=report_title(year, quarter, filters), year=year, quarter=quarter, as_of=as_of, issuer=issuer,
         generated_at=generated_at, filters=tuple(filters.describe()), overview=overview,
         summary=tuple(summarize(overview, year, quarter)),
-        by_region=tuple(by_region),
-        by_sector=tuple(_group(pairs, lambda p: p.sector, lambda s: s.label, list(Sector))),
-        region_total=GroupFigures("all", "合计", overview.project_count, overview.planned, overview.cumulative,
-                              lights[Light.RED], lights[Light.YELLOW]),
+        by_region=tuple(totals.by_region(cells)),
+        by_sector=tuple(totals.by_sector(cells)),
+        region_total=all_projects,
         warnings=tuple(
             WarningEntry(p.name, p.region_name, a.light, tuple(f"{w.kind.label}:{w.reason}" for w in a.warnings),
                          (latest[p.id].problems or "") if p.id in latest else "",

@@ -15,11 +15,11 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from portfolio.formatting import format_rate, format_wan
+from portfolio.core.formatting import format_rate, format_wan
 from portfolio.reports.data import QuarterlyReport
 from portfolio.reports.fonts import PdfFont
 from portfolio.rules import Light
-from portfolio.services.dashboard import GroupFigures
+from portfolio.rules.totals import GroupFigures
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 16 * mm

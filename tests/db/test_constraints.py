@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from portfolio.models import AnnualPlan, Milestone, MilestoneKind, ProgressReport
+from portfolio.progress.models import AnnualPlan, Milestone, MilestoneKind, ProgressReport
 
 
 def _refused(session, statement):

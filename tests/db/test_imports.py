@@ -7,10 +7,11 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from portfolio.imports.progress import apply_progress_import, preview_progress_import, progress_template
-from portfolio.imports.projects import apply_project_import, preview_project_import
-from portfolio.imports.tables import TableError, read_table
-from portfolio.models import Plan, ProgressReport, Project, Region, Sector
+from portfolio.imports.flow import KINDS, ImportContext, apply_preview, preview_file
+from portfolio.imports.progress_templates import progress_template
+from portfolio.imports.tables import TableError
+from portfolio.progress.models import ProgressReport
+from portfolio.registry.models import Plan, Project, Region, Sector
 from tests.spreadsheets import PLAN_TITLE, appendix_rows, csv_bytes, xlsx_bytes
 
 TODAY = date(2026, 11, 22)
@@ -26,9 +27,9 @@ def empty_plan(seeded, session) -> Plan:
 
 
 def _import(session, plan, data: bytes, filename: str = "表.xlsx"):
-    preview = preview_project_import(session, plan, read_table(data, filename, "项目名称"))
+    preview = preview_file(session, KINDS["projects"], data, filename, ImportContext(TODAY, plan=plan))
     if preview.ok:
-        apply_project_import(session, plan, preview)
+        apply_preview(session, KINDS["projects"], preview, ImportContext(TODAY, plan=plan))
         session.commit()
     return preview
 
@@ -56,7 +57,7 @@ def test_updates_are_listed_field_by_field(session, empty_plan):
     rows = appendix_rows()
     rows[2][4] = 50000
     rows[3][5] = "2022—2024"
-    preview = preview_project_import(session, empty_plan, read_table(xlsx_bytes(rows), "表.xlsx", "项目名称"))
+    preview = preview_file(session, KINDS["projects"], xlsx_bytes(rows), "表.xlsx", ImportContext(TODAY, plan=empty_plan))
     changed = {row.name: row.changes for row in preview.rows if row.action == "update"}
     assert changed == {
         "焦作市人民医院门急诊楼及医学研究中心项目": [("计划投资(万元)", "46,580", "50,000")],
@@ -105,7 +106,7 @@ def test_every_row_error_is_listed_and_nothing_is_written(session, empty_plan):
     assert not preview.ok
     errors = preview.error_lines("表.xlsx")
     for expected in ("表.xlsx 第2行: 计划投资: “-5”不能为负数", "第3行: 建设地点“火星区”不是焦作市的县(市、区)",
-                     "第4行: 建设年限“2024—2020”的结束年早于开始年", "第6行: 项目名称与第5行重复",
+                     "第4行: 建设结束年: 2020年早于建设起始年(2024年)", "第6行: 项目名称与第5行重复",
                      "第7行: 计划投资: “很多”不是数字", "第8行: 项目名称为空"):
         assert any(expected in line for line in errors), (expected, errors)
     assert _projects(session, empty_plan) == {}
@@ -114,7 +115,7 @@ def test_every_row_error_is_listed_and_nothing_is_written(session, empty_plan):
 def test_missing_required_column_is_named(session, empty_plan):
     data = xlsx_bytes([[1, "甲", "山阳区", 100]], header=["序号", "项目名称", "建设地点", "计划投资(万元)"])
     with pytest.raises(TableError, match="表头缺少必需的列: 建设年限"):
-        preview_project_import(session, empty_plan, read_table(data, "a.xlsx", "项目名称"))
+        preview_file(session, KINDS["projects"], data, "a.xlsx", ImportContext(TODAY, plan=empty_plan))
 
 
 def _fill(template: bytes, figures: dict[str, tuple]) -> bytes:
@@ -139,10 +140,10 @@ def test_progress_template_round_trip(session, seeded):
 
     filled = _fill(template, {"山阳区黄龙山体育公园项目": (3000, 500, 60, "主体完工", "无", "绿化"),
                               "焦作市中医院中医优势专科综合楼": ("16,000", "1000", 95)})
-    preview = preview_progress_import(session, read_table(filled, "进展.xlsx", "项目编号"), TODAY)
+    preview = preview_file(session, KINDS["progress"], filled, "进展.xlsx", ImportContext(TODAY))
     assert preview.ok, preview.error_lines("进展.xlsx")
     assert (preview.count("create"), preview.count("skip")) == (2, 1)
-    apply_progress_import(session, preview)
+    apply_preview(session, KINDS["progress"], preview, ImportContext(TODAY))
     session.commit()
     report = session.scalar(select(ProgressReport).join(ProgressReport.project)
                             .where(Project.name == "山阳区黄龙山体育公园项目"))
@@ -151,18 +152,18 @@ def test_progress_template_round_trip(session, seeded):
     assert report.project.last_cumulative_investment == Decimal("3000")
 
     again = progress_template(session, region, 2026, 3)
-    assert preview_progress_import(session, read_table(again, "进展.xlsx", "项目编号"), TODAY).count("unchanged") == 2
+    assert preview_file(session, KINDS["progress"], again, "进展.xlsx", ImportContext(TODAY)).count("unchanged") == 2
 
 
 def test_bad_progress_rows_are_refused_together(session, seeded):
     region = session.scalar(select(Region).where(Region.name == "山阳区"))
     filled = _fill(progress_template(session, region, 2026, 3), {
         "山阳区黄龙山体育公园项目": (3000, 5000, 60), "焦作市中医院中医优势专科综合楼": (100, 50, 120)})
-    preview = preview_progress_import(session, read_table(filled, "进展.xlsx", "项目编号"), TODAY)
+    preview = preview_file(session, KINDS["progress"], filled, "进展.xlsx", ImportContext(TODAY))
     errors = preview.error_lines("进展.xlsx")
     assert any("本季度完成投资不能大于累计完成投资" in e for e in errors)
     assert any("工程进度应在0–100%之间" in e for e in errors)
     assert session.scalar(select(func.count()).select_from(ProgressReport)) == 0
     future = _fill(progress_template(session, region, 2027, 2), {"山阳区黄龙山体育公园项目": (1, 1, 1)})
-    assert "尚未开始" in " ".join(preview_progress_import(session, read_table(future, "f.xlsx", "项目编号"), TODAY)
+    assert "尚未开始" in " ".join(preview_file(session, KINDS["progress"], future, "f.xlsx", ImportContext(TODAY))
                               .error_lines("f.xlsx"))

@@ -7,8 +7,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from portfolio.extensions import db
-from portfolio.models import Project
+from portfolio.core.db import db
+from portfolio.registry.models import Project
 
 
 def _tables() -> set[str]:

@@ -4,8 +4,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from portfolio.models import Plan, ProjectStatus, Region, Sector
-from portfolio.services.projects import ProjectFilters, project_totals, projects_query
+from portfolio.registry.models import Plan, ProjectStatus, Region, Sector
+from portfolio.registry.queries import ProjectFilters, project_totals, projects_query
 
 
 def _names(session, **filters) -> list[str]:

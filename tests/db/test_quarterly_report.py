@@ -6,15 +6,16 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from portfolio.models import Milestone, ProgressReport, Region, Sector
+from portfolio.dashboard.queries import build_dashboard
+from portfolio.progress.demo import store_sample_progress
+from portfolio.progress.models import Milestone, ProgressReport
+from portfolio.progress.sample_data import sample_progress
+from portfolio.registry.models import Region, Sector
 from portfolio.reports.data import ReportFilters, build_quarterly_report, quarter_problem
 from portfolio.reports.fonts import register_font
 from portfolio.reports.pdf import render_quarterly_pdf
 from portfolio.rules import Light, assess, quarter_end
-from portfolio.services.dashboard import build_dashboard
-from portfolio.services.demo import store_sample_progress
-from portfolio.services.progress import facts_for
-from portfolio.services.sample_data import sample_progress
+from portfolio.rules.figures import facts_for
 from tests.conftest import SEED_DIR
 from tests.pdf import fonts, joined, pages, pdf_text, qpdf_check
 

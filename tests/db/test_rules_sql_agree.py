@@ -7,12 +7,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select, update
 
-from portfolio.models import Project
+from portfolio.progress.demo import store_sample_progress
+from portfolio.progress.sample_data import sample_progress
+from portfolio.registry.models import Project
 from portfolio.rules import Light, WarningKind, assess
-from portfolio.services.demo import store_sample_progress
-from portfolio.services.progress import facts_for, refresh_all_figures
-from portfolio.services.sample_data import sample_progress
-from portfolio.services.warnings import rule_expressions
+from portfolio.rules.figures import facts_for, refresh_all_figures
+from portfolio.rules.sql import rule_expressions
 
 TODAY = date(2026, 11, 22)
 AS_OF_DATES = [TODAY, date(2026, 9, 30), date(2026, 1, 1), date(2025, 12, 31), date(2025, 6, 15), date(2024, 3, 31)]

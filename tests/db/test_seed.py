@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from portfolio.models import Plan, Programme, Project, ProjectStatus, Region, Sector
-from portfolio.services.seed import SeedError, load_seed, read_seed_dir
+from portfolio.registry.models import Plan, Programme, Project, ProjectStatus, Region, Sector
+from portfolio.registry.seed import SeedError, load_seed, read_seed_dir
 from tests.conftest import SEED_DIR
 
 
@@ -31,7 +31,7 @@ def test_projects_keep_the_plan_table_exactly(session):
     assert project.content == "占地面积315亩,建设面积31万平方米,规划医疗床位1500张,设置医疗区,老年养护区等。"
     assert project.sector is Sector.HEALTH and project.status is ProjectStatus.UNDER_WAY
     assert project.programme.display_name == "专栏4:公共医疗卫生服务工程"
-    assert project.plan.title == "焦作市“十四五”公共服务和社会保障规划" and project.plan.period == "2021—2025"
+    assert project.plan.title == "焦作市“十四五”公共服务和社会保障规划" and (project.plan.start_year, project.plan.end_year) == (2021, 2025)
 
 
 @pytest.mark.parametrize(("region", "count"), [("山阳区", 3), ("解放区", 3), ("示范区", 2), ("孟州市", 2), ("中心城区", 1)])
@@ -71,12 +71,12 @@ def _broken_copy(tmp_path, file: str, old: str, new: str):
     [
         ("projects.csv", ",105465,", ",-105465,", 2, "不能为负数"),
         ("projects.csv", ",93328,", ",九万,", 3, "不是数字"),
-        ("projects.csv", "2020—2023", "2023—2020", 4, "早于起始年"),
+        ("projects.csv", "2020—2023", "2023—2020", 4, "早于建设起始年"),
         ("projects.csv", "2022—2023", "2022年底", 5, "建设年限"),
         ("projects.csv", ",修武县,", ",新乡县,", 6, "不是焦作市的县(市、区)"),
         ("projects.csv", ",教育,", ",国防,", 7, "领域“国防”不是可选值之一"),
         ("projects.csv", "孟州市第一人民医院新建项目", "焦作市第二人民医院新区医院", 3, "重复"),
-        ("projects.csv", "2015—2024", "1900—2024", 2, "不在1949–2100之间"),
+        ("projects.csv", "2015—2024", "1900—2024", 2, "应在1949–2100之间"),
         ("regions.csv", ",county\n", ",province\n", 7, "类型“province”"),
         ("plans.csv", ",2021,2025,", ",2021,20x5,", 2, "不是整数"),
         ("programmes.csv", "焦作市“十四五”公共服务和社会保障规划,6", "某市规划,6", 7, "不在 plans.csv 中"),

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from portfolio.formatting import format_wan, format_yi
+from portfolio.core.formatting import format_wan, format_yi
 
 
 @pytest.mark.parametrize(

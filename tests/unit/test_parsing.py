@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from portfolio.parsing import ParseError, parse_amount, parse_build_years
+from portfolio.core.parsing import ParseError, parse_amount, parse_build_years
 
 
 @pytest.mark.parametrize(

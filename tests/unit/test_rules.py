@@ -4,10 +4,26 @@ from decimal import Decimal as D
 
 import pytest
 
-from portfolio.models import MilestoneKind, ProjectStatus
+from portfolio.progress.models import MilestoneKind
+from portfolio.registry.models import ProjectStatus
 from portfolio.rules import (
-    Light, MilestoneDates, ProjectFacts, ReportFigures, Thresholds, WarningKind, assess, describe_delay, due_quarter,
-    investment_lag, late_milestones, late_start, not_reported, overdue, quarter_end, quarter_of, schedule_share,
+    Light,
+    MilestoneDates,
+    ProjectFacts,
+    ReportFigures,
+    Thresholds,
+    WarningKind,
+    assess,
+    describe_delay,
+    due_quarter,
+    investment_lag,
+    late_milestones,
+    late_start,
+    not_reported,
+    overdue,
+    quarter_end,
+    quarter_of,
+    schedule_share,
 )
 
 S = ProjectStatus

@@ -2,7 +2,8 @@
 import pytest
 from sqlalchemy import select
 
-from portfolio.models import Project, Role
+from portfolio.accounts.models import Role
+from portfolio.registry.models import Project
 from tests.conftest import csrf_token, login
 
 OWN, OTHER = "山阳区黄龙山体育公园项目", "孟州市全民健身中心"

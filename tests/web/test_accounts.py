@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from portfolio.models import Role, User
-from portfolio.passwords import hash_password, password_problem
+from portfolio.accounts.models import Role, User
+from portfolio.accounts.passwords import hash_password, password_problem
 from tests.conftest import PASSWORD, login, submit
 
 
@@ -45,7 +45,7 @@ def test_disabling_an_account_ends_its_sessions(client, make_user, app):
     login(other, make_user("viewer-1", Role.VIEWER))
     assert other.get("/projects/").status_code == 200
     with app.app_context():
-        from portfolio.extensions import db
+        from portfolio.core.db import db
 
         user_id = db.session.scalar(select(User.id).where(User.username == "viewer-1"))
     response = submit(client, f"/admin/users/{user_id}/enabled", {"enable": "0"}, form_url="/admin/users")

@@ -3,7 +3,8 @@ import shutil
 
 from sqlalchemy import func, select
 
-from portfolio.models import ProgressReport, Project
+from portfolio.progress.models import ProgressReport
+from portfolio.registry.models import Project
 from tests.conftest import SEED_DIR
 
 

@@ -10,7 +10,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 from sqlalchemy import select
 
-from portfolio.models import Project
+from portfolio.registry.models import Project
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "fixtures" / "oc4ids"
 
@@ -27,7 +27,7 @@ def oc4ids_validator() -> Draft4Validator:
 def injected(seeded, in_app, app):
     """A project whose name and unit would be formulas if a spreadsheet trusted them."""
     with app.app_context():
-        from portfolio.extensions import db
+        from portfolio.core.db import db
 
         project = db.session.scalar(select(Project).where(Project.name == "孟州市全民健身中心"))
         project.name, project.responsible_unit = "=HYPERLINK(\"http://x\",\"点我\")", "@SUM(1+1)"

@@ -5,8 +5,8 @@ import sqlite3
 import pytest
 from sqlalchemy import func, select
 
-from portfolio.config import ROOT
-from portfolio.models import Project
+from portfolio.core.settings import ROOT
+from portfolio.registry.models import Project
 from tests.conftest import form_fields, login
 
 HOSTILE = "<script>alert('x')</script>'; DROP TABLE projects; --"
@@ -98,7 +98,8 @@ def test_county_cannot_import_another_regions_progress(app, seeded, make_user, i
 
     from openpyxl import load_workbook
 
-    from portfolio.models import Region, Role
+    from portfolio.accounts.models import Role
+    from portfolio.registry.models import Region
 
     county = app.test_client()
     login(county, make_user("shanyang", Role.COUNTY, "山阳区"))
@@ -133,6 +134,6 @@ def test_backup_of_a_live_database_restores_the_same_data(runner, seeded, app, t
     assert names == sorted(in_app(lambda s: s.scalars(select(Project.name)).all())) and total == 626457
     restored_app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{out}")
     with restored_app.app_context():
-        from portfolio.extensions import db
+        from portfolio.core.db import db
 
         assert db.session.scalar(select(func.count()).select_from(Project)) == 13

@@ -4,7 +4,8 @@ from io import BytesIO
 
 from sqlalchemy import func, select
 
-from portfolio.models import Plan, ProgressReport, Project, Region
+from portfolio.progress.models import ProgressReport
+from portfolio.registry.models import Plan, Project, Region
 from tests.spreadsheets import PLAN_TITLE, appendix_rows, xlsx_bytes
 
 

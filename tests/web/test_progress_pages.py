@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from portfolio.models import ProgressReport, Project, ProjectStatus
+from portfolio.progress.models import ProgressReport
+from portfolio.registry.models import Project, ProjectStatus
 from portfolio.rules import quarter_of
 from tests.conftest import csrf_token, submit
 

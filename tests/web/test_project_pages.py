@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from portfolio.models import Plan, Project, Region
+from portfolio.registry.models import Plan, Project, Region
 from tests.conftest import csrf_token, submit
 
 

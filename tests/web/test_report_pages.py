@@ -3,7 +3,7 @@ import re
 
 from sqlalchemy import select
 
-from portfolio.models import Region
+from portfolio.registry.models import Region
 from tests.conftest import SEED_DIR
 from tests.pdf import joined, pdf_text
 

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from portfolio.models import Project, Region
+from portfolio.registry.models import Project, Region
 from tests.conftest import submit
 
 TODAY = date.today()

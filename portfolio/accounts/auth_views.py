@@ -1,0 +1,91 @@
+"""Login, logout and password change."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from portfolio.accounts.forms import ChangePasswordForm, LoginForm
+from portfolio.accounts.login import account_locked, address_blocked, record_failure, record_success
+from portfolio.accounts.models import User
+from portfolio.accounts.passwords import hash_password, verify_password
+from portfolio.core.db import db
+from portfolio.core.forms import ConfirmForm
+from portfolio.core.security import client_address, security_log
+
+bp = Blueprint("auth", __name__, template_folder="templates")
+
+REFUSED = "用户名或密码不正确。"
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site, never another host."""
+    if target and urlsplit(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("dashboard.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        username = form.username.data.strip()
+        if address_blocked(client_address()):
+            security_log("login_throttled", username)
+            form.username.errors.append("登录失败次数过多,请稍后再试。")
+            return render_template("auth/login.html", form=form), 429
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is not None and account_locked(user):
+            security_log("login_locked", username)
+            form.username.errors.append("该账户因多次登录失败已暂时锁定,请稍后再试或联系管理员。")
+            return render_template("auth/login.html", form=form), 429
+        if user is None or not user.is_enabled or not verify_password(user.password_hash, form.password.data):
+            record_failure(username, user)
+            db.session.commit()
+            security_log("login_failed", username)
+            form.password.errors.append(REFUSED)
+            return render_template("auth/login.html", form=form), 401
+        record_success(user)
+        db.session.commit()
+        session.clear()
+        login_user(user)
+        session.permanent = True
+        security_log("login", username)
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form), 422 if form.errors else 200
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    if ConfirmForm().validate_on_submit():
+        security_log("logout")
+        current_user.end_sessions()
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash("已退出登录。", "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    form.username_for_policy = current_user.username
+    if form.validate_on_submit():
+        if not verify_password(current_user.password_hash, form.current_password.data):
+            form.current_password.errors.append("当前密码不正确")
+        else:
+            user = current_user._get_current_object()
+            user.password_hash = hash_password(form.new_password.data)
+            user.must_change_password = False
+            user.end_sessions()
+            db.session.commit()
+            login_user(user)  # this session goes on with the new token; all others end
+            security_log("password_changed")
+            flash("密码已修改;其他设备上的登录已失效。", "success")
+            return redirect(url_for("dashboard.index"))
+    return render_template("auth/change_password.html", form=form), 422 if form.errors else 200

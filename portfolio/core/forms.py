@@ -1,0 +1,76 @@
+"""Form pieces shared by every blueprint."""
+from decimal import Decimal
+
+from flask_wtf import FlaskForm
+from wtforms import DecimalField, IntegerField, SelectChoice, SelectField
+from wtforms.validators import InputRequired, NumberRange, StopValidation
+from wtforms.widgets import TextInput
+
+from portfolio.core.formatting import QUARTER_NAMES
+from portfolio.core.limits import FIRST_YEAR, LAST_YEAR
+from portfolio.core.parsing import ParseError, parse_amount
+
+
+def choice_list(pairs, blank: str | None = None) -> list[SelectChoice]:
+    """Select options from (value, label) pairs, after an optional blank option that means "none"."""
+    options = [SelectChoice("", blank)] if blank is not None else []
+    return options + [SelectChoice(value, label) for value, label in pairs]
+
+
+def region_choices(regions, blank: str | None = None) -> list[SelectChoice]:
+    """Regions grouped by city, so 焦作 and 新乡 districts are not mixed up."""
+    options = [SelectChoice("", blank)] if blank is not None else []
+    return options + [SelectChoice(r.id, r.display_name, optgroup=r.city) for r in regions]
+
+
+def optional_int(value):
+    return int(value) if value not in (None, "") else None
+
+
+def year_field(label: str = "年份") -> IntegerField:
+    return IntegerField(label, validators=[
+        InputRequired(message="请填写年份"),
+        NumberRange(FIRST_YEAR, LAST_YEAR, message=f"年份应在{FIRST_YEAR}–{LAST_YEAR}之间"),
+    ])
+
+
+def quarter_field() -> SelectField:
+    return SelectField("季度", coerce=int, choices=choice_list(QUARTER_NAMES.items()),
+                       validators=[InputRequired(message="请选择季度")])
+
+
+class BaseForm(FlaskForm):
+    class Meta:
+        locales = ("zh",)
+
+
+class AmountField(DecimalField):
+    """An amount in 万元 that accepts "1,054.65" and full-width digits, with a Chinese error.
+
+    A text input, not type=number: browsers refuse thousands separators in number inputs.
+    """
+
+    widget = TextInput()
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            self.data: Decimal | None = parse_amount(valuelist[0])
+        except ParseError as error:
+            self.data = None
+            raise ValueError(str(error)) from None
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()  # the parse error says it all; range checks would only repeat it
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else f"{self.data:f}"
+
+
+class ConfirmForm(BaseForm):
+    """An empty form: its CSRF token is what a confirmation step needs."""

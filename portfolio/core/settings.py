@@ -1,0 +1,62 @@
+"""Settings, read from the environment. Every setting is documented in README.md."""
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+"""The repository: migrations/, seeds/ and the default instance/ folder live here."""
+
+
+def instance_path() -> Path:
+    return Path(os.environ.get("PORTFOLIO_INSTANCE_PATH", ROOT / "instance")).resolve()
+
+
+def database_url(instance: Path) -> str:
+    """`DATABASE_URL`, else an SQLite file in the instance folder."""
+    return normalize_database_url(os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'portfolio.sqlite3'}")
+
+
+def normalize_database_url(url: str) -> str:
+    """Route plain `postgresql://` URLs to the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+def secret_key(instance: Path) -> str:
+    """`SECRET_KEY` from the environment, else one generated once and kept in the instance folder."""
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def from_environment(instance: Path) -> dict:
+    return {
+        "SECRET_KEY": secret_key(instance),
+        "SQLALCHEMY_DATABASE_URI": database_url(instance),
+        "SQLITE_BUSY_TIMEOUT_MS": int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "10000")),
+        "PROJECTS_PER_PAGE": int(os.environ.get("PORTFOLIO_PER_PAGE", "20")),
+        "LAG_YELLOW_PP": os.environ.get("PORTFOLIO_LAG_YELLOW_PP", "10"),
+        "LAG_RED_PP": os.environ.get("PORTFOLIO_LAG_RED_PP", "30"),
+        "PDF_FONT": os.environ.get("PORTFOLIO_PDF_FONT") or None,
+        "REPORT_ISSUER": os.environ.get("PORTFOLIO_ISSUER", "市发展和改革委员会"),
+        "MAX_CONTENT_LENGTH": int(os.environ.get("PORTFOLIO_MAX_UPLOAD_MB", "20")) * 1024 * 1024,
+        "OC4IDS_URI_PREFIX": os.environ.get("PORTFOLIO_OC4IDS_URI", "https://example.invalid/portfolio/oc4ids"),
+        "OC4IDS_ID_PREFIX": os.environ.get("PORTFOLIO_OC4IDS_PREFIX", "portfolio"),
+        "SESSION_IDLE_MINUTES": int(os.environ.get("PORTFOLIO_SESSION_IDLE_MINUTES", "30")),
+        "SESSION_COOKIE_SECURE": os.environ.get("PORTFOLIO_SECURE_COOKIES", "") == "1",
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "LOGIN_LOCK_AFTER": int(os.environ.get("PORTFOLIO_LOGIN_LOCK_AFTER", "5")),
+        "LOGIN_LOCK_MINUTES": int(os.environ.get("PORTFOLIO_LOGIN_LOCK_MINUTES", "15")),
+        "LOGIN_ADDRESS_LIMIT": int(os.environ.get("PORTFOLIO_LOGIN_ADDRESS_LIMIT", "20")),
+        "SEED_DIR": Path(os.environ.get("PORTFOLIO_SEED_DIR", ROOT / "seeds")),
+        # WTForms' own Chinese messages instead of Flask-Babel, which the app does not use.
+        "WTF_I18N_ENABLED": False,
+    }

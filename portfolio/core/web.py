@@ -1,0 +1,85 @@
+"""Small helpers the views share: today and the as-of date, thresholds, access refusals,
+optimistic-locking conflicts and URLs that keep the current filters."""
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from functools import wraps
+from typing import NoReturn
+
+from flask import Flask, abort, current_app, request, url_for
+from flask_login import current_user
+
+from portfolio.core import audit
+from portfolio.core.db import db
+from portfolio.core.security import security_log
+from portfolio.rules import Thresholds
+
+
+def today() -> date:
+    return date.today()
+
+
+def as_of_arg() -> date:
+    """The `as_of` query parameter (YYYY-MM-DD), else today."""
+    try:
+        return date.fromisoformat(request.args.get("as_of", ""))
+    except ValueError:
+        return today()
+
+
+def thresholds() -> Thresholds:
+    """The investment-lag thresholds set by LAG_YELLOW_PP / LAG_RED_PP (README)."""
+    return Thresholds(lag_yellow_pp=Decimal(str(current_app.config["LAG_YELLOW_PP"])),
+                      lag_red_pp=Decimal(str(current_app.config["LAG_RED_PP"])))
+
+
+def refuse() -> NoReturn:
+    """403, written to the security log with who tried what."""
+    security_log("access_refused", path=request.path, method=request.method)
+    abort(403)
+
+
+def require(predicate: Callable[..., bool]):
+    """Route decorator: only users for whom `predicate(user)` holds get through."""
+
+    def decorate(view):
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            if not predicate(current_user):
+                refuse()
+            return view(*args, **kwargs)
+
+        return guarded
+
+    return decorate
+
+
+def conflicts_since_opened(form, table_name: str, record) -> list:
+    """What others changed since the form was opened; then the form takes the current version,
+    so saving again (after reading the changes) applies the user's input."""
+    opened = int(form.version.data) if str(form.version.data or "").isdigit() else 0
+    if record is None or opened == record.version:
+        return []
+    form.version.data = str(record.version)
+    return audit.changes_since(db.session, table_name, record.id, opened) or [_unknown_change(record)]
+
+
+def _unknown_change(record):
+    """A placeholder entry when the trail holds no newer version (a change made outside the app)."""
+    return audit.AuditEntry(username="其他用户", created_dt=record.modified_dt, changes='{"version": [0, 0]}',
+                      table_name=record.__tablename__, record_id=record.id, action="update")
+
+
+def url_with(**changes) -> str:
+    """The current page's URL with some query parameters changed; `None` removes one."""
+    args = request.args.to_dict(flat=False)
+    for key, value in changes.items():
+        if value is None or value == "":
+            args.pop(key, None)
+        else:
+            args[key] = [value]
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def register(app: Flask) -> None:
+    app.add_template_global(url_with)

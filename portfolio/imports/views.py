@@ -1,0 +1,125 @@
+"""The import pages: upload → preview → confirm, one flow for both kinds of file."""
+import secrets
+import time
+from io import BytesIO
+from pathlib import Path, PurePath
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from portfolio.accounts import access
+from portfolio.core import web
+from portfolio.core.db import db
+from portfolio.imports.flow import KINDS, ImportContext, apply_preview, preview_file
+from portfolio.imports.forms import ConfirmUploadForm, ProgressUploadForm, ProjectTableForm, TemplateForm
+from portfolio.imports.progress_templates import progress_template
+from portfolio.imports.tables import TableError
+from portfolio.registry import queries as registry
+from portfolio.registry.models import Plan, Region
+from portfolio.rules import quarter_of
+
+bp = Blueprint("imports", __name__, url_prefix="/imports", template_folder="templates")
+
+UPLOAD_LIFETIME_SECONDS = 24 * 3600
+MAY_IMPORT = {"projects": access.can_edit_projects, "progress": access.can_import_progress}
+"""Who may upload each kind of file."""
+
+
+def _uploads() -> Path:
+    folder = Path(current_app.instance_path) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _store(upload) -> tuple[str, bytes]:
+    """Keep the upload until the user confirms; the token names it (random, never the user's file name).
+    Uploads nobody confirmed within a day are removed."""
+    folder = _uploads()
+    stale = time.time() - UPLOAD_LIFETIME_SECONDS
+    for old in folder.iterdir():
+        if old.stat().st_mtime < stale:
+            old.unlink(missing_ok=True)
+    data = upload.read()
+    token = f"{secrets.token_hex(16)}{PurePath(upload.filename).suffix.lower()}"
+    (folder / token).write_bytes(data)
+    return token, data
+
+
+def _forms():
+    project_form = ProjectTableForm(prefix="projects", plans=registry.plans(db.session))
+    template_form = TemplateForm(request.args, prefix="template", regions=registry.regions(db.session))
+    today = web.today()
+    if not request.args:
+        template_form.year.data, template_form.quarter.data = today.year, quarter_of(today)
+    return {"project_form": project_form, "progress_form": ProgressUploadForm(prefix="progress"),
+            "template_form": template_form}
+
+
+@bp.get("/")
+def index():
+    return render_template("imports/index.html", **_forms())
+
+
+def _context(plan: Plan | None) -> ImportContext:
+    return ImportContext(today=web.today(), plan=plan, region_scope=access.progress_region_scope(current_user))
+
+
+def _preview_page(kind: str, data: bytes, token: str, filename: str, plan: Plan | None, refused_status: int = 200):
+    """Read and check the file; the page shows each row's outcome and, if all is well, the confirm button."""
+    confirm = ConfirmUploadForm(formdata=None, token=token, filename=filename, plan=plan.id if plan else "")
+    preview, error = None, None
+    try:
+        preview = preview_file(db.session, KINDS[kind], data, filename, _context(plan))
+    except TableError as problem:
+        error = str(problem)
+    status = 422 if preview is None else 200 if preview.ok else refused_status
+    return render_template("imports/preview.html", kind=kind, preview=preview, error=error, form=confirm,
+                           filename=filename, plan=plan), status
+
+
+@bp.post("/<any(projects, progress):kind>")
+def upload(kind: str):
+    if not MAY_IMPORT[kind](current_user):
+        web.refuse()
+    forms = _forms()
+    form = forms["project_form" if kind == "projects" else "progress_form"]
+    if not form.validate_on_submit():
+        return render_template("imports/index.html", **forms), 422
+    plan = db.get_or_404(Plan, form.plan.data) if kind == "projects" else None
+    token, data = _store(form.file.data)
+    return _preview_page(kind, data, token, form.file.data.filename, plan)
+
+
+@bp.post("/<any(projects, progress):kind>/confirm")
+def confirm(kind: str):
+    if not MAY_IMPORT[kind](current_user):
+        web.refuse()
+    form = ConfirmUploadForm()
+    path = _uploads() / (form.token.data or "")
+    if not form.validate() or not path.is_file():
+        abort(400)
+    plan = db.get_or_404(Plan, int(form.plan.data or 0)) if kind == "projects" else None
+    data, filename = path.read_bytes(), form.filename.data
+    try:
+        preview = preview_file(db.session, KINDS[kind], data, filename, _context(plan))
+    except TableError:
+        preview = None
+    if preview is None or not preview.ok:
+        return _preview_page(kind, data, form.token.data, filename, plan, refused_status=422)
+    apply_preview(db.session, KINDS[kind], preview, _context(plan))
+    db.session.commit()
+    path.unlink(missing_ok=True)
+    flash(f"已导入“{filename}”: {KINDS[kind].done(preview)}。", "success")
+    return redirect(url_for("projects.index", plan=plan.id) if plan else url_for(".index"))
+
+
+@bp.get("/progress-template.xlsx")
+def progress_template_download():
+    template_form = _forms()["template_form"]
+    if not template_form.validate():
+        abort(400)
+    region = db.get_or_404(Region, template_form.region.data)
+    year, quarter = template_form.year.data, template_form.quarter.data
+    data = progress_template(db.session, region, year, quarter)
+    return send_file(BytesIO(data), as_attachment=True, download_name=f"{region.name}{year}年第{quarter}季度进展.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -1,0 +1,72 @@
+"""Reading a project's progress: its reports newest first, annual plans beside what was
+completed each year, and the milestones as a timeline."""
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portfolio.progress.models import MilestoneKind, ProgressReport
+from portfolio.registry.models import Project
+
+
+def progress_history(session: Session, project: Project) -> list[ProgressReport]:
+    return list(session.scalars(
+        select(ProgressReport).where(ProgressReport.project_id == project.id)
+        .order_by(ProgressReport.year.desc(), ProgressReport.quarter.desc())
+    ))
+
+
+@dataclass(frozen=True)
+class AnnualPlanRow:
+    year: int
+    planned: Decimal | None
+    completed: Decimal
+
+    @property
+    def rate(self) -> Decimal | None:
+        return self.completed / self.planned if self.planned else None
+
+
+def annual_plan_rows(session: Session, project: Project) -> list[AnnualPlanRow]:
+    """Each year with a plan or reported investment: the plan beside what was completed that year."""
+    planned = {plan.year: plan.planned_investment for plan in project.annual_plans}
+    completed = {year: total for year, total in session.execute(
+        select(ProgressReport.year, func.sum(ProgressReport.quarter_investment))
+        .where(ProgressReport.project_id == project.id).group_by(ProgressReport.year)
+    )}
+    return [AnnualPlanRow(year, planned.get(year), completed.get(year) or Decimal(0))
+            for year in sorted(set(planned) | set(completed))]
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    kind: MilestoneKind
+    planned_date: date | None
+    actual_date: date | None
+    note: str | None
+    state: str
+    """reached, late, upcoming or unplanned."""
+
+    @property
+    def state_label(self) -> str:
+        return {"reached": "已完成", "late": "滞后", "upcoming": "未到期", "unplanned": "未计划"}[self.state]
+
+
+def milestone_timeline(project: Project, as_of: date) -> list[TimelineEntry]:
+    """The eight standard milestones in order, each reached, late, upcoming or not planned."""
+    recorded = {milestone.kind: milestone for milestone in project.milestones}
+    entries = []
+    for kind in MilestoneKind:
+        milestone = recorded.get(kind)
+        planned = milestone.planned_date if milestone else None
+        actual = milestone.actual_date if milestone else None
+        if actual:
+            state = "reached"
+        elif planned is None:
+            state = "unplanned"
+        else:
+            state = "late" if planned < as_of else "upcoming"
+        entries.append(TimelineEntry(kind, planned, actual, milestone.note if milestone else None, state))
+    return entries

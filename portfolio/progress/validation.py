@@ -1,0 +1,122 @@
+"""The one validation of quarterly progress, annual plans and milestones.
+
+The progress form, the progress template import (and later the API) parse what people typed
+into plain values and call these functions; every check lives here once. Each returns
+{field name: Chinese message}; an empty result means the values may be written.
+"""
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portfolio.core.formatting import format_wan
+from portfolio.core.limits import FIRST_YEAR, LAST_YEAR, MAX_AMOUNT, MAX_AMOUNT_TEXT, PROGRESS_TEXT_LENGTH
+from portfolio.progress.models import MilestoneKind, ProgressReport
+from portfolio.registry.models import Project
+from portfolio.rules import quarter_label, quarter_period, quarter_start
+
+PROGRESS_LABELS = {
+    "year": "年份", "quarter": "季度", "cumulative_investment": "累计完成投资(万元)",
+    "quarter_investment": "本季度完成投资(万元)", "physical_progress": "工程进度(%)", "works_status": "形象进度",
+    "problems": "存在问题", "next_steps": "下步计划",
+}
+AMOUNT_FIELDS = ("cumulative_investment", "quarter_investment")
+TEXT_FIELDS = ("works_status", "problems", "next_steps")
+
+
+def year_error(year: int | None) -> str | None:
+    if year is None:
+        return "请填写年份"
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        return f"年份应在{FIRST_YEAR}–{LAST_YEAR}之间"
+    return None
+
+
+def amount_error(amount: Decimal | None) -> str | None:
+    if amount is None:
+        return "请填写金额"
+    if not 0 <= amount <= MAX_AMOUNT:
+        return f"应在0–{MAX_AMOUNT_TEXT}万元之间"
+    return None
+
+
+def progress_errors(session: Session, project: Project, values: dict, today: date,
+                    report_id: int | None = None, others: list[tuple] | None = None) -> dict[str, str]:
+    """Every check of one quarter's progress: each value on its own, then against the project's
+    other reports (the quarter is free, cumulative investment never falls). `others` are those
+    reports as (id, year, quarter, cumulative investment) when the caller has read them already."""
+    errors = {}
+    if message := year_error(values.get("year")):
+        errors["year"] = message
+    if values.get("quarter") not in (1, 2, 3, 4):
+        errors["quarter"] = "季度应为1–4"
+    for name in AMOUNT_FIELDS:
+        if message := amount_error(values.get(name)):
+            errors[name] = message
+    percent = values.get("physical_progress")
+    if percent is None:
+        errors["physical_progress"] = "请填写工程进度"
+    elif not 0 <= percent <= 100:
+        errors["physical_progress"] = "工程进度应在0–100%之间"
+    for name in TEXT_FIELDS:
+        if len(values.get(name) or "") > PROGRESS_TEXT_LENGTH:
+            errors[name] = f"{PROGRESS_LABELS[name]}不能超过{PROGRESS_TEXT_LENGTH}个字"
+    if errors:
+        return errors
+
+    year, quarter = values["year"], values["quarter"]
+    if quarter_start(year, quarter) > today:
+        errors["quarter"] = f"{year}年第{quarter}季度尚未开始,不能填报"
+    period = quarter_period(year, quarter)
+    if others is None:
+        others = session.execute(
+            select(ProgressReport.id, ProgressReport.year, ProgressReport.quarter,
+                   ProgressReport.cumulative_investment).where(ProgressReport.project_id == project.id)
+        ).all()
+    cumulative = values["cumulative_investment"]
+    for other_id, other_year, other_quarter, other_cumulative in others:
+        if other_id == report_id:
+            continue
+        other_period = quarter_period(other_year, other_quarter)
+        if other_period == period:
+            errors["quarter"] = f"{quarter_label(period)}已有进展,请在历史记录中编辑该季度"
+        elif other_period < period and cumulative < other_cumulative:
+            errors["cumulative_investment"] = (
+                f"累计完成投资({format_wan(cumulative)}万元)低于{quarter_label(other_period)}的累计"
+                f"({format_wan(other_cumulative)}万元),累计投资不能减少"
+            )
+        elif other_period > period and cumulative > other_cumulative:
+            errors["cumulative_investment"] = (
+                f"累计完成投资({format_wan(cumulative)}万元)高于之后{quarter_label(other_period)}的累计"
+                f"({format_wan(other_cumulative)}万元)"
+            )
+    if values["quarter_investment"] > cumulative:
+        errors["quarter_investment"] = "本季度完成投资不能大于累计完成投资"
+    return errors
+
+
+def annual_plan_errors(values: dict) -> dict[str, str]:
+    errors = {}
+    if message := year_error(values.get("year")):
+        errors["year"] = message
+    if message := amount_error(values.get("planned_investment")):
+        errors["planned_investment"] = message
+    return errors
+
+
+def milestone_errors(rows: dict[MilestoneKind, dict], today: date) -> dict[tuple[MilestoneKind, str], str]:
+    """(kind, "planned_date" or "actual_date") → message: actual dates not in the future, and
+    planned and actual dates each in the standard order of kinds (竣工验收 not before 开工)."""
+    errors = {}
+    for kind, row in rows.items():
+        if row["actual_date"] and row["actual_date"] > today:
+            errors[kind, "actual_date"] = f"“{kind.label}”的实际日期{row['actual_date'].isoformat()}晚于今天"
+    for which, label in (("actual_date", "实际"), ("planned_date", "计划")):
+        dated = [(kind, rows[kind][which]) for kind in MilestoneKind if kind in rows and rows[kind][which]]
+        for (earlier, earlier_date), (later, later_date) in zip(dated, dated[1:]):
+            if later_date < earlier_date:
+                errors.setdefault((later, which), (
+                    f"“{later.label}”的{label}日期{later_date.isoformat()}早于"
+                    f"“{earlier.label}”的{label}日期{earlier_date.isoformat()}"))
+    return errors

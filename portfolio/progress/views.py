@@ -1,0 +1,130 @@
+"""Views for a project's progress, annual plans and milestones."""
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from portfolio.accounts import access
+from portfolio.core import web
+from portfolio.core.db import db
+from portfolio.core.forms import ConfirmForm
+from portfolio.progress import operations, review, validation
+from portfolio.progress.forms import AnnualPlanForm, MilestonesForm, ProgressForm
+from portfolio.progress.models import AnnualPlan, MilestoneKind, ProgressReport
+from portfolio.registry.models import Project
+
+bp = Blueprint("progress", __name__, url_prefix="/projects/<int:project_id>", template_folder="templates")
+
+
+def _project(project_id: int) -> Project:
+    """The project, if the user may write its progress, milestones and annual plans."""
+    project = db.get_or_404(Project, project_id)
+    if not access.can_edit_progress(current_user, project):
+        web.refuse()
+    return project
+
+
+def _child(model, child_id: int, project: Project):
+    child = db.get_or_404(model, child_id)
+    if child.project_id != project.id:
+        abort(404)
+    return child
+
+
+def _detail(project: Project, anchor: str):
+    return redirect(url_for("projects.detail", project_id=project.id, _anchor=anchor))
+
+
+def _progress_form_page(project: Project, report: ProgressReport | None):
+    form = ProgressForm(obj=report)
+    locked = review.edit_refusal(current_user, report) if report else None
+    if locked and form.is_submitted():
+        web.refuse()
+    conflicts = []
+    if form.validate_on_submit() and not (conflicts := web.conflicts_since_opened(form, "progress_reports", report)):
+        values = form.values()
+        errors = validation.progress_errors(db.session, project, values, web.today(),
+                                                  report_id=report.id if report else None)
+        for name, message in errors.items():
+            form[name].errors.append(message)
+        if not errors:
+            saved = operations.save_progress(db.session, project, values, report)
+            review.after_edit(saved)
+            db.session.commit()
+            flash(f"已保存{saved.year}年第{saved.quarter}季度进展。", "success")
+            return _detail(project, "progress")
+    return render_template("progress/progress_form.html", project=project, report=report, form=form,
+                           locked=locked, conflicts=conflicts), 409 if conflicts else 422 if form.errors else 200
+
+
+@bp.route("/progress/new", methods=["GET", "POST"])
+def new_progress(project_id: int):
+    return _progress_form_page(_project(project_id), None)
+
+
+@bp.route("/progress/<int:report_id>/edit", methods=["GET", "POST"])
+def edit_progress(project_id: int, report_id: int):
+    project = _project(project_id)
+    return _progress_form_page(project, _child(ProgressReport, report_id, project))
+
+
+@bp.route("/progress/<int:report_id>/delete", methods=["GET", "POST"])
+def delete_progress(project_id: int, report_id: int):
+    project = _project(project_id)
+    report = _child(ProgressReport, report_id, project)
+    if review.edit_refusal(current_user, report):
+        web.refuse()
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        label = f"{report.year}年第{report.quarter}季度"
+        operations.delete_progress(db.session, report)
+        db.session.commit()
+        flash(f"已删除{label}进展。", "success")
+        return _detail(project, "progress")
+    return render_template("confirm_delete.html", form=form, what=f"“{project.name}”{report.year}年第{report.quarter}季度的进展",
+                           cancel_url=url_for("projects.detail", project_id=project.id, _anchor="progress"))
+
+
+@bp.route("/annual-plans", methods=["POST"])
+def save_annual_plan(project_id: int):
+    project = _project(project_id)
+    form = AnnualPlanForm()
+    if form.validate_on_submit():
+        operations.save_annual_plan(db.session, project, form.year.data, form.planned_investment.data)
+        db.session.commit()
+        flash(f"已保存{form.year.data}年度计划投资。", "success")
+        return _detail(project, "annual-plans")
+    return render_template("progress/annual_plan_form.html", project=project, form=form), 422
+
+
+@bp.route("/annual-plans/<int:plan_id>/delete", methods=["POST"])
+def delete_annual_plan(project_id: int, plan_id: int):
+    project = _project(project_id)
+    plan = _child(AnnualPlan, plan_id, project)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    year = plan.year
+    operations.delete_annual_plan(db.session, plan)
+    db.session.commit()
+    flash(f"已删除{year}年度计划投资。", "success")
+    return _detail(project, "annual-plans")
+
+
+@bp.route("/milestones", methods=["GET", "POST"])
+def edit_milestones(project_id: int):
+    project = _project(project_id)
+    recorded = {m.kind: m for m in project.milestones}
+    form = MilestonesForm(data={kind.value: {"planned_date": m.planned_date, "actual_date": m.actual_date,
+                                             "note": m.note} for kind, m in recorded.items()})
+    if form.validate_on_submit():
+        rows = form.rows()
+        errors = validation.milestone_errors(rows, web.today())
+        for (kind, field), message in errors.items():
+            form[kind.value][field].errors.append(message)
+        if not errors:
+            change = operations.save_milestones(db.session, project, rows)
+            db.session.commit()
+            flash("已保存节点。", "success")
+            if change:
+                flash(change, "info")
+            return _detail(project, "milestones")
+    return render_template("progress/milestones_form.html", project=project, form=form,
+                           kinds=list(MilestoneKind)), 422 if form.errors else 200

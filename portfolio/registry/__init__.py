@@ -1,0 +1,1 @@
+"""The registry: plans, programmes, regions and projects — list, detail, create, edit, delete, seed."""

@@ -1,0 +1,195 @@
+"""The registry: plans (规划) and their programmes (专栏), regions (县(市、区)) and projects (项目)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portfolio.core.audit import Audited
+from portfolio.core.db import db, enum_type, money, timestamp_type, utc_now
+from portfolio.core.enums import LabelledEnum
+from portfolio.core.limits import FIRST_YEAR, LAST_YEAR
+
+if TYPE_CHECKING:
+    from portfolio.progress.models import AnnualPlan, Milestone, ProgressReport
+
+
+class RegionKind(LabelledEnum):
+    COUNTY = "county", "县"
+    DISTRICT = "district", "区"
+    COUNTY_LEVEL_CITY = "county_level_city", "县级市"
+    CITY_CENTRE = "city_centre", "市本级/中心城区"
+
+
+class Sector(LabelledEnum):
+    HEALTH = "health", "医疗卫生"
+    EDUCATION = "education", "教育"
+    ELDERLY_CARE = "elderly_care", "养老"
+    CHILDCARE = "childcare", "托育"
+    EMPLOYMENT_TRAINING = "employment_training", "就业培训"
+    CULTURE_TOURISM = "culture_tourism", "文化旅游"
+    SPORTS = "sports", "体育"
+    HOUSING = "housing", "住房保障"
+    SOCIAL_SECURITY = "social_security", "社会保障"
+    OTHER = "other", "其他"
+
+
+class ProjectStatus(LabelledEnum):
+    PREPARING = "preparing", "前期"
+    UNDER_WAY = "under_way", "在建"
+    COMPLETED = "completed", "已竣工"
+    IN_USE = "in_use", "已投用"
+    SUSPENDED = "suspended", "暂停"
+    CANCELLED = "cancelled", "已取消"
+
+
+class Region(db.Model):
+    __tablename__ = "regions"
+    __table_args__ = (UniqueConstraint("city", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city: Mapped[str] = mapped_column(String(50))
+    name: Mapped[str] = mapped_column(String(50))
+    full_name: Mapped[str | None] = mapped_column(String(100))
+    kind: Mapped[RegionKind] = mapped_column(enum_type(RegionKind, "kind"))
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.name}({self.full_name})" if self.full_name else self.name
+
+
+class Plan(db.Model):
+    __tablename__ = "plans"
+    __table_args__ = (CheckConstraint("end_year >= start_year", name="years_in_order"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200), unique=True)
+    city: Mapped[str] = mapped_column(String(50))
+    start_year: Mapped[int]
+    end_year: Mapped[int]
+    source_document: Mapped[str | None] = mapped_column(String(200))
+
+    programmes: Mapped[list[Programme]] = relationship(
+        back_populates="plan", order_by="Programme.number", cascade="all, delete-orphan"
+    )
+    projects: Mapped[list[Project]] = relationship(back_populates="plan")
+
+
+class Programme(db.Model):
+    __tablename__ = "programmes"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "number"),
+        CheckConstraint("number > 0", name="number_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+
+    plan: Mapped[Plan] = relationship(back_populates="programmes")
+
+    @property
+    def display_name(self) -> str:
+        return f"专栏{self.number}:{self.title}"
+
+
+def format_build_years(start_year: int, end_year: int) -> str:
+    """建设年限 as the plans print it: "2021—2024", or "2023" for a single year."""
+    return str(start_year) if start_year == end_year else f"{start_year}—{end_year}"
+
+
+class Project(Audited, db.Model):
+    audit_table_label = "项目"
+    audit_field_labels = {
+        "name": "项目名称", "site": "建设地点", "region_id": "县(市、区)", "plan_id": "规划", "programme_id": "所属专栏",
+        "sector": "领域", "content": "建设内容", "planned_investment": "计划投资(万元)", "start_year": "建设起始年",
+        "end_year": "建设结束年", "responsible_unit": "责任单位", "status": "项目状态", "demo_data": "演示数据",
+    }
+    audit_not_recorded = Audited.audit_not_recorded | {
+        "last_report_period", "last_cumulative_investment", "last_year_investment", "open_milestone_due"}
+
+    __tablename__ = "projects"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "name"),
+        CheckConstraint("planned_investment >= 0", name="investment_not_negative"),
+        CheckConstraint("end_year >= start_year", name="years_in_order"),
+        CheckConstraint(
+            f"start_year BETWEEN {FIRST_YEAR} AND {LAST_YEAR} AND end_year BETWEEN {FIRST_YEAR} AND {LAST_YEAR}",
+            name="years_in_range",
+        ),
+        Index(None, "region_id"),
+        Index(None, "programme_id"),
+        Index(None, "plan_id"),
+        Index(None, "end_year"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="RESTRICT"))
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programmes.id", ondelete="SET NULL"))
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="RESTRICT"))
+    name: Mapped[str] = mapped_column(String(200))
+    site: Mapped[str] = mapped_column(String(100))
+    sector: Mapped[Sector] = mapped_column(enum_type(Sector, "sector"))
+    content: Mapped[str] = mapped_column(Text, default="")
+    planned_investment: Mapped[Decimal] = mapped_column(money())
+    start_year: Mapped[int]
+    end_year: Mapped[int]
+    responsible_unit: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[ProjectStatus] = mapped_column(enum_type(ProjectStatus, "status"))
+    created_dt: Mapped[datetime] = mapped_column(timestamp_type(), default=utc_now)
+    modified_dt: Mapped[datetime] = mapped_column(timestamp_type(), default=utc_now, onupdate=utc_now)
+
+    # Figures derived from the progress reports and milestones, kept current by
+    # `portfolio.services.progress` on every write, so list filters need no aggregate queries.
+    last_report_period: Mapped[int | None]
+    """The newest report's quarter as `rules.quarter_period` numbers it."""
+    last_cumulative_investment: Mapped[Decimal | None] = mapped_column(money())
+    last_year_investment: Mapped[Decimal | None] = mapped_column(money())
+    """Sum of the quarterly investments in the newest report's year."""
+    open_milestone_due: Mapped[date | None]
+    """The earliest planned date among milestones not reached yet."""
+    demo_data: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """Set by `flask demo`: the project's progress, milestones and annual plans are generated, not real."""
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    """Optimistic locking: a save based on an older version is refused, not silently applied."""
+
+    plan: Mapped[Plan] = relationship(back_populates="projects")
+    programme: Mapped[Programme | None] = relationship()
+    region: Mapped[Region] = relationship()
+    milestones: Mapped[list[Milestone]] = relationship(
+        back_populates="project", cascade="all, delete-orphan", passive_deletes=True
+    )
+    annual_plans: Mapped[list[AnnualPlan]] = relationship(
+        back_populates="project", order_by="AnnualPlan.year", cascade="all, delete-orphan", passive_deletes=True
+    )
+    progress_reports: Mapped[list[ProgressReport]] = relationship(
+        back_populates="project", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    # The version is raised by the services on each edit a person makes (not when derived figures
+    # are refreshed); the ORM checks it on every UPDATE, so a save based on an older version fails.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+
+    @property
+    def audit_project_id(self) -> int:
+        return self.id
+
+    @property
+    def build_years(self) -> str:
+        return format_build_years(self.start_year, self.end_year)
+
+    @property
+    def planned_start(self) -> date:
+        """A build period "2021—2024" starts on the first day of its first year."""
+        return date(self.start_year, 1, 1)
+
+    @property
+    def planned_end(self) -> date:
+        """…and ends on the last day of its last year, so "2024" is not overdue until 2025."""
+        return date(self.end_year, 12, 31)
+
+

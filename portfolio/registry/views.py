@@ -1,0 +1,149 @@
+"""Views of the project registry: they validate a form, call an operation, commit, redirect."""
+from io import BytesIO
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from portfolio import rules
+from portfolio.accounts import access
+from portfolio.core import audit, web
+from portfolio.core.db import db
+from portfolio.core.formatting import format_wan
+from portfolio.core.forms import ConfirmForm
+from portfolio.exports.render import EXPORT_KINDS, render_export
+from portfolio.progress import queries as progress_queries
+from portfolio.progress.forms import AnnualPlanForm
+from portfolio.registry import operations, queries
+from portfolio.registry.forms import ProjectFilterForm, ProjectForm
+from portfolio.registry.models import Project
+from portfolio.rules.figures import facts_for
+
+bp = Blueprint("projects", __name__, url_prefix="/projects", template_folder="templates")
+
+
+def _get_project(project_id: int) -> Project:
+    return db.get_or_404(Project, project_id)
+
+
+def _project_form(project: Project | None = None) -> ProjectForm:
+    return ProjectForm(
+        obj=project,
+        plans=queries.plans(db.session),
+        regions=queries.regions(db.session),
+        programmes=queries.programmes(db.session),
+        project_id=project.id if project else None,
+    )
+
+
+def _save(form: ProjectForm, project: Project | None) -> Project | None:
+    """Write the form's values; on a lost race for the project name, put the error on the form."""
+    try:
+        if project is None:
+            project = operations.create_project(db.session, form.values())
+        else:
+            operations.update_project(db.session, project, form.values())
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        form.name.errors.append(f"该规划中已有名为“{form.name.data}”的项目")
+        return None
+    except StaleDataError:
+        db.session.rollback()
+        return None
+    return project
+
+
+def _filters():
+    filter_form = ProjectFilterForm(
+        request.args, plans=queries.plans(db.session), regions=queries.regions(db.session)
+    )
+    return filter_form, filter_form.to_filters(web.today(), web.thresholds())
+
+
+@bp.get("/")
+def index():
+    filter_form, filters = _filters()
+    totals = queries.project_totals(db.session, filters)
+    page = db.paginate(queries.projects_query(filters), per_page=current_app.config["PROJECTS_PER_PAGE"],
+                       error_out=False, count=False)
+    page.total = totals.count  # the totals line already counted the same filtered rows
+    facts = facts_for(db.session, page.items)
+    assessments = {pid: rules.assess(f, filters.as_of, filters.thresholds) for pid, f in facts.items()}
+    review_states = {pid: latest.review_state for pid, f in facts.items()
+                     if (latest := rules.latest_report(f, filters.as_of)) is not None}
+    return render_template("projects/index.html", filter_form=filter_form, filters=filters, page=page,
+                           totals=totals, assessments=assessments, review_states=review_states)
+
+
+@bp.get("/<int:project_id>")
+def detail(project_id: int):
+    project = _get_project(project_id)
+    as_of = web.as_of_arg()
+    facts = facts_for(db.session, [project])[project.id]
+    return render_template(
+        "projects/detail.html", project=project, as_of=as_of,
+        assessment=rules.assess(facts, as_of, web.thresholds()),
+        history=progress_queries.progress_history(db.session, project),
+        annual_rows=progress_queries.annual_plan_rows(db.session, project),
+        timeline=progress_queries.milestone_timeline(project, as_of),
+        annual_form=AnnualPlanForm(formdata=None, year=as_of.year), confirm_form=ConfirmForm(),
+        audit_entries=audit.project_history(db.session, project.id),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@web.require(access.can_edit_projects)
+def create():
+    form = _project_form()
+    if form.validate_on_submit() and (project := _save(form, None)):
+        flash(f"已新增项目“{project.name}”。", "success")
+        return redirect(url_for(".detail", project_id=project.id))
+    return render_template("projects/form.html", form=form, project=None), 422 if form.errors else 200
+
+
+@bp.route("/<int:project_id>/edit", methods=["GET", "POST"])
+@web.require(access.can_edit_projects)
+def edit(project_id: int):
+    project = _get_project(project_id)
+    form = _project_form(project)
+    conflicts = []
+    if form.validate_on_submit():
+        conflicts = web.conflicts_since_opened(form, "projects", project)
+        if not conflicts and _save(form, project):
+            flash(f"已保存项目“{project.name}”。", "success")
+            return redirect(url_for(".detail", project_id=project.id))
+        if not conflicts:
+            conflicts = web.conflicts_since_opened(form, "projects", db.session.get(Project, project_id))
+    return render_template("projects/form.html", form=form, project=project, conflicts=conflicts), (
+        409 if conflicts else 422 if form.errors else 200)
+
+
+@bp.route("/<int:project_id>/delete", methods=["GET", "POST"])
+@web.require(access.can_edit_projects)
+def delete(project_id: int):
+    project = _get_project(project_id)
+    if request.method == "POST":
+        form = ConfirmForm()
+        if not form.validate_on_submit():
+            abort(400)
+        name = project.name
+        operations.delete_project(db.session, project)
+        db.session.commit()
+        flash(f"已删除项目“{name}”。", "success")
+        return redirect(url_for(".index"))
+    return render_template(
+        "confirm_delete.html", form=ConfirmForm(), cancel_url=url_for(".detail", project_id=project.id),
+        what=f"项目“{project.name}”({project.region.name},计划投资{format_wan(project.planned_investment)}万元)",
+        consequence="其节点、年度计划和季度进展将一并删除,且无法恢复。",
+    )
+
+
+@bp.get("/export.<any(xlsx, csv, json):fmt>")
+def export(fmt: str):
+    """The filtered list as Excel, CSV or an OC4IDS project package (json)."""
+    _, filters = _filters()
+    kind = "oc4ids" if fmt == "json" else fmt
+    name = f"项目清单_{filters.as_of:%Y%m%d}" + ("_oc4ids" if kind == "oc4ids" else "")
+    data, _ = render_export(db.session, kind, filters, current_app.config, f"{name}.{fmt}")
+    return send_file(BytesIO(data), mimetype=EXPORT_KINDS[kind], as_attachment=True, download_name=f"{name}.{fmt}")

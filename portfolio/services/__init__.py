@@ -1,1 +1,0 @@
-"""Queries and writes over a session. They flush; the caller (route or command) commits."""
