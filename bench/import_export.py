@@ -15,6 +15,7 @@ import random
 import subprocess
 import sys
 import time
+from datetime import date
 from io import BytesIO
 from pathlib import Path
 
@@ -46,8 +47,7 @@ def make_table(rows: int) -> bytes:
 def measure_import(rows: int) -> dict:
     from bench.generated import bench_app, fresh_database
     from portfolio.core.db import db
-    from portfolio.imports.project_tables import HEADER_MARKER, apply_project_import, preview_project_import
-    from portfolio.imports.tables import read_table
+    from portfolio.imports.flow import KINDS, ImportContext, apply_preview, preview_file
     from portfolio.registry.models import Plan
     from portfolio.registry.seed import load_seed, read_seed_dir
 
@@ -60,9 +60,10 @@ def measure_import(rows: int) -> dict:
         db.session.add(plan)
         db.session.commit()
         started = time.perf_counter()
-        preview = preview_project_import(db.session, plan, read_table(data, "table.xlsx", HEADER_MARKER))
+        context = ImportContext(today=date.today(), plan=plan)
+        preview = preview_file(db.session, KINDS["projects"], data, "table.xlsx", context)
         assert preview.ok and preview.count("create") == rows, preview.error_lines("table.xlsx")[:3]
-        apply_project_import(db.session, plan, preview)
+        apply_preview(db.session, KINDS["projects"], preview, context)
         db.session.commit()
         seconds = time.perf_counter() - started
     return {"seconds": seconds, "peak_mb": peak_memory_mb(), "file_mb": len(data) / 1e6}

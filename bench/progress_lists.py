@@ -8,7 +8,7 @@ test client (median of several runs after one warm-up) and prints the figures:
     .venv/bin/python bench/progress_lists.py --projects 20000 --runs 5
     .venv/bin/python bench/progress_lists.py --reuse         # keep the last generated file
 
-The data is generated (`portfolio.services.sample_data`), never real.
+The data is generated (`portfolio.progress.sample_data`), never real.
 """
 import argparse
 import statistics

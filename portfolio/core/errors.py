@@ -1,4 +1,8 @@
-"""Error pages in Chinese; users never see a stack trace."""
+"""Error pages in Chinese; users never see a stack trace.
+
+Under DEBUG or TESTING an unexpected exception propagates, so the debugger and pytest see the
+traceback; in production the Chinese 500 page is shown and the traceback logged once.
+"""
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -16,7 +20,7 @@ MESSAGES = {
 }
 
 
-def _render(code: int, detail: str | None = None):
+def render_error(code: int, detail: str | None = None):
     title, message = MESSAGES.get(code, MESSAGES[500])
     return render_template("errors/error.html", code=code, title=title, message=detail or message), code
 
@@ -24,16 +28,18 @@ def _render(code: int, detail: str | None = None):
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return _render(400, "表单已过期或缺少安全令牌(CSRF),请刷新页面后重新提交。")
+        return render_error(400, "表单已过期或缺少安全令牌(CSRF),请刷新页面后重新提交。")
 
     @app.errorhandler(HTTPException)
     def http_error(error):
         if error.code == 403:
             security_log("access_refused", path=request.path, method=request.method)
-        return _render(error.code or 500)
+        return render_error(error.code or 500)
 
     @app.errorhandler(Exception)
     def unexpected_error(error):
+        if app.debug or app.testing:
+            raise error
         db.session.rollback()
         app.logger.exception("未处理的异常")
-        return _render(500)
+        return render_error(500)

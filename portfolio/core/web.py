@@ -11,7 +11,6 @@ from flask_login import current_user
 
 from portfolio.core import audit
 from portfolio.core.db import db
-from portfolio.core.security import security_log
 from portfolio.rules import Thresholds
 
 
@@ -34,8 +33,7 @@ def thresholds() -> Thresholds:
 
 
 def refuse() -> NoReturn:
-    """403, written to the security log with who tried what."""
-    security_log("access_refused", path=request.path, method=request.method)
+    """403; the error handler writes it to the security log with who tried what (once)."""
     abort(403)
 
 

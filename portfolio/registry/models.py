@@ -102,7 +102,28 @@ def format_build_years(start_year: int, end_year: int) -> str:
     return str(start_year) if start_year == end_year else f"{start_year}—{end_year}"
 
 
-class Project(Audited, db.Model):
+class BuildPeriod:
+    """建设年限 of anything with a `start_year` and an `end_year` (a project, the rules' facts)."""
+
+    start_year: int
+    end_year: int
+
+    @property
+    def build_years(self) -> str:
+        return format_build_years(self.start_year, self.end_year)
+
+    @property
+    def planned_start(self) -> date:
+        """A build period "2021—2024" starts on the first day of its first year."""
+        return date(self.start_year, 1, 1)
+
+    @property
+    def planned_end(self) -> date:
+        """…and ends on the last day of its last year, so "2024" is not overdue until 2025."""
+        return date(self.end_year, 12, 31)
+
+
+class Project(BuildPeriod, Audited, db.Model):
     audit_table_label = "项目"
     audit_field_labels = {
         "name": "项目名称", "site": "建设地点", "region_id": "县(市、区)", "plan_id": "规划", "programme_id": "所属专栏",
@@ -178,18 +199,5 @@ class Project(Audited, db.Model):
     def audit_project_id(self) -> int:
         return self.id
 
-    @property
-    def build_years(self) -> str:
-        return format_build_years(self.start_year, self.end_year)
-
-    @property
-    def planned_start(self) -> date:
-        """A build period "2021—2024" starts on the first day of its first year."""
-        return date(self.start_year, 1, 1)
-
-    @property
-    def planned_end(self) -> date:
-        """…and ends on the last day of its last year, so "2024" is not overdue until 2025."""
-        return date(self.end_year, 12, 31)
 
 

@@ -20,7 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from portfolio.progress.models import MilestoneKind, ReviewState
-from portfolio.registry.models import ProjectStatus
+from portfolio.registry.models import BuildPeriod, ProjectStatus
 
 DONE_STATUSES = frozenset({ProjectStatus.COMPLETED, ProjectStatus.IN_USE})
 MILESTONE_ORDER = {kind: index for index, kind in enumerate(MilestoneKind)}
@@ -87,7 +87,7 @@ class MilestoneDates:
 
 
 @dataclass(frozen=True)
-class ProjectFacts:
+class ProjectFacts(BuildPeriod):
     status: ProjectStatus
     start_year: int
     end_year: int
@@ -95,14 +95,6 @@ class ProjectFacts:
     reports: Sequence[ReportFigures] = ()
     annual_plans: Mapping[int, Decimal] = field(default_factory=dict)
     milestones: Sequence[MilestoneDates] = ()
-
-    @property
-    def planned_start(self) -> date:
-        return date(self.start_year, 1, 1)
-
-    @property
-    def planned_end(self) -> date:
-        return date(self.end_year, 12, 31)
 
 
 @dataclass(frozen=True)
