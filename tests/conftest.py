@@ -1,23 +1,18 @@
 """Fixtures: a real database (an SQLite file, or PostgreSQL when TEST_DATABASE_URL says so)
-migrated to head once per run, emptied after every test that used it."""
+migrated to head once per run, emptied after every test that used it.
+Builders and helpers live in tests/factories.py; the fixtures here call them."""
 import os
-import re
-from decimal import Decimal
-from html.parser import HTMLParser
 
 import flask_migrate
 import pytest
-from sqlalchemy import MetaData, select
+from sqlalchemy import MetaData
 
 from portfolio import create_app
 from portfolio.accounts.models import Role
-from portfolio.accounts.operations import create_user
 from portfolio.core.db import db
-from portfolio.core.settings import ROOT, normalize_database_url
-from portfolio.registry.models import Plan, Project, ProjectStatus, Region, RegionKind, Sector
+from portfolio.core.settings import normalize_database_url
 from portfolio.registry.seed import load_seed, read_seed_dir
-
-SEED_DIR = ROOT / "seeds"
+from tests.factories import SEED_DIR, ProjectBuilder, build_user, login
 
 
 @pytest.fixture(scope="session")
@@ -42,15 +37,19 @@ def app(database_url, tmp_path_factory):
         db.engine.dispose()
 
 
-@pytest.fixture
-def clean_db(app):
-    """Every table empty after the test, whatever it wrote."""
-    yield
+def _empty_every_table(app) -> None:
     with app.app_context():
         db.session.rollback()
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
         db.session.commit()
+
+
+@pytest.fixture
+def clean_db(app):
+    """Every table empty after the test, whatever it wrote."""
+    yield
+    _empty_every_table(app)
 
 
 @pytest.fixture
@@ -61,7 +60,15 @@ def session(app, clean_db):
         db.session.rollback()
 
 
-PASSWORD = "correct-horse-battery-42"
+@pytest.fixture(scope="module")
+def module_session(app):
+    """One app context and session for a whole module whose tests only read data built once
+    (by a module-scoped fixture): nothing is cleaned between its tests, every table is emptied after the module.
+    Don't mix it with `session` or `clean_db` in one module: they empty the tables after each test."""
+    with app.app_context():
+        yield db.session
+        db.session.rollback()
+    _empty_every_table(app)
 
 
 @pytest.fixture
@@ -70,16 +77,11 @@ def make_user(app, clean_db):
 
     def build(username: str = "admin-test", role: Role = Role.ADMIN, region: str | None = None) -> str:
         with app.app_context():
-            place = db.session.scalar(select(Region).where(Region.name == region)) if region else None
-            create_user(db.session, username, role, place, PASSWORD)
+            build_user(db.session, username, role, region)
             db.session.commit()
         return username
 
     return build
-
-
-def login(client, username: str, password: str = PASSWORD):
-    return submit(client, "/login", {"username": username, "password": password})
 
 
 @pytest.fixture
@@ -123,102 +125,7 @@ def in_app(app):
 @pytest.fixture
 def make_project(session):
     """Builder for projects: `make_project(name="…", region="山阳区", planned_investment=100)`."""
-    counter = iter(range(1, 1_000_000))
-
-    def build(**overrides) -> Project:
-        plan = session.query(Plan).filter_by(city="焦作市").first()
-        if plan is None:
-            plan = Plan(title="测试规划", city="焦作市", start_year=2021, end_year=2025)
-            session.add(plan)
-        region_name = overrides.pop("region", "山阳区")
-        region = session.query(Region).filter_by(city=plan.city, name=region_name).first()
-        if region is None:
-            region = Region(city=plan.city, name=region_name, kind=RegionKind.DISTRICT)
-            session.add(region)
-        values = {
-            "name": f"生成项目{next(counter)}",
-            "site": region.name,
-            "sector": Sector.HEALTH,
-            "content": "",
-            "planned_investment": Decimal("1000"),
-            "start_year": 2022,
-            "end_year": 2024,
-            "status": ProjectStatus.UNDER_WAY,
-        } | overrides
-        project = Project(plan=plan, region=region, **values)
-        session.add(project)
-        session.flush()
-        return project
-
-    return build
-
-
-CSRF_INPUT = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
-
-
-def csrf_token(client, url: str) -> str:
-    """The CSRF token of the form on the page at `url`, as a browser would send it back."""
-    page = client.get(url)
-    match = CSRF_INPUT.search(page.get_data(as_text=True))
-    assert match, f"no CSRF token on {url}"
-    return match.group(1)
-
-
-def submit(client, url: str, data: dict, form_url: str | None = None):
-    """POST `data` with the CSRF token taken from the form page (by default `url` itself)."""
-    return client.post(url, data={"csrf_token": csrf_token(client, form_url or url), **data})
-
-
-class _FormReader(HTMLParser):
-    """Collects what a browser would send for the first POST form on a page."""
-
-    def __init__(self):
-        super().__init__()
-        self.fields: dict[str, str] = {}
-        self.in_form = self.done = False
-        self.select: str | None = None
-        self.selected = False
-        self.textarea: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if self.done:
-            return
-        if tag == "form" and attrs.get("method", "").lower() == "post" and "logout" not in attrs.get("action", ""):
-            self.in_form = True
-        elif self.in_form and tag == "input" and attrs.get("name") and attrs.get("type") not in ("checkbox", "submit"):
-            self.fields[attrs["name"]] = attrs.get("value", "")
-        elif self.in_form and tag == "select":
-            self.select = attrs.get("name")
-            self.selected = False
-        elif self.in_form and tag == "option" and self.select:
-            if "selected" in attrs or self.select not in self.fields:  # a browser sends the first option by default
-                if not self.selected:
-                    self.fields[self.select] = attrs.get("value", "")
-                self.selected = self.selected or "selected" in attrs
-        elif self.in_form and tag == "textarea":
-            self.textarea = attrs.get("name")
-            self.fields[self.textarea] = ""
-
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self.select = None
-        elif tag == "textarea":
-            self.textarea = None
-        elif tag == "form" and self.in_form:
-            self.in_form, self.done = False, True
-
-    def handle_data(self, data):
-        if self.textarea:
-            text = self.fields[self.textarea] + data
-            # a browser drops the line break that WTForms writes right after <textarea>
-            self.fields[self.textarea] = text.removeprefix("\r\n").removeprefix("\n") if not self.fields[self.textarea] else text
-
-
-def form_fields(html: str) -> dict[str, str]:
-    reader = _FormReader()
-    reader.feed(html)
-    return reader.fields
+    return ProjectBuilder(session)
 
 
 @pytest.fixture

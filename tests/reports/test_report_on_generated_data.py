@@ -1,4 +1,5 @@
-"""The quarterly report's data, checked against the rules and the dashboard; then drawn and read back."""
+"""The quarterly report on 240 generated projects, checked against the rules and the dashboard; then drawn
+and read back. The data is built once for the module; the tests only read it."""
 import random
 from datetime import date, datetime
 from decimal import Decimal
@@ -7,29 +8,30 @@ import pytest
 from sqlalchemy import select
 
 from portfolio.dashboard.queries import build_dashboard
-from portfolio.progress.demo import store_sample_progress
 from portfolio.progress.models import Milestone, ProgressReport
 from portfolio.progress.sample_data import sample_progress
 from portfolio.registry.models import Region, Sector
-from portfolio.reports.data import ReportFilters, build_quarterly_report, quarter_problem
+from portfolio.reports.data import ReportFilters, build_quarterly_report
 from portfolio.reports.fonts import register_font
 from portfolio.reports.pdf import render_quarterly_pdf
 from portfolio.rules import Light, assess, quarter_end
-from portfolio.rules.figures import facts_for
-from tests.conftest import SEED_DIR
-from tests.pdf import fonts, joined, pages, pdf_text, qpdf_check
+from portfolio.rules.figures import facts_for, refresh_all_figures
+from tests.factories import ProjectBuilder, add_sample_progress
+from tests.pdf import joined, pages
 
 GENERATED_AT = datetime(2026, 11, 22, 9, 30)
-SEED_NAMES = [line.split(",")[2] for line in (SEED_DIR / "projects.csv").read_text(encoding="utf-8").splitlines()[1:]]
 
 
 def _report(session, year=2026, quarter=3, **filters):
     return build_quarterly_report(session, year, quarter, ReportFilters(**filters), "焦作市发展和改革委员会", GENERATED_AT)
 
 
-@pytest.fixture
-def generated(session, make_project):
-    """240 projects in three regions with known progress up to 2026 Q3."""
+@pytest.fixture(scope="module")
+def generated(module_session):
+    """240 projects in three regions with known progress up to 2026 Q3, built once for the module
+    (its tests only read them)."""
+    session = module_session
+    make_project = ProjectBuilder(session, flush=False)
     rng = random.Random(7)
     projects = []
     for number in range(240):
@@ -40,24 +42,17 @@ def generated(session, make_project):
         progress = sample_progress(rng, project.start_year, project.end_year, project.planned_investment,
                                    date(2026, 9, 30))
         project.status = progress.status
-        store_sample_progress(session, project, progress, works_status=f"形象进度{number}", problems=f"问题{number}",
-                              next_steps=f"计划{number}")
+        add_sample_progress(session, project, progress, works_status=f"形象进度{number}", problems=f"问题{number}",
+                            next_steps=f"计划{number}")
         projects.append(project)
+    session.flush()
+    refresh_all_figures(session)
     session.commit()
     return projects
 
 
-def test_seed_report_totals(session, seeded):
-    report = _report(session)
-    assert report.title == "重大工程项目2026年第三季度进展情况" and report.as_of == date(2026, 9, 30)
-    assert [p.name for p in report.projects] == [p.name for p in report.projects] and len(report.projects) == 13
-    assert report.overview.planned == Decimal("626457") and report.overview.cumulative == 0
-    assert report.overview.overdue_count == 13 and report.overview.lights[Light.RED] == 13
-    assert sum(row.planned_investment for row in report.by_region) == Decimal("626457")
-    assert "本季度共有13个项目超期" in report.summary[-1]
-
-
-def test_report_totals_equal_the_dashboard(session, generated):
+def test_report_totals_equal_the_dashboard(module_session, generated):
+    session = module_session
     report = _report(session)
     dashboard = build_dashboard(session, quarter_end(2026, 3))
     total = dashboard.total
@@ -69,7 +64,8 @@ def test_report_totals_equal_the_dashboard(session, generated):
         (r.label, r.count, r.planned_investment, r.cumulative_investment, r.red, r.yellow) for r in dashboard.by_region]
 
 
-def test_warnings_are_exactly_what_the_rules_flag_red_first(session, generated):
+def test_warnings_are_exactly_what_the_rules_flag_red_first(module_session, generated):
+    session = module_session
     report = _report(session)
     as_of = quarter_end(2026, 3)
     facts = facts_for(session, generated)
@@ -82,7 +78,8 @@ def test_warnings_are_exactly_what_the_rules_flag_red_first(session, generated):
     assert first.reasons and first.problems.startswith("问题")
 
 
-def test_this_quarter_and_this_year_come_from_the_reports(session, generated):
+def test_this_quarter_and_this_year_come_from_the_reports(module_session, generated):
+    session = module_session
     report = _report(session)
     reports = session.scalars(select(ProgressReport)).all()
     assert report.overview.this_quarter == sum(r.quarter_investment for r in reports if (r.year, r.quarter) == (2026, 3))
@@ -91,33 +88,16 @@ def test_this_quarter_and_this_year_come_from_the_reports(session, generated):
     assert len(report.milestones_reached) == len(reached.all())
 
 
-def test_county_report_has_only_its_county(session, generated):
+def test_county_report_has_only_its_county(module_session, generated):
+    session = module_session
     region = session.scalar(select(Region).where(Region.name == "温县"))
     report = _report(session, region=region)
     assert len(report.projects) == 80 and {p.region for p in report.projects} == {"温县"}
     assert "县(市、区):焦作市温县" in report.filters
 
 
-@pytest.mark.parametrize(
-    ("year", "quarter", "problem"),
-    [(2026, 4, None), (2027, 1, "2027年第一季度尚未开始"), (2026, 5, "季度应为1–4")],
-)
-def test_quarter_problem(year, quarter, problem):
-    found = quarter_problem(year, quarter, date(2026, 11, 22))
-    assert (found is None) if problem is None else problem in found
-
-
-def test_seed_pdf_reads_back_in_chinese(session, seeded, tmp_path):
-    pdf = render_quarterly_pdf(_report(session), register_font())
-    text = joined(pdf_text(pdf, tmp_path))
-    for name in SEED_NAMES:
-        assert name in text, name
-    assert "626,457" in text and "一、总体情况" in text and "五、项目进展明细" in text
-    assert "焦作市发展和改革委员会" in text and "截至2026-09-30" in text
-    assert qpdf_check(pdf, tmp_path).returncode == 0
-
-
-def test_pages_are_numbered_and_headed_and_the_detail_header_repeats(session, generated, tmp_path):
+def test_pages_are_numbered_and_headed_and_the_detail_header_repeats(module_session, generated, tmp_path):
+    session = module_session
     pdf = render_quarterly_pdf(_report(session), register_font())
     all_pages = pages(pdf, tmp_path)
     assert len(all_pages) > 5
@@ -131,24 +111,3 @@ def test_pages_are_numbered_and_headed_and_the_detail_header_repeats(session, ge
     assert all("序号项目名称县(市、区)计划投资(万元)建设年限" in joined(p) for p in detail_pages)
     text = joined("".join(all_pages))
     assert all(p.name in text for p in generated)
-
-
-def test_truetype_font_is_embedded_and_the_fallback_works(session, seeded, tmp_path):
-    font = register_font()
-    assert font.embedded, "a TrueType CJK font is installed by `make system-packages`"
-    embedded = fonts(render_quarterly_pdf(_report(session), font), tmp_path)
-    assert embedded and all(f["embedded"] and "TrueType" in f["type"] for f in embedded)
-    assert any("WenQuanYi" in f["name"] or "CJK" in f["name"] for f in embedded)
-
-    fallback = register_font(candidates=())
-    assert fallback.name == "STSong-Light" and not fallback.embedded
-    pdf = render_quarterly_pdf(_report(session), fallback)
-    assert [f["name"] for f in fonts(pdf, tmp_path)] == ["STSong-Light"]
-    assert qpdf_check(pdf, tmp_path).returncode == 0
-
-
-def test_unusable_configured_font_is_an_error(tmp_path):
-    bad = tmp_path / "not-a-font.ttf"
-    bad.write_text("nope")
-    with pytest.raises(ValueError, match="无法使用"):
-        register_font(str(bad))

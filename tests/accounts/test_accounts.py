@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from portfolio.accounts.models import Role, User
 from portfolio.accounts.passwords import hash_password, password_problem
-from tests.conftest import PASSWORD, login, submit
+from tests.factories import PASSWORD, login, submit
 
 
 def _text(response) -> str:

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portfolio.registry.models import Plan, Project, Region
-from tests.conftest import csrf_token, submit
+from tests.factories import csrf_token, submit
 
 
 def _text(response) -> str:

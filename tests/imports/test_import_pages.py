@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from portfolio.progress.models import ProgressReport
 from portfolio.registry.models import Plan, Project, Region
-from tests.spreadsheets import PLAN_TITLE, appendix_rows, xlsx_bytes
+from tests.factories import PLAN_TITLE, appendix_rows, xlsx_bytes
 
 
 def _text(response) -> str:

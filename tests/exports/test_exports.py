@@ -71,7 +71,7 @@ def test_oc4ids_package_validates(client, seeded, in_app):
 
 
 def test_oc4ids_with_milestones_and_progress_validates(client, seeded, in_app):
-    from tests.conftest import submit
+    from tests.factories import submit
 
     project = in_app(lambda s: s.scalar(select(Project).where(Project.name == "孟州市全民健身中心")))
     submit(client, f"/projects/{project.id}/milestones", {"commencement-planned_date": "2020-03-01",

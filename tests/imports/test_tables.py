@@ -5,7 +5,7 @@ import zipfile
 import pytest
 
 from portfolio.imports.tables import TableError, normalize_header, read_table
-from tests.spreadsheets import PLAN_TITLE, appendix_rows, csv_bytes, xlsx_bytes
+from tests.factories import PLAN_TITLE, appendix_rows, csv_bytes, xlsx_bytes
 
 
 def test_xlsx_with_a_title_row_and_messy_headers():

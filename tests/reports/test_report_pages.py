@@ -4,7 +4,7 @@ import re
 from sqlalchemy import select
 
 from portfolio.registry.models import Region
-from tests.conftest import SEED_DIR
+from tests.factories import SEED_DIR
 from tests.pdf import joined, pdf_text
 
 SEED_NAMES = [line.split(",")[2] for line in (SEED_DIR / "projects.csv").read_text(encoding="utf-8").splitlines()[1:]]

@@ -5,9 +5,16 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from portfolio.registry.models import Plan, Programme, Project, ProjectStatus, Region, Sector
+from portfolio.registry.models import (
+    Plan,
+    Programme,
+    Project,
+    ProjectStatus,
+    Region,
+    Sector,
+)
 from portfolio.registry.seed import SeedError, load_seed, read_seed_dir
-from tests.conftest import SEED_DIR
+from tests.factories import SEED_DIR
 
 
 def _counts(session) -> dict[str, int]:

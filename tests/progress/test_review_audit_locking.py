@@ -8,7 +8,7 @@ from portfolio.accounts.models import Role
 from portfolio.core.audit import AuditEntry
 from portfolio.progress.models import ProgressReport, ReviewState
 from portfolio.registry.models import Project
-from tests.conftest import form_fields, login, submit
+from tests.factories import form_fields, login, submit
 
 OWN = "山阳区黄龙山体育公园项目"
 

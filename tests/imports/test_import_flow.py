@@ -12,7 +12,7 @@ from portfolio.imports.progress_templates import progress_template
 from portfolio.imports.tables import TableError
 from portfolio.progress.models import ProgressReport
 from portfolio.registry.models import Plan, Project, Region, Sector
-from tests.spreadsheets import PLAN_TITLE, appendix_rows, csv_bytes, xlsx_bytes
+from tests.factories import PLAN_TITLE, appendix_rows, csv_bytes, xlsx_bytes
 
 TODAY = date(2026, 11, 22)
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from portfolio.progress.models import ProgressReport
 from portfolio.registry.models import Project, ProjectStatus
 from portfolio.rules import quarter_of
-from tests.conftest import csrf_token, submit
+from tests.factories import csrf_token, submit
 
 TODAY = date.today()
 THIS_QUARTER = quarter_of(TODAY)

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from portfolio.core.settings import ROOT
 from portfolio.registry.models import Project
-from tests.conftest import form_fields, login
+from tests.factories import form_fields, login
 
 HOSTILE = "<script>alert('x')</script>'; DROP TABLE projects; --"
 
