@@ -113,11 +113,8 @@ ROWS_SHOWN = {
     "progress import preview": lambda response, n: re.search(rf"新增 <strong>{n}</strong>", _text(response)),
     "progress template download": lambda response, n: _template_rows(response) == n,
 }
-KNOWN_TO_GROW = {
-    "progress template download": "portfolio.imports.progress_templates.progress_template lazy-loads each project's "
-                                  "progress_reports and annual_plans (2 queries a row: 11 for 3 rows, 65 for 30)",
-}
-"""Strict xfail: when the page is fixed the test says so (XPASS fails the run); then drop the entry."""
+KNOWN_TO_GROW: dict[str, str] = {}
+"""Pages known to grow, as strict xfails: when one is fixed the test says so (XPASS fails the run)."""
 
 
 def _text(response) -> str:

@@ -6,7 +6,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from portfolio.core.parsing import ParseError, parse_amount
 from portfolio.imports.preview import ImportPreview, RowOutcome
@@ -36,7 +36,8 @@ def progress_template(session: Session, region: Region, year: int, quarter: int)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="FFF2CC" if cell.value in INPUT_COLUMNS else "E2E8F0")
-    projects = session.scalars(select(Project).where(Project.region_id == region.id).order_by(Project.id)).all()
+    projects = session.scalars(select(Project).where(Project.region_id == region.id).order_by(Project.id)
+                               .options(selectinload(Project.progress_reports), selectinload(Project.annual_plans))).all()
     period = quarter_period(year, quarter)
     for project in projects:
         reports = {quarter_period(r.year, r.quarter): r for r in project.progress_reports}
