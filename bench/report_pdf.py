@@ -37,7 +37,8 @@ def measure_report(db_path: Path) -> dict:
     with app.app_context():
         font = register_font()
         started = time.perf_counter()
-        report = build_quarterly_report(db.session, 2026, 3, ReportFilters(), "基准测试", datetime(2026, 11, 22))
+        report = build_quarterly_report(db.session, 2026, 3, ReportFilters(), "基准测试", datetime(2026, 11, 22),
+                                        datetime(2026, 11, 22).date())
         built = time.perf_counter()
         pdf = render_quarterly_pdf(report, font)
         finished = time.perf_counter()

@@ -218,7 +218,7 @@ def csv_bytes(rows: list[list], encoding: str = "utf-8", header=PRINTED_HEADER) 
 
 def add_sample_progress(session: Session, project: Project, progress: SampleProgress, works_status: str | None = None,
                         problems: str | None = None, next_steps: str | None = None) -> None:
-    """The rows `portfolio.progress.demo.store_sample_progress` writes for a project, without refreshing its
+    """The rows the demo generator used to write for a project, without refreshing its
     figures: for data sets built in bulk, followed by one `refresh_all_figures(session)`."""
     for year, quarter, cumulative, this_quarter, percent in progress.reports:
         session.add(ProgressReport(project=project, year=year, quarter=quarter, cumulative_investment=cumulative,

@@ -79,7 +79,7 @@ def set_enabled(user_id: int):
     accounts.set_enabled(user, enable)
     db.session.commit()
     security_log("user_enabled" if enable else "user_disabled", target=user.username)
-    flash(f"已{'启用' if enable else '停用'}账户 {user.username};其登录已失效。", "success")
+    flash(f"已{'启用' if enable else '停用'}账户 {user.username}；其登录已失效。", "success")
     return redirect(url_for(".users"))
 
 

@@ -34,12 +34,12 @@ def login():
         username = form.username.data.strip()
         if address_blocked(client_address()):
             security_log("login_throttled", username)
-            form.username.errors.append("登录失败次数过多,请稍后再试。")
+            form.username.errors.append("登录失败次数过多，请稍后再试。")
             return render_template("auth/login.html", form=form), 429
         user = db.session.scalar(select(User).where(User.username == username))
         if user is not None and account_locked(user):
             security_log("login_locked", username)
-            form.username.errors.append("该账户因多次登录失败已暂时锁定,请稍后再试或联系管理员。")
+            form.username.errors.append("该账户因多次登录失败已暂时锁定，请稍后再试或联系管理员。")
             return render_template("auth/login.html", form=form), 429
         if user is None or not user.is_enabled or not verify_password(user.password_hash, form.password.data):
             record_failure(username, user)
@@ -86,6 +86,6 @@ def change_password():
             db.session.commit()
             login_user(user)  # this session goes on with the new token; all others end
             security_log("password_changed")
-            flash("密码已修改;其他设备上的登录已失效。", "success")
+            flash("密码已修改；其他设备上的登录已失效。", "success")
             return redirect(url_for("dashboard.index"))
     return render_template("auth/change_password.html", form=form), 422 if form.errors else 200

@@ -20,7 +20,7 @@ def users_group() -> None:
 @users_group.command("create")
 @click.option("--username", required=True, help="Login name.")
 @click.option("--role", type=click.Choice([role.value for role in Role]), required=True,
-              help="admin (管理员), city (市级), county (县级, needs --region) or viewer (只读).")
+              help="admin (管理员), city (市级), county (县级，needs --region) or viewer (只读).")
 @click.option("--region", help="The county/district of a county user, e.g. 山阳区.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
 @with_appcontext
@@ -57,7 +57,7 @@ def ensure_admin_command() -> None:
     password = secrets.token_urlsafe(12)
     create_user(db.session, "admin", Role.ADMIN, None, password, must_change_password=True)
     db.session.commit()
-    click.echo(f"已创建管理员账户 admin,一次性密码: {password}(首次登录后必须修改;此密码不会再次显示)")
+    click.echo(f"已创建管理员账户 admin，一次性密码：{password}(首次登录后必须修改；此密码不会再次显示)")
 
 
 def register(app) -> None:

@@ -32,6 +32,7 @@ class User(Audited, db.Model):
     }
     audit_not_recorded = Audited.audit_not_recorded | {"session_token", "failed_logins", "locked_until_dt"}
     audit_secret = frozenset({"password_hash"})
+    audit_references = {"region_id": ("regions", "name")}
 
     __tablename__ = "users"
     __table_args__ = (

@@ -11,7 +11,7 @@ def create_user(session: Session, username: str, role: Role, region: Region | No
                 must_change_password: bool = False, display_name: str | None = None) -> User:
     username = username.strip()
     if not username or len(username) > 50:
-        raise ValueError("用户名不能为空,且不超过50个字符")
+        raise ValueError("用户名不能为空，且不超过50个字符")
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise ValueError(f"用户名“{username}”已存在")
     if role is Role.COUNTY and region is None:

@@ -30,7 +30,7 @@ def password_problem(password: str, username: str = "") -> str | None:
         return f"密码至少{MIN_LENGTH}个字符"
     lowered = password.lower()
     if lowered in COMMON_PASSWORDS or len(set(lowered)) <= 2:
-        return "这是常见密码,容易被猜中,请换一个"
+        return "这是常见密码，容易被猜中，请换一个"
     if username and username.lower() in lowered:
         return "密码不能包含用户名"
     return None

@@ -1,6 +1,6 @@
 """The audit trail: every create, update and delete of an audited record, written by the
 session in the same transaction as the change (after each flush, on the same connection),
-and read back for a project's 修改记录, the administrators' page and the optimistic-locking
+and read back for a project's 修改记录，the administrators' page and the optimistic-locking
 message ("what someone else changed since you opened the form").
 
 A model joins the trail by inheriting `Audited` and naming its table and fields in Chinese.
@@ -15,6 +15,8 @@ from typing import ClassVar
 from flask import has_request_context
 from flask_login import current_user
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Select, String, Text, event, inspect, or_, select
+from sqlalchemy import column as sql_column
+from sqlalchemy import table as sql_table
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portfolio.core.db import db, timestamp_type, utc_now
@@ -29,6 +31,8 @@ class Audited:
     """Timestamps, figures derived from other records, bookkeeping."""
     audit_secret: ClassVar[frozenset[str]] = frozenset()
     """Recorded as *** only."""
+    audit_references: ClassVar[dict[str, tuple[str, str]]] = {}
+    """Foreign keys recorded by the name they point to: field → (table, name column)."""
 
     tables: ClassVar[dict[str, type["Audited"]]] = {}
 
@@ -73,8 +77,11 @@ class AuditEntry(db.Model):
 # --- writing ------------------------------------------------------------------------------
 
 def _plain(value):
+    """A stored value in words: enum labels, 是/否，amounts with two decimals."""
     if isinstance(value, Enum):
         return getattr(value, "label", value.value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
     if isinstance(value, Decimal):
         return f"{value:.2f}"
     if isinstance(value, date | datetime):
@@ -82,13 +89,24 @@ def _plain(value):
     return value
 
 
+def _named(connection, instance: "Audited", key: str, value):
+    """A foreign key as the name of the row it points to (the id if that row is gone)."""
+    if value is None or key not in instance.audit_references:
+        return _plain(value)
+    table, column = instance.audit_references[key]
+    name = connection.execute(select(sql_column(column)).select_from(sql_table(table))
+                              .where(sql_column("id") == value)).scalar()
+    return name if name is not None else f"#{value}"
+
+
 def _who() -> tuple[int | None, str]:
     if has_request_context() and current_user and current_user.is_authenticated:
         return current_user.id, current_user.username
-    return None, f"命令行:{getpass.getuser()}"
+    return None, f"命令行：{getpass.getuser()}"
 
 
-def _changes(instance: Audited, action: str) -> dict:
+def _changes(connection, instance: Audited, action: str) -> dict:
+    """{field: [old, new]} as stored: on create the values written, on delete the values removed."""
     state = inspect(instance)
     changes = {}
     for attribute in state.mapper.column_attrs:
@@ -102,11 +120,12 @@ def _changes(instance: Audited, action: str) -> dict:
             old = history.deleted[0] if history.deleted else None
             new = history.added[0] if history.added else None
         else:
-            value = state.attrs[key].loaded_value
+            value = state.dict.get(key)  # never a "no value" marker for a column the flush did not load
             old, new = (None, value) if action == "create" else (value, None)
         if old == new:
             continue
-        changes[key] = ["***", "***"] if key in instance.audit_secret else [_plain(old), _plain(new)]
+        changes[key] = (["***", "***"] if key in instance.audit_secret
+                        else [_named(connection, instance, key, old), _named(connection, instance, key, new)])
     if action == "update" and changes and "version" in state.mapper.columns:
         # the ORM consumes the version's own history; record the version this change produced
         changes["version"] = [None, instance.version]
@@ -115,18 +134,19 @@ def _changes(instance: Audited, action: str) -> dict:
 
 def _write_trail(session, _flush_context) -> None:
     user_id, username = _who()
+    connection = session.connection()
     rows = []
     for action, instances in (("create", session.new), ("update", session.dirty), ("delete", session.deleted)):
         for instance in instances:
             if not isinstance(instance, Audited):
                 continue
-            if changes := _changes(instance, action):
+            if changes := _changes(connection, instance, action):
                 rows.append({"user_id": user_id, "username": username, "action": action,
                              "table_name": instance.__tablename__, "record_id": instance.id,
                              "project_id": instance.audit_project_id,
                              "changes": json.dumps(changes, ensure_ascii=False, default=str)})
     if rows:
-        session.connection().execute(AuditEntry.__table__.insert(), rows)
+        connection.execute(AuditEntry.__table__.insert(), rows)
 
 
 def register() -> None:
@@ -151,11 +171,10 @@ def describe(entry: AuditEntry) -> list[tuple[str, str, str]]:
             for key, (old, new) in changes.items() if key != "version"]
 
 
-def project_history(session: Session, project_id: int, limit: int = 200) -> list[AuditEntry]:
-    return list(session.scalars(
-        select(AuditEntry).where(AuditEntry.project_id == project_id)
-        .order_by(AuditEntry.created_dt.desc(), AuditEntry.id.desc()).limit(limit)
-    ))
+def project_history_query(project_id: int) -> Select:
+    """A project's 修改记录，newest first."""
+    return (select(AuditEntry).where(AuditEntry.project_id == project_id)
+            .order_by(AuditEntry.created_dt.desc(), AuditEntry.id.desc()))
 
 
 def all_entries_query(table_name: str | None = None) -> Select:

@@ -15,7 +15,7 @@ def backup_sqlite(engine: Engine, out_path: Path) -> None:
         raise ValueError("backup 只适用于 SQLite;PostgreSQL 请用 pg_dump(见 README)")
     out_path = out_path.resolve()
     if not out_path.parent.is_dir():
-        raise ValueError(f"目录不存在: {out_path.parent}")
+        raise ValueError(f"目录不存在：{out_path.parent}")
     partial = out_path.with_name(f".{out_path.name}.partial")
     partial.unlink(missing_ok=True)
     raw = engine.raw_connection()

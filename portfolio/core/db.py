@@ -1,13 +1,13 @@
 """The database: Flask extensions, the naming convention, SQLite's connection settings and
 the column types every model shares (exact money, enums stored as codes, UTC timestamps)."""
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import DateTime, Engine, Enum, MetaData, Numeric, event
+from sqlalchemy import BigInteger, DateTime, Engine, Enum, MetaData, Numeric, event
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -50,11 +50,10 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
 
 class ExactDecimal(TypeDecorator):
-    """`NUMERIC(p, s)` that always hands back a `Decimal` quantized to `s` places.
+    """`NUMERIC(p, s)` that always hands back a `Decimal` quantized to `s` places (percentages).
 
-    PostgreSQL stores and returns exact decimals. SQLite has no decimal type and returns
-    floats; with at most 14 significant digits a float still identifies the decimal
-    uniquely, so rounding it to the column's scale restores the exact value.
+    SQLite returns floats; with at most 14 significant digits a float still identifies the
+    decimal uniquely, so rounding it to the column's scale restores the exact value.
     """
 
     impl = Numeric
@@ -84,9 +83,43 @@ class ExactDecimal(TypeDecorator):
         return value.quantize(self.quantum)
 
 
-def money() -> ExactDecimal:
+class Money(TypeDecorator):
+    """万元 with two decimals, exact everywhere: NUMERIC(14, 2) on PostgreSQL; on SQLite, which has
+    no exact decimal type, an integer count of 分 (the value × 100). Python always sees a
+    `Decimal` with two places, and a SUM computed in SQL equals the Decimal sum to the fen.
+    Plain numbers compared with or combined with a money column are bound as money too, so
+    arithmetic in SQL must give other factors an explicit type (`literal(k, Integer())`).
+    """
+
+    impl = Numeric
+    cache_ok = True
+    quantum = Decimal("0.01")
+
+    def __init__(self):
+        super().__init__(14, 2)
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(BigInteger())
+        return dialect.type_descriptor(self.impl)
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        value = Decimal(value).quantize(self.quantum, ROUND_HALF_UP)
+        return int(value * 100) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return (Decimal(int(value)) / 100).quantize(self.quantum)
+        return Decimal(value).quantize(self.quantum)
+
+
+def money() -> Money:
     """万元 amounts: up to 999,999,999,999.99."""
-    return ExactDecimal(14, 2)
+    return Money()
 
 
 def enum_type(enum_cls: type[LabelledEnum], name: str) -> Enum:

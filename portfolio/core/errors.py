@@ -11,12 +11,12 @@ from portfolio.core.db import db
 from portfolio.core.security import security_log
 
 MESSAGES = {
-    400: ("请求有误", "提交的内容无法处理,请返回上一页重试。"),
+    400: ("请求有误", "提交的内容无法处理，请返回上一页重试。"),
     403: ("没有权限", "您没有权限执行此操作。"),
-    404: ("页面不存在", "您要找的页面或项目不存在,可能已被删除。"),
+    404: ("页面不存在", "您要找的页面或项目不存在，可能已被删除。"),
     405: ("请求方式不允许", "此页面不接受这种请求方式。"),
     413: ("文件过大", "上传的内容超过了允许的大小。"),
-    500: ("服务器出错", "服务器处理请求时出错,已记录在日志中。请稍后重试。"),
+    500: ("服务器出错", "服务器处理请求时出错，已记录在日志中。请稍后重试。"),
 }
 
 
@@ -28,7 +28,7 @@ def render_error(code: int, detail: str | None = None):
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return render_error(400, "表单已过期或缺少安全令牌(CSRF),请刷新页面后重新提交。")
+        return render_error(400, "表单已过期或缺少安全令牌(CSRF)，请刷新页面后重新提交。")
 
     @app.errorhandler(HTTPException)
     def http_error(error):

@@ -1,39 +1,72 @@
-"""How figures are written for people: 万元 with thousands separators, 亿元, percentages."""
+"""How figures and dates are written for people (DESIGN.md, "Money and rounding", "Chinese text").
+
+万元 with two decimals in tables, whole 万元 in sentences, 亿元 with two decimals, rates and
+lags with one decimal, dates in documents as 2026年9月30日.
+"""
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
-
-from portfolio.rules import format_percent
 
 if TYPE_CHECKING:
     from flask import Flask
 
 WAN_PER_YI = Decimal(10000)
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+TENTH = Decimal("0.1")
 QUARTER_NAMES = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
 
 
 def format_wan(amount: Decimal | None) -> str:
-    """626457 → "626,457"; 12.5 → "12.50". Whole amounts drop the ".00"."""
+    """万元 in a table: 626457 → "626,457.00"."""
     if amount is None:
         return "—"
-    amount = Decimal(amount).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    if amount == amount.to_integral_value():
-        return f"{amount:,.0f}"
-    return f"{amount:,.2f}"
+    return f"{Decimal(amount).quantize(CENT, ROUND_HALF_UP):,.2f}"
+
+
+def format_wan_whole(amount: Decimal | None) -> str:
+    """万元 in a sentence: 653457.5 → "653,458"."""
+    if amount is None:
+        return "—"
+    return f"{Decimal(amount).quantize(Decimal(1), ROUND_HALF_UP):,.0f}"
 
 
 def format_yi(amount_wan: Decimal | None) -> str:
     """万元 shown in 亿元 with two decimals: 626457 → "62.65"."""
     if amount_wan is None:
         return "—"
-    return f"{(Decimal(amount_wan) / WAN_PER_YI).quantize(Decimal('0.01'), ROUND_HALF_UP):,.2f}"
+    return f"{(Decimal(amount_wan) / WAN_PER_YI).quantize(CENT, ROUND_HALF_UP):,.2f}"
+
+
+def percent_tenths(fraction: Decimal) -> Decimal:
+    """A fraction as percent rounded to one decimal: 0.4504 → 45.0."""
+    return (Decimal(fraction) * HUNDRED).quantize(TENTH, ROUND_HALF_UP)
 
 
 def format_rate(fraction: Decimal | None) -> str:
-    """A completion rate: 0.452 → "45.2%"; no rate (no planned amount) → "—"."""
-    return "—" if fraction is None else format_percent(fraction)
+    """A rate with one decimal: 0.452 → "45.2%", 0.51 → "51.0%"; no rate → "—"."""
+    return "—" if fraction is None else f"{percent_tenths(fraction):f}%"
+
+
+def format_share(fraction: Decimal) -> str:
+    """序时进度 and 工期进度：whole percents stay whole ("75%"), others one decimal ("62.3%")."""
+    value = percent_tenths(fraction)
+    return f"{value.to_integral_value():f}%" if value == value.to_integral_value() else f"{value:f}%"
+
+
+def format_points(points: Decimal) -> str:
+    """A lag in percentage points, one decimal: 30.04 → "30.0"."""
+    return f"{Decimal(points).quantize(TENTH, ROUND_HALF_UP):f}"
+
+
+def format_date(day: date | None) -> str:
+    """2026-09-30 → "2026年9月30日"."""
+    return "—" if day is None else f"{day.year}年{day.month}月{day.day}日"
 
 
 def register(app: "Flask") -> None:
     app.add_template_filter(format_wan, "wan")
+    app.add_template_filter(format_wan_whole, "wan_whole")
     app.add_template_filter(format_yi, "yi")
     app.add_template_filter(format_rate, "rate")
+    app.add_template_filter(format_date, "chinese_date")

@@ -7,7 +7,7 @@ LAST_YEAR = 2100
 """Years a plan, a project or a report may name."""
 
 MAX_AMOUNT = Decimal(100_000_000)
-"""万元; anything larger (one trillion yuan) is a typing mistake, not a project."""
+"""万元；anything larger (one trillion yuan) is a typing mistake, not a project."""
 MAX_AMOUNT_TEXT = "100,000,000"
 
 NAME_LENGTH = 200

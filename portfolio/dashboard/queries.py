@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portfolio.registry.models import Project, Region
-from portfolio.rules import Thresholds, describe_delay, totals
+from portfolio.rules import Thresholds, describe_delay, reporting_quarter, totals
 from portfolio.rules.sql import rule_expressions
 from portfolio.rules.totals import GroupFigures, judged_cells
 
@@ -23,6 +23,8 @@ class OverdueProject:
 @dataclass(frozen=True)
 class Dashboard:
     as_of: date
+    reporting_year: int
+    reporting_quarter: int
     total: GroupFigures
     by_status: list[GroupFigures]
     by_region: list[GroupFigures]
@@ -38,13 +40,14 @@ def build_dashboard(session: Session, as_of: date, thresholds: Thresholds = Thre
     rules = rule_expressions(as_of, thresholds)
     in_plan = [Project.plan_id == plan_id] if plan_id else []
     cells = judged_cells(session, as_of, thresholds, in_plan)
-    overdue = session.execute(
+    overdue = session.execute(rules.bind(
         select(Project.id, Project.name, Region.name, Project.end_year).join(Project.region)
         .where(rules.overdue, *in_plan)
         .order_by(Project.end_year, Project.planned_investment.desc(), Project.id).limit(10)
-    ).all()
+    )).all()
+    year, quarter = reporting_quarter(as_of)
     return Dashboard(
-        as_of=as_of,
+        as_of=as_of, reporting_year=year, reporting_quarter=quarter,
         total=totals.total(cells),
         by_status=totals.by_status(cells),
         by_region=totals.by_region(cells),

@@ -5,6 +5,7 @@ from portfolio.core import web
 from portfolio.core.db import db
 from portfolio.dashboard.charts import grouped_bar_chart
 from portfolio.dashboard.queries import build_dashboard
+from portfolio.rules import WarningKind
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")
 
@@ -16,4 +17,4 @@ def index():
         [(row.label, (row.planned_investment, row.cumulative_investment)) for row in dashboard.by_region],
         series=("计划投资", "累计完成"),
     )
-    return render_template("dashboard/index.html", dashboard=dashboard, chart=chart)
+    return render_template("dashboard/index.html", dashboard=dashboard, chart=chart, warning_kinds=list(WarningKind))

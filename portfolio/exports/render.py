@@ -1,10 +1,15 @@
 """Exporting a filtered project list: Excel, CSV (UTF-8 with BOM) and an OC4IDS project package.
 
-`render_export` is the one entry: the list page's export links and `flask projects export` call it."""
+`render_export` is the one entry: the list page's export links and `flask projects export` call
+it. Every export says the date it was judged as of and the filters (a title row and document
+properties in Excel, the file name for CSV, `publishedDate` and dated observations in OC4IDS),
+and its totals come from the one roll-up (`portfolio.rules.totals`), cancelled projects apart.
+"""
 import csv
 import io
 import json
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -14,11 +19,21 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from portfolio.core.formatting import format_date, format_rate, format_wan, format_wan_whole
 from portfolio.progress.models import MilestoneKind
 from portfolio.registry.models import Project, ProjectStatus, Sector
-from portfolio.registry.queries import ProjectFilters, projects_query
-from portfolio.rules import MILESTONE_ORDER, Assessment, ReportFigures, assess, completion_rate, latest_report
+from portfolio.registry.queries import ProjectFilters, describe_filters, projects_query
+from portfolio.rules import (
+    MILESTONE_ORDER,
+    Assessment,
+    ReportFigures,
+    assess,
+    latest_report,
+    reporting_quarter,
+    totals,
+)
 from portfolio.rules.figures import facts_for
+from portfolio.rules.totals import GroupFigures, project_cell
 
 EXPORT_KINDS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -26,8 +41,11 @@ EXPORT_KINDS = {
     "oc4ids": "application/json",
 }
 """Each kind of export and its media type."""
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = re.compile(r"^[\s\u3000]*[=+\-@]|^[\t\r]")
+"""Text a spreadsheet would run as a formula: =, +, - or @ first, even after white space."""
+ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 WAN = "#,##0.00"
+PERCENT = "0.0%"
 
 
 @dataclass(frozen=True)
@@ -35,7 +53,21 @@ class ExportRow:
     project: Project
     assessment: Assessment
     latest_report: ReportFigures | None
-    """The newest progress report at or before the as-of date."""
+    """The newest progress report for the 报告期 or earlier."""
+
+
+@dataclass(frozen=True)
+class ExportList:
+    rows: list[ExportRow]
+    total: GroupFigures
+    as_of: date
+    filters: list[str]
+    """The filters in words."""
+
+    def heading(self) -> str:
+        year, quarter = reporting_quarter(self.as_of)
+        scope = "；".join(self.filters) or "全部项目"
+        return f"项目清单（截至{format_date(self.as_of)}，报告期{year}年第{quarter}季度；筛选：{scope}）"
 
 
 COLUMNS = [
@@ -49,30 +81,16 @@ COLUMNS = [
     ("建设内容", 50, lambda n, r: r.project.content, None),
     ("计划投资(万元)", 16, lambda n, r: r.project.planned_investment, WAN),
     ("建设年限", 12, lambda n, r: r.project.build_years, None),
-    ("项目状态", 10, lambda n, r: r.project.status.label, None),
+    ("项目状态", 10, lambda n, r: r.assessment.status.label, None),
     ("责任单位", 20, lambda n, r: r.project.responsible_unit or "", None),
     ("累计完成投资(万元)", 18, lambda n, r: r.assessment.cumulative_investment, WAN),
-    ("投资完成率", 12, lambda n, r: r.assessment.completion_rate, "0.0%"),
+    ("投资完成率", 12, lambda n, r: r.assessment.completion_rate, PERCENT),
     ("预警", 8, lambda n, r: r.assessment.light.label, None),
-    ("预警原因", 60, lambda n, r: ";".join(f"{w.kind.label}:{w.reason}" for w in r.assessment.warnings), None),
+    ("预警原因", 60, lambda n, r: "；".join(f"{w.kind.label}：{w.reason}" for w in r.assessment.warnings), None),
 ]
 
 
-def render_export(session: Session, kind: str, filters: ProjectFilters, config: Mapping,
-                  filename: str) -> tuple[bytes, int]:
-    """The projects `filters` select as a file of `kind`, and how many projects it holds; `config`
-    supplies the publisher and the OC4IDS uri and id prefixes, `filename` the last part of the uri."""
-    rows = export_rows(session, filters, with_progress=kind == "oc4ids")
-    if kind == "xlsx":
-        return write_xlsx(rows, "项目清单"), len(rows)
-    if kind == "csv":
-        return write_csv(rows), len(rows)
-    package = oc4ids_package(rows, config["REPORT_ISSUER"], f"{config['OC4IDS_URI_PREFIX']}/{filename}",
-                             datetime.now(UTC), config["OC4IDS_ID_PREFIX"], filters.as_of)
-    return json.dumps(package, ensure_ascii=False, indent=1).encode("utf-8"), len(rows)
-
-
-def export_rows(session: Session, filters: ProjectFilters, with_progress: bool = False) -> list[ExportRow]:
+def export_list(session: Session, filters: ProjectFilters, with_progress: bool = False) -> ExportList:
     """The filtered list (the list page's filters, warnings included), judged as of `filters.as_of`;
     `with_progress` also loads the milestones (for OC4IDS)."""
     options = [joinedload(Project.plan)]
@@ -80,40 +98,112 @@ def export_rows(session: Session, filters: ProjectFilters, with_progress: bool =
         options.append(selectinload(Project.milestones))
     projects = session.scalars(projects_query(filters).options(*options)).unique().all()
     facts = facts_for(session, projects)
-    return [ExportRow(p, assess(facts[p.id], filters.as_of, filters.thresholds), latest_report(facts[p.id], filters.as_of))
+    rows = [ExportRow(p, assess(facts[p.id], filters.as_of, filters.thresholds), latest_report(facts[p.id], filters.as_of))
             for p in projects]
+    total = totals.total(project_cell(r.project.region_id, r.project.region.name, r.project.sector,
+                                      r.project.planned_investment, r.assessment) for r in rows)
+    return ExportList(rows, total, filters.as_of, describe_filters(session, filters))
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    data: bytes
+    count: int
+    filename: str
+    """项目清单_截至20261122_山阳区.xlsx: says as of when and which filters."""
+
+
+SUFFIXES = {"xlsx": ".xlsx", "csv": ".csv", "oc4ids": "_oc4ids.json"}
+
+
+def render_export(session: Session, kind: str, filters: ProjectFilters, config: Mapping) -> ExportFile:
+    """The projects `filters` select as a file of `kind`; `config` supplies the publisher and the
+    OC4IDS uri and id prefixes."""
+    exported = export_list(session, filters, with_progress=kind == "oc4ids")
+    filename = export_filename(exported.as_of, exported.filters, SUFFIXES[kind])
+    if kind == "xlsx":
+        data = write_xlsx(exported, "项目清单")
+    elif kind == "csv":
+        data = write_csv(exported)
+    else:
+        package = oc4ids_package(exported, config["REPORT_ISSUER"], f"{config['OC4IDS_URI_PREFIX']}/{filename}",
+                                 datetime.now(UTC), config["OC4IDS_ID_PREFIX"])
+        data = json.dumps(package, ensure_ascii=False, indent=1).encode("utf-8")
+    return ExportFile(data, len(exported.rows), filename)
+
+
+def export_filename(exported_as_of: date, filter_words: list[str], suffix: str) -> str:
+    """项目清单_截至20261122_山阳区_红.csv: the date and the filters, safe for any file system."""
+    parts = ["项目清单", f"截至{exported_as_of:%Y%m%d}"] + [re.sub(r"[^\w\u4e00-\u9fff]+", "", w.split("：")[-1])
+                                                         for w in filter_words]
+    return "_".join(part for part in parts if part)[:120] + suffix
 
 
 def safe_text(value: str) -> str:
-    """Text that a spreadsheet shows as text and never runs as a formula (CSV/formula injection)."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+    """Text that a spreadsheet shows as text and never runs as a formula (CSV/formula injection),
+    without the control characters Excel refuses."""
+    value = ILLEGAL_CHARACTERS.sub("", value)
+    return "'" + value if FORMULA_START.match(value) else value
 
 
-def write_csv(rows: Sequence[ExportRow]) -> bytes:
-    """UTF-8 with a byte-order mark, so Excel opens the Chinese correctly."""
+def _csv_value(value, number_format):
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return safe_text(value)
+    if number_format == PERCENT:
+        return format_rate(value)
+    if number_format == WAN:
+        return format_wan(value).replace(",", "")
+    return value
+
+
+def totals_lines(total: GroupFigures) -> list[str]:
+    lines = [f"合计：{total.count}个项目，计划投资{format_wan(total.planned_investment)}万元，累计完成"
+             f"{format_wan(total.cumulative_investment)}万元，投资完成率{format_rate(total.completion_rate)}"]
+    if total.cancelled_count:
+        lines.append(f"另有已取消项目{total.cancelled_count}个、计划投资{format_wan_whole(total.cancelled_planned)}万元，"
+                     f"不计入合计")
+    return lines
+
+
+def write_csv(exported: ExportList) -> bytes:
+    """UTF-8 with a byte-order mark, so Excel opens the Chinese correctly; rates as "45.0%"."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([header for header, *_ in COLUMNS])
-    for number, row in enumerate(rows, start=1):
-        writer.writerow([
-            safe_text(value) if isinstance(value, str) else "" if value is None else value
-            for value in (get(number, row) for _, _, get, _ in COLUMNS)
-        ])
+    for number, row in enumerate(exported.rows, start=1):
+        writer.writerow([_csv_value(get(number, row), fmt) for _, _, get, fmt in COLUMNS])
+    total = exported.total
+    writer.writerow(["", f"合计（{total.count}个项目）", *[""] * 5, format_wan(total.planned_investment).replace(",", ""),
+                     *[""] * 3, format_wan(total.cumulative_investment).replace(",", ""),
+                     format_rate(total.completion_rate), "", ""])
+    if total.cancelled_count:
+        writer.writerow(["", totals_lines(total)[1]] + [""] * (len(COLUMNS) - 2))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def write_xlsx(rows: Sequence[ExportRow], title: str) -> bytes:
-    """Bold, frozen header; 万元 number format; widths; a totals row. Text is always stored as text."""
+def write_xlsx(exported: ExportList, title: str) -> bytes:
+    """A title row saying as of when and which filters; bold, frozen header; 万元 and percent number
+    formats; widths; a totals row. Text is always stored as text (formula-like text as a string
+    cell, never a formula), without the control characters Excel refuses."""
     workbook = Workbook(write_only=True)
+    workbook.properties.title = exported.heading()
+    workbook.properties.subject = "；".join(exported.filters) or "全部项目"
+    workbook.properties.description = f"截至{exported.as_of.isoformat()}"
     sheet = workbook.create_sheet(title[:31])
     for index, (_, width, _, _) in enumerate(COLUMNS):
         sheet.column_dimensions[_column_letter(index)].width = width
-    sheet.freeze_panes = "C2"
+    sheet.freeze_panes = "C3"
     bold = Font(bold=True)
 
     def cell(value, number_format=None, font=None):
         """A plain value where that is safe (fast in write-only mode), a styled cell where needed."""
-        if font is None and number_format is None and not (isinstance(value, str) and value.startswith(FORMULA_PREFIXES)):
+        if isinstance(value, str):
+            value = ILLEGAL_CHARACTERS.sub("", value)
+            if font is None and not FORMULA_START.match(value):
+                return value
+        elif font is None and number_format is None:
             return value
         written = WriteOnlyCell(sheet, value=None if isinstance(value, str) else value)
         if isinstance(value, str):
@@ -124,14 +214,16 @@ def write_xlsx(rows: Sequence[ExportRow], title: str) -> bytes:
             written.font = font
         return written
 
+    sheet.append([cell(exported.heading(), font=bold)])
     sheet.append([cell(header, font=bold) for header, *_ in COLUMNS])
-    for number, row in enumerate(rows, start=1):
+    for number, row in enumerate(exported.rows, start=1):
         sheet.append([cell(get(number, row), fmt) for _, _, get, fmt in COLUMNS])
-    planned = sum((r.project.planned_investment for r in rows), Decimal(0))
-    cumulative = sum((r.assessment.cumulative_investment for r in rows), Decimal(0))
-    totals = {"项目名称": f"合计({len(rows)}个项目)", "计划投资(万元)": planned, "累计完成投资(万元)": cumulative,
-              "投资完成率": completion_rate(cumulative, planned)}
-    sheet.append([cell(totals.get(header), fmt, bold) for header, _, _, fmt in COLUMNS])
+    total = exported.total
+    values = {"项目名称": f"合计（{total.count}个项目）", "计划投资(万元)": total.planned_investment,
+              "累计完成投资(万元)": total.cumulative_investment, "投资完成率": total.completion_rate}
+    sheet.append([cell(values.get(header), fmt, bold) for header, _, _, fmt in COLUMNS])
+    if total.cancelled_count:
+        sheet.append([None, cell(totals_lines(total)[1])])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -158,71 +250,89 @@ OC4IDS_SECTOR = {
     Sector.EMPLOYMENT_TRAINING: "education", Sector.CULTURE_TOURISM: "cultureSportsAndRecreation",
     Sector.SPORTS: "cultureSportsAndRecreation", Sector.HOUSING: "socialHousing",
 }
-"""DESIGN.md's mapping; 养老, 社会保障 and 其他 have no OC4IDS sector and are left without one."""
-OC4IDS_MILESTONE_CODE = {MilestoneKind.COMMENCEMENT: "commencement", MilestoneKind.ACCEPTANCE: "completion"}
+"""DESIGN.md's mapping; 养老，社会保障 and 其他 have no OC4IDS sector and are left without one."""
+APPROVALS = {MilestoneKind.PROJECT_APPROVAL, MilestoneKind.FEASIBILITY_APPROVAL, MilestoneKind.DESIGN_APPROVAL,
+             MilestoneKind.CONSTRUCTION_PERMIT}
+OC4IDS_MILESTONE_CODE = {**{kind: "projectApproval" for kind in APPROVALS},
+                         MilestoneKind.COMMENCEMENT: "commencement", MilestoneKind.ACCEPTANCE: "completion",
+                         MilestoneKind.IN_USE: "commissioning"}
+"""DESIGN.md's mapping; 主体完工 has no code of its own."""
 OC4IDS_VERSION = "0.9"
 YUAN_PER_WAN = Decimal(10000)
 
 
-def oc4ids_package(rows: Sequence[ExportRow], publisher: str, uri: str, published: datetime, prefix: str,
-                   as_of: date) -> dict:
-    """An OC4IDS project package (rows from `export_rows(..., with_progress=True)`); `prefix` makes
-    project ids unique to this registry."""
+def oc4ids_package(exported: ExportList, publisher: str, uri: str, published: datetime, prefix: str) -> dict:
+    """An OC4IDS project package (from `export_list(..., with_progress=True)`); `prefix` makes
+    project ids unique to this registry. The package is published as of the as-of date: its
+    statuses, milestone states and metric observations are those of that date."""
     return {
         "version": OC4IDS_VERSION,
         "uri": uri,
         "publishedDate": published.isoformat(timespec="seconds"),
         "publisher": {"name": publisher},
-        "projects": [_oc4ids_project(row, prefix, as_of) for row in rows],
+        "projects": [_oc4ids_project(row, prefix, exported.as_of) for row in exported.rows],
     }
+
+
+def _day(day: date, end: bool = False) -> str:
+    return f"{day.isoformat()}T{'23:59:59' if end else '00:00:00'}+08:00"
 
 
 def _oc4ids_project(row: ExportRow, prefix: str, as_of: date) -> dict:
     project, assessment = row.project, row.assessment
+    description = project.content or project.name
+    if assessment.status is ProjectStatus.SUSPENDED:
+        description += f"（截至{format_date(as_of)}项目暂停）"
     data = {
         "id": f"{prefix}-{project.id}",
+        "updated": _day(as_of, end=True),
         "title": project.name,
-        "description": project.content or project.name,
-        "status": OC4IDS_STATUS[project.status],
-        "period": {"startDate": f"{project.planned_start.isoformat()}T00:00:00+08:00",
-                   "endDate": f"{project.planned_end.isoformat()}T23:59:59+08:00"},
+        "description": description,
+        "status": OC4IDS_STATUS[assessment.status],
+        "period": {"startDate": _day(project.planned_start), "endDate": _day(project.planned_end, end=True)},
         "budget": {"amount": {"amount": float(project.planned_investment * YUAN_PER_WAN), "currency": "CNY"}},
         "locations": [{"id": "1", "description": project.site,
                        "address": {"locality": project.site, "region": project.region.city, "countryName": "中国"}}],
     }
     if project.milestones:
-        data["milestones"] = [_oc4ids_milestone(m) for m in sorted(project.milestones, key=lambda m: MILESTONE_ORDER[m.kind])]
+        data["milestones"] = [_oc4ids_milestone(m, as_of)
+                              for m in sorted(project.milestones, key=lambda m: MILESTONE_ORDER[m.kind])]
     if sector := OC4IDS_SECTOR.get(project.sector):
         data["sector"] = [sector]
-    if project.status is ProjectStatus.SUSPENDED:
-        data["purpose"] = "项目暂停"
     metrics = []
     if assessment.completion_rate is not None:
-        metrics.append(_metric("financialProgress", "投资完成率", assessment.completion_rate * 100))
-    if latest := row.latest_report:
-        metrics.append(_metric("physicalProgress", "工程形象进度", latest.physical_progress, latest.works_status))
+        metrics.append(_metric("financialProgress", "投资完成率", assessment.completion_rate * 100, as_of))
+    if (latest := row.latest_report) is not None and latest.physical_progress is not None:
+        metrics.append(_metric("physicalProgress", "工程形象进度", latest.physical_progress, as_of, latest.works_status))
     if metrics:
         data["metrics"] = metrics
     return data
 
 
-def _metric(metric_id: str, title: str, percent: Decimal, description: str | None = None) -> dict:
-    metric = {"id": metric_id, "title": title,
-              "observations": [{"id": "1", "measure": float(round(percent, 1)), "unit": {"name": "percent"}}]}
+def _metric(metric_id: str, title: str, percent: Decimal, as_of: date, description: str | None = None) -> dict:
+    observation = {"id": "1", "measure": float(round(percent, 1)), "unit": {"name": "percent"},
+                   "period": {"startDate": _day(as_of), "endDate": _day(as_of, end=True)}}
+    metric = {"id": metric_id, "title": title, "observations": [observation]}
     if description:
         metric["description"] = description
     return metric
 
 
-def _oc4ids_milestone(milestone) -> dict:
-    data = {"id": milestone.kind.value, "title": milestone.kind.label, "type": "delivery",
-            "status": "met" if milestone.actual_date else "scheduled"}
+def _oc4ids_milestone(milestone, as_of: date) -> dict:
+    if milestone.actual_date is not None and milestone.actual_date <= as_of:
+        status = "met"
+    elif milestone.planned_date is not None and milestone.planned_date < as_of:
+        status = "notMet"
+    else:
+        status = "scheduled"
+    data = {"id": milestone.kind.value, "title": milestone.kind.label,
+            "type": "approval" if milestone.kind in APPROVALS else "delivery", "status": status}
     if code := OC4IDS_MILESTONE_CODE.get(milestone.kind):
         data["code"] = code
     if milestone.planned_date:
-        data["dueDate"] = f"{milestone.planned_date.isoformat()}T00:00:00+08:00"
-    if milestone.actual_date:
-        data["dateMet"] = f"{milestone.actual_date.isoformat()}T00:00:00+08:00"
+        data["dueDate"] = _day(milestone.planned_date)
+    if status == "met":
+        data["dateMet"] = _day(milestone.actual_date)
     if milestone.note:
         data["description"] = milestone.note
     return data

@@ -14,16 +14,16 @@ from portfolio.imports.tables import TableError
 
 def show_preview(preview: ImportPreview, filename: str) -> None:
     for note in preview.notes:
-        click.echo(f"注意: {note}")
-    click.echo(f"新增 {preview.count('create')},更新 {preview.count('update')},无变化 {preview.count('unchanged')},"
-               f"跳过 {preview.count('skip')},有错误 {preview.count('error')} 行")
+        click.echo(f"注意：{note}")
+    click.echo(f"新增 {preview.count('create')}，更新 {preview.count('update')}，无变化 {preview.count('unchanged')},"
+               f"跳过 {preview.count('skip')}，有错误 {preview.count('error')} 行")
     for row in preview.rows:
         for label, old, new in row.changes:
-            click.echo(f"  第{row.line}行 {row.name}: {label} {old} → {new}")
+            click.echo(f"  第{row.line}行 {row.name}：{label} {old} → {new}")
     if not preview.ok:
         for line in preview.error_lines(filename):
             click.echo(line, err=True)
-        raise click.ClickException("文件有错误,没有写入任何数据")
+        raise click.ClickException("文件有错误，没有写入任何数据")
 
 
 def run_import(kind: str, path: Path, dry_run: bool, plan=None) -> bool:
@@ -33,10 +33,10 @@ def run_import(kind: str, path: Path, dry_run: bool, plan=None) -> bool:
     try:
         preview = preview_file(db.session, KINDS[kind], path.read_bytes(), path.name, context, with_bar("检查"))
     except TableError as error:
-        raise click.ClickException(f"{path}: {error};没有写入任何数据") from None
+        raise click.ClickException(f"{path}: {error}；没有写入任何数据") from None
     show_preview(preview, path.name)
     if dry_run:
-        click.echo("试运行(--dry-run):没有写入任何数据")
+        click.echo("试运行(--dry-run)：没有写入任何数据")
         return False
     apply_preview(db.session, KINDS[kind], preview, context, with_bar("写入"))
     db.session.commit()

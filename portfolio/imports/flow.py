@@ -43,12 +43,12 @@ KINDS = {
     "projects": ImportKind(
         "projects", project_tables.HEADER_MARKER, project_tables.preview_project_import,
         project_tables.apply_project_import,
-        lambda p: f"新增 {p.count('create')} 个项目,更新 {p.count('update')} 个,{p.count('unchanged')} 个无变化",
+        lambda p: f"新增 {p.count('create')} 个项目，更新 {p.count('update')} 个，{p.count('unchanged')} 个无变化",
     ),
     "progress": ImportKind(
         "progress", progress_templates.HEADER_MARKER, progress_templates.preview_progress_import,
         progress_templates.apply_progress_import,
-        lambda p: f"新增 {p.count('create')} 条季度进展,更新 {p.count('update')} 条",
+        lambda p: f"新增 {p.count('create')} 条季度进展，更新 {p.count('update')} 条",
     ),
 }
 

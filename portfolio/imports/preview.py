@@ -30,4 +30,4 @@ class ImportPreview:
         return sum(1 for row in self.rows if row.action == action)
 
     def error_lines(self, filename: str) -> list[str]:
-        return [f"{filename} 第{row.line}行: {error}" for row in self.rows for error in row.errors]
+        return [f"{filename} 第{row.line}行：{error}" for row in self.rows for error in row.errors]

@@ -21,7 +21,7 @@ HEADER_MARKER = "项目编号"
 COLUMNS = ["项目编号", "项目名称", "县(市、区)", "年份", "季度", "计划投资(万元)", "年度计划投资(万元)",
            "上次累计完成(万元)", "累计完成投资(万元)", "本季度完成投资(万元)", "工程进度(%)", "形象进度", "存在问题", "下步计划"]
 INPUT_COLUMNS = COLUMNS[8:]
-"""Columns the counties fill in; the others are for reference and are not read back, except 项目编号, 年份 and 季度."""
+"""Columns the counties fill in; the others are for reference and are not read back, except 项目编号，年份 and 季度."""
 AMOUNT_FIELDS = {"累计完成投资(万元)": "cumulative_investment", "本季度完成投资(万元)": "quarter_investment",
                  "工程进度(%)": "physical_progress"}
 TEXT_FIELDS = {"形象进度": "works_status", "存在问题": "problems", "下步计划": "next_steps"}
@@ -71,7 +71,7 @@ def preview_progress_import(session: Session, table: Table, context, progress: C
     columns = {header: index for index, header in enumerate(table.headers) if header in COLUMNS}
     missing = [c for c in ("项目编号", "年份", "季度", *AMOUNT_FIELDS) if c not in columns]
     if missing:
-        raise TableError(f"表头缺少必需的列: {'、'.join(missing)}(请使用下载的模板)")
+        raise TableError(f"表头缺少必需的列：{'、'.join(missing)}(请使用下载的模板)")
     parsed = [_parse_row(line, cells, columns) for line, cells in progress(table.rows)]
     ids = {project_id for _, project_id, _ in parsed if project_id is not None}
     projects = {project.id: project for project in session.scalars(select(Project).where(Project.id.in_(ids)))}
@@ -97,8 +97,8 @@ def preview_progress_import(session: Session, table: Table, context, progress: C
         if project is not None and not outcome.errors:
             reports = stored.get(project.id, [])
             existing = next((r for r in reports if (r.year, r.quarter) == (values["year"], values["quarter"])), None)
-            others = [(r.id, r.year, r.quarter, r.cumulative_investment) for r in reports]
-            outcome.errors += [f"{PROGRESS_LABELS[field]}: {message}" for field, message in progress_errors(
+            others = [(r.id, r.year, r.quarter, r.cumulative_investment, r.physical_progress) for r in reports]
+            outcome.errors += [f"{PROGRESS_LABELS[field]}：{message}" for field, message in progress_errors(
                 session, project, values, context.today, existing.id if existing else None, others).items()]
             outcome.values = values | {"project_id": project.id}
             if existing is not None:
@@ -132,10 +132,8 @@ def _parse_row(line: int, cells: list, columns: dict[str, int]) -> tuple[RowOutc
     for header, key in AMOUNT_FIELDS.items():
         try:
             values[key] = parse_amount(cell(header)) if cell(header) else None
-            if values[key] is None:
-                outcome.errors.append(f"{header}为空")
         except ParseError as error:
-            outcome.errors.append(f"{header}: {error}")
+            outcome.errors.append(f"{header}：{error}")
     values |= {key: cell(header) or None for header, key in TEXT_FIELDS.items()}
     return outcome, project_id, values
 

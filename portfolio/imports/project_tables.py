@@ -45,7 +45,7 @@ def map_columns(headers: list[str]) -> tuple[dict[str, int], Decimal]:
                     factor = WAN_PER_YI
     missing = [label for key, label in REQUIRED.items() if key not in columns]
     if missing:
-        raise TableError(f"表头缺少必需的列: {'、'.join(missing)}")
+        raise TableError(f"表头缺少必需的列：{'、'.join(missing)}")
     return columns, factor
 
 
@@ -64,9 +64,9 @@ def preview_project_import(session: Session, table: Table, context, progress: Ca
     columns, factor = map_columns(table.headers)
     notes = list(table.notes)
     if factor != 1:
-        notes.append("计划投资列的单位是亿元,已换算为万元(×10000)")
+        notes.append("计划投资列的单位是亿元，已换算为万元(×10000)")
     if "sector" not in columns:
-        notes.append("表格没有“领域”列:新增的项目领域记为“其他”,已有项目的领域不变")
+        notes.append("表格没有“领域”列：新增的项目领域记为“其他”，已有项目的领域不变")
     regions = {name: region for region in session.scalars(select(Region).where(Region.city == plan.city))
                for name in filter(None, (region.name, region.full_name))}
     programmes = {p.number: p for p in session.scalars(select(Programme).where(Programme.plan_id == plan.id))}
@@ -97,7 +97,7 @@ def preview_project_import(session: Session, table: Table, context, progress: Ca
             try:
                 values["planned_investment"] = (parse_amount(text, places=6) * factor).quantize(Decimal("0.01"))
             except ParseError as error:
-                outcome.errors.append(f"计划投资: {error}")
+                outcome.errors.append(f"计划投资：{error}")
         if text := cell("build_years"):
             try:
                 values["start_year"], values["end_year"] = parse_build_years(text)
@@ -123,7 +123,7 @@ def preview_project_import(session: Session, table: Table, context, progress: Ca
             current = existing.get(outcome.name)
             before = ({key: getattr(current, key) for key in PROJECT_FIELDS} if current
                       else DEFAULTS | {"programme_id": None})
-            outcome.errors += [f"{PROJECT_LABELS[field]}: {message}" for field, message in
+            outcome.errors += [f"{PROJECT_LABELS[field]}：{message}" for field, message in
                                project_errors(session, before | values, current.id if current else None).items()]
         values.pop("plan_id")
         outcome.values = values

@@ -59,9 +59,9 @@ def read_table(data: bytes, filename: str, header_marker: str) -> Table:
     elif suffix == ".csv":
         raw, notes = _read_csv(data), []
     elif suffix == ".xls":
-        raise TableError("不支持旧的 .xls 格式,请在 Excel 中另存为 .xlsx 后再上传")
+        raise TableError("不支持旧的 .xls 格式，请在 Excel 中另存为 .xlsx 后再上传")
     else:
-        raise TableError(f"不支持的文件类型“{suffix or filename}”,请上传 .xlsx 或 .csv 文件")
+        raise TableError(f"不支持的文件类型“{suffix or filename}”，请上传 .xlsx 或 .csv 文件")
     for index, row in enumerate(raw[:HEADER_SEARCH_ROWS]):
         headers = [normalize_header(cell) for cell in row]
         if header_marker in headers:
@@ -73,7 +73,7 @@ def read_table(data: bytes, filename: str, header_marker: str) -> Table:
 
 def _read_csv(data: bytes) -> list[list]:
     if data.startswith((b"PK\x03\x04", OLE2_MAGIC)) or b"\x00" in data[:4096]:
-        raise TableError("文件扩展名为 .csv,但内容不是文本(可能是 Excel 工作簿,请用 .xlsx 扩展名上传)")
+        raise TableError("文件扩展名为 .csv，但内容不是文本(可能是 Excel 工作簿，请用 .xlsx 扩展名上传)")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -85,41 +85,41 @@ def _read_csv(data: bytes) -> list[list]:
     try:
         return [row for row in csv.reader(io.StringIO(text, newline=""))]
     except csv.Error as error:
-        raise TableError(f"CSV 格式错误: {error}") from None
+        raise TableError(f"CSV 格式错误：{error}") from None
 
 
 def _read_xlsx(data: bytes) -> tuple[list[list], list[str]]:
     if data.startswith(OLE2_MAGIC):
-        raise TableError("工作簿有密码保护(或是旧的 .xls 格式),请取消密码并另存为 .xlsx 后再上传")
+        raise TableError("工作簿有密码保护(或是旧的 .xls 格式)，请取消密码并另存为 .xlsx 后再上传")
     if not data.startswith(b"PK\x03\x04"):
-        raise TableError("文件扩展名为 .xlsx,但内容不是 Excel 工作簿")
+        raise TableError("文件扩展名为 .xlsx，但内容不是 Excel 工作簿")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
     except zipfile.BadZipFile:
-        raise TableError("Excel 工作簿已损坏,无法打开") from None
+        raise TableError("Excel 工作簿已损坏，无法打开") from None
     total = sum(entry.file_size for entry in entries)
     packed = sum(entry.compress_size for entry in entries) or 1
     if total > MAX_UNCOMPRESSED_BYTES or total / packed > MAX_COMPRESSION_RATIO:
-        raise TableError(f"工作簿解压后过大({total / 1024 / 1024:.0f} MB,压缩比 {total / packed:.0f}),已拒绝处理")
+        raise TableError(f"工作簿解压后过大({total / 1024 / 1024:.0f} MB，压缩比 {total / packed:.0f})，已拒绝处理")
     sheet = _first_sheet_xml(archive)
     notes, merged = [], []
     if sheet is not None:
         head = sheet[:4096]
         if match := re.search(rb'<dimension ref="[A-Z]+\d+:([A-Z]+)(\d+)"', head):
             if int(match.group(2)) > MAX_ROWS or _column_number(match.group(1).decode()) > MAX_COLUMNS:
-                raise TableError(f"工作表过大(声明的范围到 {match.group(1).decode()}{match.group(2).decode()}),已拒绝处理")
+                raise TableError(f"工作表过大(声明的范围到 {match.group(1).decode()}{match.group(2).decode()})，已拒绝处理")
         if b"<f>" in sheet or b"<f " in sheet:
-            notes.append("表格含公式:按 Excel 最后一次计算的结果读取;未计算过的公式单元格视为空")
+            notes.append("表格含公式：按 Excel 最后一次计算的结果读取；未计算过的公式单元格视为空")
         merged = re.findall(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"', sheet)
         if merged:
-            notes.append(f"表格含{len(merged)}处合并单元格:合并区域中的每个单元格都取左上角的值")
+            notes.append(f"表格含{len(merged)}处合并单元格：合并区域中的每个单元格都取左上角的值")
     from openpyxl import load_workbook  # imported here: the checks above must pass first
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a broken workbook
-        raise TableError(f"Excel 工作簿无法读取: {type(error).__name__}") from None
+        raise TableError(f"Excel 工作簿无法读取：{type(error).__name__}") from None
     try:
         rows = [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
     finally:

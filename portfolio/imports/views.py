@@ -109,7 +109,7 @@ def confirm(kind: str):
     apply_preview(db.session, KINDS[kind], preview, _context(plan))
     db.session.commit()
     path.unlink(missing_ok=True)
-    flash(f"已导入“{filename}”: {KINDS[kind].done(preview)}。", "success")
+    flash(f"已导入“{filename}”：{KINDS[kind].done(preview)}。", "success")
     return redirect(url_for("projects.index", plan=plan.id) if plan else url_for(".index"))
 
 

@@ -1,19 +1,37 @@
-"""Demo progress for trying the app: generated, flagged on each project, removable."""
-import random
-from datetime import date
+"""Demo progress for trying the app: generated, marked on every row it makes, removable.
 
-from sqlalchemy import delete, select, update
+The generated data obeys the rules a real project would: a project whose 竣工验收 is recorded
+is 已竣工，one 在建 has its 开工，reports start from the 开工 quarter and their 本季度 is the
+rise in 累计；some projects finish, some are on plan, some lag, some start late, so the
+dashboard shows a mix of lights. Everything goes through the ORM, so the audit trail records
+it, and `remove_demo_progress` deletes only rows marked `generated`, never what a person entered.
+"""
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portfolio.progress.models import AnnualPlan, Milestone, ProgressReport
-from portfolio.progress.sample_data import SampleProgress, sample_progress
-from portfolio.registry.models import Project
+from portfolio.progress.models import AnnualPlan, Milestone, MilestoneKind, ProgressReport
+from portfolio.registry.models import Project, ProjectStatus, StatusChange
+from portfolio.registry.operations import change_status
+from portfolio.rules import period_quarter, quarter_end, quarter_of, quarter_period, reporting_period
 from portfolio.rules.figures import refresh_figures
+
+KINDS = list(MilestoneKind)
+REACHED_BY_STATUS = {ProjectStatus.PREPARING: 3, ProjectStatus.UNDER_WAY: 5, ProjectStatus.COMPLETED: 7,
+                     ProjectStatus.IN_USE: 8}
+"""How many milestones (in order) a project of each status has reached."""
+PLANNED_AT = (-240, -180, -120, -60, 0, 0.7, 0.97, 1.0)
+"""Planned dates: the approvals days before the planned start, the rest as shares of the build period."""
+CENT = Decimal("0.01")
+DEMO = "demo"
 
 
 def add_demo_progress(session: Session, today: date, seed: int = 1) -> int:
-    """Generate progress for every project that has no progress, milestone or annual plan yet
-    (its status is kept); returns how many projects got some."""
+    """Generate progress for every project that has no progress, milestone or annual plan yet;
+    returns how many projects got some."""
     rng = random.Random(seed)
     projects = session.scalars(
         select(Project)
@@ -21,33 +39,98 @@ def add_demo_progress(session: Session, today: date, seed: int = 1) -> int:
         .order_by(Project.id)
     ).all()
     for project in projects:
-        progress = sample_progress(rng, project.start_year, project.end_year, project.planned_investment, today,
-                                   status=project.status)
+        _generate(session, rng, project, today)
         project.demo_data = True
-        store_sample_progress(session, project, progress, works_status="演示数据:按计划推进", note="演示数据")
+        refresh_figures(session, project)
     return len(projects)
 
 
-def store_sample_progress(session: Session, project: Project, progress: SampleProgress, works_status: str | None = None,
-                          problems: str | None = None, next_steps: str | None = None, note: str | None = None) -> None:
-    """Write generated reports, annual plans and milestones for a project, and refresh its figures."""
-    for year, quarter, cumulative, this_quarter, percent in progress.reports:
-        session.add(ProgressReport(project=project, year=year, quarter=quarter, cumulative_investment=cumulative,
-                                   quarter_investment=this_quarter, physical_progress=percent,
-                                   works_status=works_status, problems=problems, next_steps=next_steps))
-    for year, amount in progress.annual_plans.items():
-        session.add(AnnualPlan(project=project, year=year, planned_investment=amount))
-    for kind, planned, actual in progress.milestones:
-        session.add(Milestone(project=project, kind=kind, planned_date=planned, actual_date=actual, note=note))
-    refresh_figures(session, project)
+def _status_for(rng: random.Random, project: Project, today: date) -> ProjectStatus:
+    if project.planned_start > today:
+        return ProjectStatus.PREPARING
+    if project.planned_end < today:
+        return rng.choice([ProjectStatus.IN_USE, ProjectStatus.IN_USE, ProjectStatus.COMPLETED,
+                           ProjectStatus.UNDER_WAY])
+    return rng.choice([ProjectStatus.UNDER_WAY] * 5 + [ProjectStatus.PREPARING])
+
+
+def _generate(session: Session, rng: random.Random, project: Project, today: date) -> None:
+    status = _status_for(rng, project, today)
+    start, span = project.planned_start, (project.planned_end - project.planned_start).days
+    reached = REACHED_BY_STATUS[status]
+    delay = rng.choice([0, 0, 15, 45, 120])
+    actual_dates: dict[MilestoneKind, date] = {}
+    previous = start - timedelta(days=400)
+    for index, kind in enumerate(KINDS):
+        planned = start + timedelta(days=PLANNED_AT[index] if index < 4 else int(span * PLANNED_AT[index]))
+        actual = None
+        if index < reached:
+            actual = min(max(planned + timedelta(days=delay + rng.randint(0, 20)), previous), today)
+            previous = actual
+        actual_dates[kind] = actual
+        session.add(Milestone(project=project, kind=kind, planned_date=planned, actual_date=actual,
+                              note="演示数据", generated=True))
+    if not session.scalar(select(StatusChange.id).where(StatusChange.project_id == project.id).limit(1)):
+        session.add(StatusChange(project=project, status=project.status, since=None, source="initial"))
+    session.add(StatusChange(project=project, status=ProjectStatus.PREPARING, since=None, source=DEMO))
+    project.status, project.status_since = ProjectStatus.PREPARING, None
+    for kind, moved_to in ((MilestoneKind.COMMENCEMENT, ProjectStatus.UNDER_WAY),
+                           (MilestoneKind.ACCEPTANCE, ProjectStatus.COMPLETED),
+                           (MilestoneKind.IN_USE, ProjectStatus.IN_USE)):
+        if actual_dates[kind] is not None and project.status is not moved_to:
+            change_status(session, project, moved_to, actual_dates[kind], DEMO)
+    if (commenced := actual_dates[MilestoneKind.COMMENCEMENT]) is not None:
+        _reports(session, rng, project, commenced, actual_dates[MilestoneKind.ACCEPTANCE], today)
+    if project.start_year <= today.year <= project.end_year and status is not ProjectStatus.IN_USE:
+        share = Decimal(1) / (project.end_year - max(project.start_year, today.year) + 1)
+        amount = (project.planned_investment * share * Decimal(rng.choice([80, 100, 120])) / 100).quantize(CENT)
+        session.add(AnnualPlan(project=project, year=today.year, planned_investment=amount, generated=True))
+
+
+def _reports(session: Session, rng: random.Random, project: Project, commenced: date, accepted: date | None,
+             today: date) -> None:
+    """Quarterly reports from the 开工 quarter on, at a pace on plan or behind it, 本季度 = Δ累计."""
+    pace = Decimal(rng.choice([100, 100, 95, 80, 60, 40])) / 100
+    first = quarter_period(commenced.year, quarter_of(commenced))
+    last = reporting_period(today)
+    if accepted is not None:
+        last = min(last, quarter_period(accepted.year, quarter_of(accepted)))
+    skipped = last if rng.random() < 0.15 and accepted is None else None
+    span = Decimal((project.planned_end - commenced).days + 1)
+    cumulative, percent = Decimal(0), Decimal(0)
+    for period in range(first, last + 1):
+        if period == skipped:
+            continue
+        year, quarter = period_quarter(period)
+        elapsed = min(Decimal((quarter_end(year, quarter) - commenced).days + 1) / span, Decimal(1))
+        share = Decimal(1) if accepted is not None and period == last else min(elapsed * pace, Decimal(1))
+        new_cumulative = max(cumulative, (project.planned_investment * share).quantize(CENT))
+        percent = max(percent, (share * 100).quantize(CENT))
+        session.add(ProgressReport(project=project, year=year, quarter=quarter, cumulative_investment=new_cumulative,
+                                   quarter_investment=new_cumulative - cumulative, physical_progress=percent,
+                                   works_status="演示数据：按计划推进" if pace >= 1 else "演示数据：进度滞后",
+                                   generated=True))
+        cumulative = new_cumulative
 
 
 def remove_demo_progress(session: Session) -> int:
-    """Delete the generated progress, milestones and annual plans again (they were the project's only ones)."""
-    ids = session.scalars(select(Project.id).where(Project.demo_data)).all()
-    for model in (ProgressReport, Milestone, AnnualPlan):
-        session.execute(delete(model).where(model.project_id.in_(ids)))
-    session.execute(update(Project).where(Project.id.in_(ids)).values(demo_data=False))
-    for project in session.scalars(select(Project).where(Project.id.in_(ids))):
+    """Delete the rows `add_demo_progress` made — one by one through the ORM, so the audit trail
+    records each — and undo the status changes it made. Returns how many projects were cleaned."""
+    projects = session.scalars(select(Project).where(Project.demo_data).order_by(Project.id)).all()
+    for project in projects:
+        for model in (ProgressReport, Milestone, AnnualPlan):
+            for row in session.scalars(select(model).where(model.project_id == project.id, model.generated)):
+                session.delete(row)
+        demo_changes = session.scalars(select(StatusChange).where(StatusChange.project_id == project.id,
+                                                                  StatusChange.source == DEMO)).all()
+        for change in demo_changes:
+            session.delete(change)
+        session.flush()
+        if demo_changes:
+            kept = session.scalars(select(StatusChange).where(StatusChange.project_id == project.id)
+                                   .order_by(StatusChange.since.is_not(None), StatusChange.since,
+                                             StatusChange.id)).all()
+            project.status, project.status_since = kept[-1].status, kept[-1].since
+        project.demo_data = False
         refresh_figures(session, project)
-    return len(ids)
+    return len(projects)

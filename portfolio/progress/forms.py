@@ -16,8 +16,8 @@ class ProgressForm(BaseForm):
                           choices=choice_list((q, f"第{q}季度") for q in range(1, 5)))
     cumulative_investment = AmountField(PROGRESS_LABELS["cumulative_investment"],
                                         validators=[InputRequired(message="请填写金额")])
-    quarter_investment = AmountField(PROGRESS_LABELS["quarter_investment"],
-                                     validators=[InputRequired(message="请填写金额")])
+    quarter_investment = AmountField(PROGRESS_LABELS["quarter_investment"], validators=[Optional()],
+                                     description="上一季度已填报时可留空：按本季度累计减上季度累计计算")
     physical_progress = AmountField(PROGRESS_LABELS["physical_progress"],
                                     validators=[InputRequired(message="请填写工程进度")])
     works_status = TextAreaField(PROGRESS_LABELS["works_status"])

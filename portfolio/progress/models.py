@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portfolio.core.audit import Audited
@@ -27,7 +27,7 @@ class MilestoneKind(LabelledEnum):
 
 
 class ReviewState(LabelledEnum):
-    """A county's quarterly progress: 草稿 → 已报送 → 已审核, or back to 退回 with a comment."""
+    """A county's quarterly progress: 草稿 → 已报送 → 已审核，or back to 退回 with a comment."""
 
     DRAFT = "draft", "草稿"
     SUBMITTED = "submitted", "已报送"
@@ -41,7 +41,9 @@ class ProgressReport(Audited, db.Model):
         "project_id": "项目", "year": "年份", "quarter": "季度", "cumulative_investment": "累计完成投资",
         "quarter_investment": "本季度完成投资", "physical_progress": "工程进度(%)", "works_status": "形象进度",
         "problems": "存在问题", "next_steps": "下步计划", "review_state": "审核状态", "review_comment": "审核意见",
+        "generated": "演示数据",
     }
+    audit_references = {"project_id": ("projects", "name")}
 
     __tablename__ = "progress_reports"
     __table_args__ = (
@@ -68,6 +70,8 @@ class ProgressReport(Audited, db.Model):
     created_dt: Mapped[datetime] = mapped_column(timestamp_type(), default=utc_now)
     modified_dt: Mapped[datetime] = mapped_column(timestamp_type(), default=utc_now, onupdate=utc_now)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
+    generated: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """Made by `flask demo`; `demo --remove` deletes only such rows, never what a person entered."""
 
     project: Mapped[Project] = relationship(back_populates="progress_reports")
 
@@ -79,7 +83,8 @@ class ProgressReport(Audited, db.Model):
 class Milestone(Audited, db.Model):
     audit_table_label = "节点"
     audit_field_labels = {"project_id": "项目", "kind": "节点", "planned_date": "计划日期", "actual_date": "实际日期",
-                          "note": "备注"}
+                          "note": "备注", "generated": "演示数据"}
+    audit_references = {"project_id": ("projects", "name")}
 
     __tablename__ = "milestones"
     __table_args__ = (UniqueConstraint("project_id", "kind"),)
@@ -90,13 +95,17 @@ class Milestone(Audited, db.Model):
     planned_date: Mapped[date | None]
     actual_date: Mapped[date | None]
     note: Mapped[str | None] = mapped_column(Text)
+    generated: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """Made by `flask demo`; `demo --remove` deletes only such rows, never what a person entered."""
 
     project: Mapped[Project] = relationship(back_populates="milestones")
 
 
 class AnnualPlan(Audited, db.Model):
     audit_table_label = "年度计划"
-    audit_field_labels = {"project_id": "项目", "year": "年份", "planned_investment": "年度计划投资(万元)"}
+    audit_field_labels = {"project_id": "项目", "year": "年份", "planned_investment": "年度计划投资(万元)",
+                          "generated": "演示数据"}
+    audit_references = {"project_id": ("projects", "name")}
 
     __tablename__ = "annual_plans"
     __table_args__ = (
@@ -108,5 +117,7 @@ class AnnualPlan(Audited, db.Model):
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
     year: Mapped[int]
     planned_investment: Mapped[Decimal] = mapped_column(money())
+    generated: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """Made by `flask demo`; `demo --remove` deletes only such rows, never what a person entered."""
 
     project: Mapped[Project] = relationship(back_populates="annual_plans")

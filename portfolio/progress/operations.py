@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from portfolio.progress.models import AnnualPlan, Milestone, MilestoneKind, ProgressReport
 from portfolio.registry.models import Project, ProjectStatus
+from portfolio.registry.operations import change_status
 from portfolio.rules import MILESTONE_ORDER
 from portfolio.rules.figures import refresh_figures
 
@@ -32,6 +33,13 @@ def save_progress(session: Session, project: Project, values: dict, report: Prog
         setattr(report, name, values[name])
     if report.id is not None and session.is_modified(report):
         report.version += 1
+    session.flush()
+    following = session.scalar(select(ProgressReport).where(
+        ProgressReport.project_id == project.id,
+        ProgressReport.year * 4 + ProgressReport.quarter == report.year * 4 + report.quarter + 1))
+    if following is not None and following.quarter_investment != (
+            rise := following.cumulative_investment - report.cumulative_investment):
+        following.quarter_investment = rise  # 本季度 of the next quarter follows this quarter's 累计
     refresh_figures(session, project)
     return report
 
@@ -77,10 +85,11 @@ def save_milestones(session: Session, project: Project, rows: dict[MilestoneKind
     for kind in sorted(newly_reached, key=MILESTONE_ORDER.get):
         new_status, moves_from = STATUS_AFTER_MILESTONE.get(kind, (None, ()))
         if project.status in moves_from:
-            project.status, reached_by = new_status, kind
+            change_status(session, project, new_status, rows[kind]["actual_date"], kind.value)
+            reached_by = kind
     refresh_figures(session, project)
     if reached_by is None:
         return None
-    return f"已记录“{reached_by.label}”的实际日期,项目状态由“{original.label}”改为“{project.status.label}”"
+    return f"已记录“{reached_by.label}”的实际日期，项目状态由“{original.label}”改为“{project.status.label}”"
 
 

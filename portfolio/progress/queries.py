@@ -4,10 +4,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portfolio.progress.models import MilestoneKind, ProgressReport
+from portfolio.progress.validation import annual_plan_notice
 from portfolio.registry.models import Project
 
 
@@ -23,6 +24,8 @@ class AnnualPlanRow:
     year: int
     planned: Decimal | None
     completed: Decimal
+    notice: str | None = None
+    """Set when the plan is larger than what was left to invest at the start of the year."""
 
     @property
     def rate(self) -> Decimal | None:
@@ -32,11 +35,21 @@ class AnnualPlanRow:
 def annual_plan_rows(session: Session, project: Project) -> list[AnnualPlanRow]:
     """Each year with a plan or reported investment: the plan beside what was completed that year."""
     planned = {plan.year: plan.planned_investment for plan in project.annual_plans}
-    completed = {year: total for year, total in session.execute(
-        select(ProgressReport.year, func.sum(ProgressReport.quarter_investment))
-        .where(ProgressReport.project_id == project.id).group_by(ProgressReport.year)
-    )}
-    return [AnnualPlanRow(year, planned.get(year), completed.get(year) or Decimal(0))
+    reports = session.execute(
+        select(ProgressReport.year, ProgressReport.quarter, ProgressReport.quarter_investment,
+               ProgressReport.cumulative_investment).where(ProgressReport.project_id == project.id)
+        .order_by(ProgressReport.year, ProgressReport.quarter)
+    ).all()
+    completed: dict[int, Decimal] = {}
+    for report in reports:
+        completed[report.year] = completed.get(report.year, Decimal(0)) + report.quarter_investment
+
+    def cumulative_before(year: int) -> Decimal:
+        return max((r.cumulative_investment for r in reports if r.year < year), default=Decimal(0))
+
+    return [AnnualPlanRow(year, planned.get(year), completed.get(year) or Decimal(0),
+                          annual_plan_notice(project.planned_investment, cumulative_before(year), year, planned[year])
+                          if year in planned else None)
             for year in sorted(set(planned) | set(completed))]
 
 

@@ -1,4 +1,4 @@
-"""Review of quarterly progress: 草稿 → 已报送 → 已审核, or back to 退回 with the reviewer's comment."""
+"""Review of quarterly progress: 草稿 → 已报送 → 已审核，or back to 退回 with the reviewer's comment."""
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
@@ -12,9 +12,9 @@ EDITABLE_BY_COUNTY = {ReviewState.DRAFT, ReviewState.RETURNED}
 def edit_refusal(user: User, report: ProgressReport) -> str | None:
     """Why `user` may not change this report now, or None."""
     if report.review_state is ReviewState.APPROVED:
-        return "该季度进展已审核,已锁定;如需修改,请市级重新打开"
+        return "该季度进展已审核，已锁定；如需修改，请市级重新打开"
     if user.role is Role.COUNTY and report.review_state not in EDITABLE_BY_COUNTY:
-        return "该季度进展已报送,正在审核,不能修改;如需修改,请市级退回"
+        return "该季度进展已报送，正在审核，不能修改；如需修改，请市级退回"
     return None
 
 

@@ -45,7 +45,7 @@ def submit():
         web.refuse()
     count = review.submit_quarter(db.session, region_id, year, quarter)
     db.session.commit()
-    flash(f"已报送{year}年第{quarter}季度 {count} 条进展,等待市级审核。", "success")
+    flash(f"已报送{year}年第{quarter}季度 {count} 条进展，等待市级审核。", "success")
     return redirect(url_for(".index", year=year, quarter=quarter, region=region_id))
 
 

@@ -1,4 +1,4 @@
-"""Generated progress data: for the `demo` command, the benchmarks and the rule/SQL agreement test.
+"""Generated progress data for the benchmarks and the tests (the `demo` command has its own, believable one).
 
 Nothing here is real; callers that store it label it as demo data. A seeded `random.Random`
 makes every data set reproducible.

@@ -14,7 +14,7 @@ from portfolio.core.formatting import format_wan
 from portfolio.core.limits import FIRST_YEAR, LAST_YEAR, MAX_AMOUNT, MAX_AMOUNT_TEXT, PROGRESS_TEXT_LENGTH
 from portfolio.progress.models import MilestoneKind, ProgressReport
 from portfolio.registry.models import Project
-from portfolio.rules import quarter_label, quarter_period, quarter_start
+from portfolio.rules import quarter_end, quarter_label, quarter_period, quarter_start
 
 PROGRESS_LABELS = {
     "year": "年份", "quarter": "季度", "cumulative_investment": "累计完成投资(万元)",
@@ -43,17 +43,21 @@ def amount_error(amount: Decimal | None) -> str | None:
 
 def progress_errors(session: Session, project: Project, values: dict, today: date,
                     report_id: int | None = None, others: list[tuple] | None = None) -> dict[str, str]:
-    """Every check of one quarter's progress: each value on its own, then against the project's
-    other reports (the quarter is free, cumulative investment never falls). `others` are those
-    reports as (id, year, quarter, cumulative investment) when the caller has read them already."""
+    """Every check of one quarter's progress (DESIGN.md, "Figures people type"): each value on its
+    own, then against the project's other reports — the quarter is free and has begun, cumulative
+    investment never falls, 本季度 equals the rise in cumulative investment since the previous
+    quarter when that quarter was reported (an empty 本季度 is then filled in with it), and a fall
+    in 工程进度 is explained under 存在问题. `others` are the project's reports as (id, year,
+    quarter, cumulative investment, physical progress) when the caller has read them already."""
     errors = {}
     if message := year_error(values.get("year")):
         errors["year"] = message
     if values.get("quarter") not in (1, 2, 3, 4):
         errors["quarter"] = "季度应为1–4"
-    for name in AMOUNT_FIELDS:
-        if message := amount_error(values.get(name)):
-            errors[name] = message
+    if message := amount_error(values.get("cumulative_investment")):
+        errors["cumulative_investment"] = message
+    if values.get("quarter_investment") is not None and (message := amount_error(values["quarter_investment"])):
+        errors["quarter_investment"] = message
     percent = values.get("physical_progress")
     if percent is None:
         errors["physical_progress"] = "请填写工程进度"
@@ -66,34 +70,70 @@ def progress_errors(session: Session, project: Project, values: dict, today: dat
         return errors
 
     year, quarter = values["year"], values["quarter"]
-    if quarter_start(year, quarter) > today:
-        errors["quarter"] = f"{year}年第{quarter}季度尚未开始,不能填报"
     period = quarter_period(year, quarter)
+    if quarter_start(year, quarter) > today:
+        errors["quarter"] = f"{year}年第{quarter}季度尚未开始，不能填报"
+    elif quarter_end(year, quarter) < date(project.start_year - 2, 1, 1):
+        errors["quarter"] = f"{quarter_label(period)}早于项目计划开工（{project.start_year}年）两年以上，不能填报"
     if others is None:
         others = session.execute(
-            select(ProgressReport.id, ProgressReport.year, ProgressReport.quarter,
-                   ProgressReport.cumulative_investment).where(ProgressReport.project_id == project.id)
+            select(ProgressReport.id, ProgressReport.year, ProgressReport.quarter, ProgressReport.cumulative_investment,
+                   ProgressReport.physical_progress).where(ProgressReport.project_id == project.id)
         ).all()
     cumulative = values["cumulative_investment"]
-    for other_id, other_year, other_quarter, other_cumulative in others:
+    earlier = []
+    for other_id, other_year, other_quarter, other_cumulative, other_percent in others:
         if other_id == report_id:
             continue
         other_period = quarter_period(other_year, other_quarter)
         if other_period == period:
-            errors["quarter"] = f"{quarter_label(period)}已有进展,请在历史记录中编辑该季度"
-        elif other_period < period and cumulative < other_cumulative:
+            errors["quarter"] = f"{quarter_label(period)}已有进展，请在历史记录中编辑该季度"
+        elif other_period < period:
+            earlier.append((other_period, other_cumulative, other_percent))
+            if cumulative < other_cumulative:
+                errors["cumulative_investment"] = (
+                    f"累计完成投资（{format_wan(cumulative)}万元）低于{quarter_label(other_period)}的累计"
+                    f"（{format_wan(other_cumulative)}万元），累计投资不能减少")
+        elif cumulative > other_cumulative:
             errors["cumulative_investment"] = (
-                f"累计完成投资({format_wan(cumulative)}万元)低于{quarter_label(other_period)}的累计"
-                f"({format_wan(other_cumulative)}万元),累计投资不能减少"
-            )
-        elif other_period > period and cumulative > other_cumulative:
-            errors["cumulative_investment"] = (
-                f"累计完成投资({format_wan(cumulative)}万元)高于之后{quarter_label(other_period)}的累计"
-                f"({format_wan(other_cumulative)}万元)"
-            )
-    if values["quarter_investment"] > cumulative:
+                f"累计完成投资（{format_wan(cumulative)}万元）高于之后{quarter_label(other_period)}的累计"
+                f"（{format_wan(other_cumulative)}万元）")
+    if errors:
+        return errors
+    previous = max(earlier, default=None)
+    if previous is not None and previous[0] == period - 1:
+        rise = cumulative - previous[1]
+        if values.get("quarter_investment") is None:
+            values["quarter_investment"] = rise
+        elif values["quarter_investment"] != rise:
+            errors["quarter_investment"] = (
+                f"本季度完成投资应为本季度累计（{format_wan(cumulative)}万元）减去{quarter_label(period - 1)}累计"
+                f"（{format_wan(previous[1])}万元），即{format_wan(rise)}万元，而不是{format_wan(values['quarter_investment'])}万元")
+    elif values.get("quarter_investment") is None:
+        errors["quarter_investment"] = "请填写金额（上一季度未填报，无法自动计算）"
+    elif values["quarter_investment"] > cumulative:
         errors["quarter_investment"] = "本季度完成投资不能大于累计完成投资"
+    if previous is not None and previous[2] is not None and percent < previous[2] and not (values.get("problems") or "").strip():
+        errors["problems"] = (f"工程进度由{quarter_label(previous[0])}的{previous[2].normalize():f}%降至"
+                              f"{percent.normalize():f}%，请在“存在问题”中说明原因")
     return errors
+
+
+def progress_notices(project: Project, values: dict) -> list[str]:
+    """What is saved but worth saying: cumulative investment above the planned investment."""
+    if values["cumulative_investment"] > project.planned_investment:
+        return [f"超计划投资：累计完成投资{format_wan(values['cumulative_investment'])}万元超过计划投资"
+                f"{format_wan(project.planned_investment)}万元"]
+    return []
+
+
+def annual_plan_notice(planned_investment: Decimal, cumulative_before: Decimal, year: int, amount: Decimal) -> str | None:
+    """An annual plan larger than what is left to invest is saved, with this warning."""
+    remaining = planned_investment - cumulative_before
+    if amount > remaining:
+        return (f"{year}年度计划投资{format_wan(amount)}万元超过尚未完成的投资{format_wan(remaining)}万元"
+                f"（计划投资{format_wan(planned_investment)}万元－{year - 1}年末累计{format_wan(cumulative_before)}万元）")
+    return None
 
 
 def annual_plan_errors(values: dict) -> dict[str, str]:

@@ -5,8 +5,9 @@ from flask_login import current_user
 from portfolio.accounts import access
 from portfolio.core import web
 from portfolio.core.db import db
+from portfolio.core.formatting import format_wan
 from portfolio.core.forms import ConfirmForm
-from portfolio.progress import operations, review, validation
+from portfolio.progress import operations, queries, review, validation
 from portfolio.progress.forms import AnnualPlanForm, MilestonesForm, ProgressForm
 from portfolio.progress.models import AnnualPlan, MilestoneKind, ProgressReport
 from portfolio.registry.models import Project
@@ -49,7 +50,10 @@ def _progress_form_page(project: Project, report: ProgressReport | None):
             saved = operations.save_progress(db.session, project, values, report)
             review.after_edit(saved)
             db.session.commit()
-            flash(f"已保存{saved.year}年第{saved.quarter}季度进展。", "success")
+            flash(f"已保存{saved.year}年第{saved.quarter}季度进展（本季度完成投资{format_wan(saved.quarter_investment)}万元）。",
+                  "success")
+            for notice in validation.progress_notices(project, values):
+                flash(notice, "warning")
             return _detail(project, "progress")
     return render_template("progress/progress_form.html", project=project, report=report, form=form,
                            locked=locked, conflicts=conflicts), 409 if conflicts else 422 if form.errors else 200
@@ -91,6 +95,9 @@ def save_annual_plan(project_id: int):
         operations.save_annual_plan(db.session, project, form.year.data, form.planned_investment.data)
         db.session.commit()
         flash(f"已保存{form.year.data}年度计划投资。", "success")
+        if row := next((r for r in queries.annual_plan_rows(db.session, project) if r.year == form.year.data), None):
+            if row.notice:
+                flash(row.notice, "warning")
         return _detail(project, "annual-plans")
     return render_template("progress/annual_plan_form.html", project=project, form=form), 422
 

@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 
 from portfolio.core.cli import write_whole
 from portfolio.core.db import db
+from portfolio.core.formatting import format_date
 from portfolio.core.web import thresholds
 from portfolio.exports.render import render_export
 from portfolio.imports.cli import run_import
@@ -35,11 +36,11 @@ def seed_command(directory: Path | None) -> None:
     try:
         data = read_seed_dir(directory or current_app.config["SEED_DIR"])
     except SeedError as error:
-        raise click.ClickException(f"种子数据有误,未载入任何数据: {error}") from None
+        raise click.ClickException(f"种子数据有误，未载入任何数据：{error}") from None
     counts = load_seed(db.session, data)
     db.session.commit()
     for kind, label in KIND_LABELS.items():
-        click.echo(f"{label}: 新增 {counts.added.get(kind, 0)},已存在 {counts.existing.get(kind, 0)}")
+        click.echo(f"{label}: 新增 {counts.added.get(kind, 0)}，已存在 {counts.existing.get(kind, 0)}")
 
 
 @click.group("projects")
@@ -55,8 +56,8 @@ def projects_group() -> None:
 def import_projects_command(file: Path, plan: str, dry_run: bool) -> None:
     """Import a plan's project table (.xlsx or .csv) into PLAN: all rows or none.
 
-    Columns as the plans print them (序号, 项目名称, 建设地点, 建设内容, 计划投资(万元), 建设年限),
-    optionally 领域, 项目状态, 责任单位, 专栏. Projects are matched on plan and name, so importing
+    Columns as the plans print them (序号，项目名称，建设地点，建设内容，计划投资(万元), 建设年限),
+    optionally 领域，项目状态，责任单位，专栏. Projects are matched on plan and name, so importing
     the same file again changes nothing.
     """
     try:
@@ -72,8 +73,8 @@ def import_projects_command(file: Path, plan: str, dry_run: bool) -> None:
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Output file.")
 @click.option("--plan", help="Only this plan (title or a unique part of it).")
 @click.option("--region", help="Only this county/district, e.g. 山阳区.")
-@click.option("--sector", help="Only this sector (医疗卫生, 教育, …).")
-@click.option("--status", help="Only this status (前期, 在建, 已竣工, 已投用, 暂停, 已取消).")
+@click.option("--sector", help="Only this sector (医疗卫生，教育，…).")
+@click.option("--status", help="Only this status (前期，在建，已竣工，已投用，暂停，已取消).")
 @click.option("--light", type=click.Choice([light.value for light in Light]), help="Only this warning light.")
 @click.option("--overdue", is_flag=True, help="Only overdue projects (超期).")
 @click.option("--warning", "warnings", multiple=True, type=click.Choice([kind.value for kind in WarningKind]),
@@ -93,10 +94,10 @@ def export_projects_command(fmt, out_path, plan, region, sector, status, light, 
             as_of=as_of.date() if as_of else date.today(), thresholds=thresholds(),
         )
     except (LookupError, ValueError) as error:
-        raise click.ClickException(str(error) or f"未知的项目状态: {status}") from None
-    data, count = render_export(db.session, fmt, filters, current_app.config, out_path.name)
-    write_whole(out_path, data)
-    click.echo(f"已导出 {count} 个项目到 {out_path}")
+        raise click.ClickException(str(error) or f"未知的项目状态：{status}") from None
+    exported = render_export(db.session, fmt, filters, current_app.config)
+    write_whole(out_path, exported.data)
+    click.echo(f"已导出 {exported.count} 个项目到 {out_path}（截至{format_date(filters.as_of)}）")
 
 
 def register(app) -> None:

@@ -93,7 +93,7 @@ class ProjectForm(BaseForm):
     plan_id = SelectField("规划", coerce=int, validators=[InputRequired(message="请选择规划")])
     name = StringField("项目名称", filters=[lambda value: value.strip() if value else value])
     region_id = SelectField("县(市、区)", coerce=int, validators=[InputRequired(message="请选择县(市、区)")])
-    site = StringField("建设地点", description="按规划原文填写;留空则取所选县(市、区)的名称",
+    site = StringField("建设地点", description="按规划原文填写；留空则取所选县(市、区)的名称",
                        filters=[lambda value: value.strip() if value else value])
     sector = SelectField("领域", coerce=Sector, choices=choice_list(Sector.choices()),
                          validators=[InputRequired(message="请选择领域")])

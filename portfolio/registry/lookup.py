@@ -12,7 +12,7 @@ def find_plan(session: Session, text: str) -> Plan:
         return (exact or plans)[0]
     if not plans:
         raise LookupError(f"没有名称包含“{text}”的规划")
-    raise LookupError(f"“{text}”对应多个规划: {'、'.join(p.title for p in plans)}")
+    raise LookupError(f"“{text}”对应多个规划：{'、'.join(p.title for p in plans)}")
 
 
 def find_region(session: Session, text: str) -> Region:
@@ -22,11 +22,11 @@ def find_region(session: Session, text: str) -> Region:
         return regions[0]
     if not regions:
         raise LookupError(f"未知的县(市、区): {text}")
-    raise LookupError(f"“{text}”对应多个县(市、区),请加上城市名,如 {regions[0].city}{regions[0].name}")
+    raise LookupError(f"“{text}”对应多个县(市、区)，请加上城市名，如 {regions[0].city}{regions[0].name}")
 
 
 def find_sector(text: str) -> Sector:
     try:
         return Sector.from_text(text)
     except ValueError:
-        raise LookupError(f"未知的领域: {text}(可选: {'、'.join(s.label for s in Sector)})") from None
+        raise LookupError(f"未知的领域：{text}(可选：{'、'.join(s.label for s in Sector)})") from None

@@ -131,7 +131,10 @@ class Project(BuildPeriod, Audited, db.Model):
         "end_year": "建设结束年", "responsible_unit": "责任单位", "status": "项目状态", "demo_data": "演示数据",
     }
     audit_not_recorded = Audited.audit_not_recorded | {
-        "last_report_period", "last_cumulative_investment", "last_year_investment", "open_milestone_due"}
+        "last_report_period", "last_cumulative_investment", "last_year_investment", "open_milestone_due",
+        "status_since"}
+    audit_references = {"region_id": ("regions", "name"), "plan_id": ("plans", "title"),
+                        "programme_id": ("programmes", "title")}
 
     __tablename__ = "projects"
     __table_args__ = (
@@ -173,6 +176,9 @@ class Project(BuildPeriod, Audited, db.Model):
     """Sum of the quarterly investments in the newest report's year."""
     open_milestone_due: Mapped[date | None]
     """The earliest planned date among milestones not reached yet."""
+    status_since: Mapped[date | None]
+    """The date of the newest status change (None: the status has always been the current one);
+    lets the SQL twin skip the history for any date on or after it."""
     demo_data: Mapped[bool] = mapped_column(default=False, server_default=false())
     """Set by `flask demo`: the project's progress, milestones and annual plans are generated, not real."""
     version: Mapped[int] = mapped_column(default=1, server_default="1")
@@ -186,6 +192,10 @@ class Project(BuildPeriod, Audited, db.Model):
     )
     annual_plans: Mapped[list[AnnualPlan]] = relationship(
         back_populates="project", order_by="AnnualPlan.year", cascade="all, delete-orphan", passive_deletes=True
+    )
+    status_changes: Mapped[list[StatusChange]] = relationship(
+        back_populates="project", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="StatusChange.id",
     )
     progress_reports: Mapped[list[ProgressReport]] = relationship(
         back_populates="project", cascade="all, delete-orphan", passive_deletes=True
@@ -201,3 +211,24 @@ class Project(BuildPeriod, Audited, db.Model):
 
 
 
+
+
+class StatusChange(db.Model):
+    """A project's status from a date on (DESIGN.md: status is judged as of the date).
+
+    Written when a project is created (`since` empty: from the beginning), when its status is
+    changed by hand (the date entered) and when a milestone moves it on (the milestone's date,
+    never before the newest change). The newest change is the project's current status.
+    """
+
+    __tablename__ = "status_changes"
+    __table_args__ = (Index(None, "project_id", "since"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    status: Mapped[ProjectStatus] = mapped_column(enum_type(ProjectStatus, "status"))
+    since: Mapped[date | None]
+    source: Mapped[str] = mapped_column(String(24))
+    """created, manual, a milestone kind's code, or backfill."""
+
+    project: Mapped[Project] = relationship(back_populates="status_changes")

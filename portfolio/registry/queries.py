@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from portfolio.registry.models import Plan, Programme, Project, ProjectStatus, Region, Sector
 from portfolio.rules import Light, Thresholds, WarningKind
-from portfolio.rules.sql import rule_expressions
+from portfolio.rules.sql import rule_expressions, status_as_of
 from portfolio.rules.totals import GroupFigures, judged_cells, total
 
 SORT_COLUMNS = {
@@ -36,8 +36,8 @@ class ProjectFilters:
 
 
 def _where(query: Select, filters: ProjectFilters) -> Select:
-    if filters.light or filters.warnings:
-        rules = rule_expressions(filters.as_of, filters.thresholds)
+    rules = rule_expressions(filters.as_of, filters.thresholds) if filters.light or filters.warnings else None
+    if rules:
         query = rules.join(query)
         if filters.light:
             query = query.where(rules.light == filters.light.value)
@@ -50,12 +50,31 @@ def _where(query: Select, filters: ProjectFilters) -> Select:
     if filters.sector:
         query = query.where(Project.sector == filters.sector)
     if filters.status:
-        query = query.where(Project.status == filters.status)
+        query = query.where(status_as_of(filters.as_of) == filters.status)
     if keyword := filters.keyword.strip():
         query = query.where(
             or_(Project.name.contains(keyword, autoescape=True), Project.content.contains(keyword, autoescape=True))
         )
-    return query
+    return rules.bind(query) if rules else query
+
+
+def describe_filters(session: Session, filters: ProjectFilters) -> list[str]:
+    """The filters in words, for exports and printed lists."""
+    words = []
+    if filters.plan_id and (plan := session.get(Plan, filters.plan_id)):
+        words.append(f"规划：{plan.title}")
+    if filters.region_id and (region := session.get(Region, filters.region_id)):
+        words.append(f"县(市、区)：{region.name}")
+    if filters.sector:
+        words.append(f"领域：{filters.sector.label}")
+    if filters.status:
+        words.append(f"项目状态：{filters.status.label}")
+    if filters.keyword.strip():
+        words.append(f"关键词：{filters.keyword.strip()}")
+    if filters.light:
+        words.append(f"预警：{filters.light.label}")
+    words += [f"问题：{kind.label}" for kind in sorted(filters.warnings)]
+    return words
 
 
 def projects_query(filters: ProjectFilters) -> Select:

@@ -24,7 +24,7 @@ DEFAULT_STATUS = ProjectStatus.UNDER_WAY
 
 class SeedError(Exception):
     def __init__(self, file: str, line: int, reason: str):
-        super().__init__(f"{file} 第{line}行: {reason}")
+        super().__init__(f"{file} 第{line}行：{reason}")
         self.file, self.line, self.reason = file, line, reason
 
 
@@ -84,7 +84,7 @@ def _read_rows(directory: Path, name: str, columns: tuple[str, ...]) -> list[_Ro
             reader = csv.DictReader(handle)
             missing = [column for column in columns if column not in (reader.fieldnames or [])]
             if missing:
-                raise SeedError(name, 1, f"表头缺少列: {', '.join(missing)}")
+                raise SeedError(name, 1, f"表头缺少列：{', '.join(missing)}")
             rows = []
             for values in reader:
                 if None in values:
@@ -94,7 +94,7 @@ def _read_rows(directory: Path, name: str, columns: tuple[str, ...]) -> list[_Ro
     except UnicodeDecodeError:
         raise SeedError(name, 0, "文件不是 UTF-8 编码") from None
     except csv.Error as error:
-        raise SeedError(name, 0, f"CSV 格式错误: {error}") from None
+        raise SeedError(name, 0, f"CSV 格式错误：{error}") from None
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,7 @@ def read_seed_dir(directory: Path) -> SeedData:
         values = {"name": name, "site": site, "content": row.get("content"), "planned_investment": investment,
                   "start_year": start, "end_year": end, "responsible_unit": row.get("responsible_unit") or None}
         if errors := project_value_errors(values):
-            raise row.error(";".join(f"{PROJECT_LABELS[field]}: {message}" for field, message in errors.items()))
+            raise row.error("；".join(f"{PROJECT_LABELS[field]}：{message}" for field, message in errors.items()))
         programme = int(row.get("programme")) if row.get("programme").isdigit() else None
         if row.get("programme") and (plan, programme) not in programme_keys:
             raise row.error(f"专栏“{row.get('programme')}”不在 programmes.csv 中")

@@ -60,7 +60,7 @@ def project_errors(session: Session, values: dict, project_id: int | None = None
     if region is None:
         errors["region_id"] = "请选择县(市、区)"
     elif region.city != plan.city:
-        errors["region_id"] = f"{region.name}不属于{plan.city},请选择{plan.city}的县(市、区)"
+        errors["region_id"] = f"{region.name}不属于{plan.city}，请选择{plan.city}的县(市、区)"
     programme = session.get(Programme, values["programme_id"]) if values.get("programme_id") else None
     if programme is not None and programme.plan_id != plan.id:
         errors["programme_id"] = "所选专栏不属于该规划"

@@ -20,6 +20,8 @@ from portfolio.registry.models import Project
 from portfolio.rules.figures import facts_for
 
 bp = Blueprint("projects", __name__, url_prefix="/projects", template_folder="templates")
+HISTORY_ON_PAGE = 10
+"""The project page shows the latest ten changes and links to the rest."""
 
 
 def _get_project(project_id: int) -> Project:
@@ -73,7 +75,8 @@ def index():
     review_states = {pid: latest.review_state for pid, f in facts.items()
                      if (latest := rules.latest_report(f, filters.as_of)) is not None}
     return render_template("projects/index.html", filter_form=filter_form, filters=filters, page=page,
-                           totals=totals, assessments=assessments, review_states=review_states)
+                           totals=totals, assessments=assessments, review_states=review_states,
+                           reporting=rules.reporting_quarter(filters.as_of))
 
 
 @bp.get("/<int:project_id>")
@@ -81,6 +84,7 @@ def detail(project_id: int):
     project = _get_project(project_id)
     as_of = web.as_of_arg()
     facts = facts_for(db.session, [project])[project.id]
+    history = db.session.scalars(audit.project_history_query(project.id).limit(HISTORY_ON_PAGE + 1)).all()
     return render_template(
         "projects/detail.html", project=project, as_of=as_of,
         assessment=rules.assess(facts, as_of, web.thresholds()),
@@ -88,8 +92,18 @@ def detail(project_id: int):
         annual_rows=progress_queries.annual_plan_rows(db.session, project),
         timeline=progress_queries.milestone_timeline(project, as_of),
         annual_form=AnnualPlanForm(formdata=None, year=as_of.year), confirm_form=ConfirmForm(),
-        audit_entries=audit.project_history(db.session, project.id),
+        audit_entries=history[:HISTORY_ON_PAGE], more_history=len(history) > HISTORY_ON_PAGE,
+        reporting=rules.reporting_quarter(as_of),
     )
+
+
+@bp.get("/<int:project_id>/history")
+def history(project_id: int):
+    """The project's whole 修改记录，newest first, a page at a time."""
+    project = _get_project(project_id)
+    page = db.paginate(audit.project_history_query(project.id), per_page=current_app.config["PROJECTS_PER_PAGE"],
+                       error_out=False)
+    return render_template("projects/history.html", project=project, page=page)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -134,8 +148,8 @@ def delete(project_id: int):
         return redirect(url_for(".index"))
     return render_template(
         "confirm_delete.html", form=ConfirmForm(), cancel_url=url_for(".detail", project_id=project.id),
-        what=f"项目“{project.name}”({project.region.name},计划投资{format_wan(project.planned_investment)}万元)",
-        consequence="其节点、年度计划和季度进展将一并删除,且无法恢复。",
+        what=f"项目“{project.name}”({project.region.name}，计划投资{format_wan(project.planned_investment)}万元)",
+        consequence="其节点、年度计划和季度进展将一并删除，且无法恢复。",
     )
 
 
@@ -144,6 +158,6 @@ def export(fmt: str):
     """The filtered list as Excel, CSV or an OC4IDS project package (json)."""
     _, filters = _filters()
     kind = "oc4ids" if fmt == "json" else fmt
-    name = f"项目清单_{filters.as_of:%Y%m%d}" + ("_oc4ids" if kind == "oc4ids" else "")
-    data, _ = render_export(db.session, kind, filters, current_app.config, f"{name}.{fmt}")
-    return send_file(BytesIO(data), mimetype=EXPORT_KINDS[kind], as_attachment=True, download_name=f"{name}.{fmt}")
+    exported = render_export(db.session, kind, filters, current_app.config)
+    return send_file(BytesIO(exported.data), mimetype=EXPORT_KINDS[kind], as_attachment=True,
+                     download_name=exported.filename)

@@ -27,7 +27,7 @@ def report_group() -> None:
               help="Where to write the PDF; written whole or not at all.")
 @click.option("--plan", help="Only this plan: its title or a unique part of it, e.g. 焦作.")
 @click.option("--region", help="Only this county/district, e.g. 山阳区 (or 焦作市山阳区 where names repeat).")
-@click.option("--sector", help="Only this sector, by its Chinese name (医疗卫生, 教育, …) or code.")
+@click.option("--sector", help="Only this sector, by its Chinese name (医疗卫生，教育，…) or code.")
 @click.option("--approved-only", is_flag=True, help="Count only progress that passed review (已审核).")
 @with_appcontext
 def quarterly_report_command(year: int, quarter: int, out_path: Path, plan: str | None, region: str | None,
@@ -48,10 +48,10 @@ def quarterly_report_command(year: int, quarter: int, out_path: Path, plan: str 
     check_writable(out_path)
     font = register_font(current_app.config["PDF_FONT"])
     report = build_quarterly_report(db.session, year, quarter, filters, current_app.config["REPORT_ISSUER"],
-                                    datetime.now(), thresholds())
+                                    datetime.now(), date.today(), thresholds())
     pdf = render_quarterly_pdf(report, font)
     write_whole(out_path, pdf)
-    click.echo(f"已生成《{report.title}》: {out_path}({len(report.projects)} 个项目,{len(pdf):,} 字节,字体 {font.describe()})")
+    click.echo(f"已生成《{report.title}》：{out_path}({len(report.projects)} 个项目，{len(pdf):,} 字节，字体 {font.describe()})")
 
 
 def register(app) -> None:

@@ -1,33 +1,42 @@
-"""Assembling the quarterly progress report (季度进展情况报告) as plain, frozen data."""
-from collections import Counter
+"""Assembling the quarterly progress report (季度进展情况报告) as plain, frozen data.
+
+Every figure comes from the one roll-up (`portfolio.rules.totals`) over the projects as the
+pure rules judge them, so the report agrees with the dashboard, the list and the exports for
+the same date. A report for a quarter that has ended is judged as of its last day; one for the
+current quarter is judged as of today, and its title says so.
+"""
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portfolio.core.formatting import QUARTER_NAMES
+from portfolio.core.formatting import (
+    QUARTER_NAMES,
+    format_date,
+    format_points,
+    format_rate,
+    format_share,
+    format_wan_whole,
+)
 from portfolio.progress.models import Milestone
-from portfolio.registry.models import Plan, Project, ProjectStatus, Region, Sector, format_build_years
+from portfolio.registry.models import Plan, Project, Region, Sector, format_build_years
 from portfolio.rules import (
     Light,
     Thresholds,
     WarningKind,
     assess,
-    completion_rate,
-    format_percent,
     latest_report,
     quarter_end,
     quarter_start,
+    reporting_quarter,
+    round_points,
     schedule_share,
     totals,
-    year_investment,
 )
 from portfolio.rules.figures import facts_for
 from portfolio.rules.totals import GroupFigures, project_cell
-
-ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True)
@@ -41,12 +50,17 @@ class ReportFilters:
     def describe(self) -> list[str]:
         parts = ["仅统计已审核的进展"] if self.approved_only else []
         if self.plan:
-            parts.append(f"规划:{self.plan.title}")
+            parts.append(f"规划：{self.plan.title}")
         if self.region:
-            parts.append(f"县(市、区):{self.region.city}{self.region.name}")
+            parts.append(f"县(市、区)：{self.region.city}{self.region.name}")
         if self.sector:
-            parts.append(f"领域:{self.sector.label}")
+            parts.append(f"领域：{self.sector.label}")
         return parts
+
+    def key(self) -> str:
+        """The scope as ids and codes, to find the same report again (issued reports)."""
+        return ":".join((str(self.plan.id) if self.plan else "", str(self.region.id) if self.region else "",
+                         self.sector.value if self.sector else "", "approved" if self.approved_only else ""))
 
 
 @dataclass(frozen=True)
@@ -56,13 +70,15 @@ class ProjectRow:
     region: str
     planned: Decimal
     build_years: str
+    status: str
     cumulative: Decimal
     rate: Decimal | None
     this_quarter: Decimal | None
     works_status: str
     light: Light
     review: str
-    """The review state of the progress shown (草稿, 已报送, 已审核, 退回), or "—"."""
+    """The review state of the progress shown (草稿，已报送，已审核，退回), or "—"."""
+    reasons: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -84,44 +100,30 @@ class MilestoneEntry:
 
 
 @dataclass(frozen=True)
-class Overview:
-    project_count: int
-    by_status: tuple[tuple[str, int], ...]
-    planned: Decimal
-    cumulative: Decimal
-    this_quarter: Decimal
-    annual_plan: Decimal
-    this_year: Decimal
-    schedule_share: Decimal
-    lights: dict[Light, int]
-    overdue_count: int
-
-    @property
-    def completion_rate(self) -> Decimal | None:
-        return completion_rate(self.cumulative, self.planned)
-
-    @property
-    def annual_rate(self) -> Decimal | None:
-        return completion_rate(self.this_year, self.annual_plan)
-
-
-@dataclass(frozen=True)
 class QuarterlyReport:
     title: str
     year: int
     quarter: int
     as_of: date
+    """The quarter's last day, or today for a quarter not yet ended."""
+    reporting_year: int
+    reporting_quarter: int
+    """The 报告期 the figures are judged at (the quarter itself once it has ended)."""
     issuer: str
     generated_at: datetime
     filters: tuple[str, ...]
-    overview: Overview
+    total: GroupFigures
+    by_status: tuple[GroupFigures, ...]
     summary: tuple[str, ...]
     by_region: tuple[GroupFigures, ...]
     by_sector: tuple[GroupFigures, ...]
-    region_total: GroupFigures
     warnings: tuple[WarningEntry, ...]
     projects: tuple[ProjectRow, ...]
     milestones_reached: tuple[MilestoneEntry, ...]
+
+    @property
+    def schedule_share(self) -> Decimal:
+        return schedule_share(self.reporting_quarter)
 
 
 def report_projects_query(filters: ReportFilters):
@@ -142,54 +144,40 @@ def count_report_projects(session: Session, filters: ReportFilters) -> int:
 def quarter_problem(year: int, quarter: int, today: date) -> str | None:
     """Why no report can be made for this quarter, or None: only quarters that have begun."""
     if not 1 <= quarter <= 4:
-        return f"季度应为1–4,不是{quarter}"
+        return f"季度应为1–4，不是{quarter}"
     if quarter_start(year, quarter) > today:
-        return f"{year}年{QUARTER_NAMES[quarter]}尚未开始,不能生成进展报告"
+        return f"{year}年{QUARTER_NAMES[quarter]}尚未开始，不能生成进展报告"
     return None
 
 
-def report_title(year: int, quarter: int, filters: ReportFilters) -> str:
+def report_as_of(year: int, quarter: int, today: date) -> date:
+    """A quarter that has ended is judged at its last day; the current one as of today."""
+    return min(quarter_end(year, quarter), today)
+
+
+def report_title(year: int, quarter: int, filters: ReportFilters, today: date) -> str:
     subject = f"{filters.plan.title}重大工程项目" if filters.plan else "重大工程项目"
-    return f"{subject}{year}年{QUARTER_NAMES[quarter]}进展情况"
+    title = f"{subject}{year}年{QUARTER_NAMES[quarter]}进展情况"
+    as_of = report_as_of(year, quarter, today)
+    return title if as_of == quarter_end(year, quarter) else f"{title}（截至{format_date(as_of)}）"
 
 
 def build_quarterly_report(session: Session, year: int, quarter: int, filters: ReportFilters, issuer: str,
-                           generated_at: datetime, thresholds: Thresholds = Thresholds()) -> QuarterlyReport:
-    """The report for a quarter: the rules judge every project as of the quarter's last day."""
-    as_of = quarter_end(year, quarter)
+                           generated_at: datetime, today: date, thresholds: Thresholds = Thresholds()
+                           ) -> QuarterlyReport:
+    """The report for a quarter: every project judged by the rules as of `report_as_of`."""
+    as_of = report_as_of(year, quarter, today)
+    reporting_year, reporting_q = reporting_quarter(as_of)
     projects = session.execute(
         report_projects_query(filters).with_only_columns(
             Project.id, Project.name, Project.region_id, Region.name.label("region_name"), Project.sector,
-            Project.status, Project.planned_investment, Project.start_year, Project.end_year,
+            Project.status, Project.status_since, Project.planned_investment, Project.start_year, Project.end_year,
         ).join(Project.region).order_by(Region.id, Project.plan_id, Project.id)
     ).all()
     facts = facts_for(session, projects, filters.approved_only)
-    assessments = {p.id: assess(facts[p.id], as_of, thresholds) for p in projects}
-    latest = {p.id: report for p in projects if (report := latest_report(facts[p.id], as_of)) is not None}
-    pairs = [(p, assessments[p.id]) for p in projects]
-    cells = [project_cell(p.region_id, p.region_name, p.status, p.sector, p.planned_investment, a) for p, a in pairs]
-
-    def this_quarter(project: Row) -> Decimal | None:
-        report = latest.get(project.id)
-        return report.quarter_investment if report and (report.year, report.quarter) == (year, quarter) else None
-
-    lights = Counter(a.light for a in assessments.values())
-    statuses = Counter(p.status for p in projects)
-    all_projects = totals.total(cells)
-    overview = Overview(
-        project_count=all_projects.count,
-        by_status=tuple((s.label, statuses[s]) for s in ProjectStatus if statuses[s]),
-        planned=all_projects.planned_investment,
-        cumulative=all_projects.cumulative_investment,
-        this_quarter=sum((this_quarter(p) or ZERO for p in projects), ZERO),
-        annual_plan=sum((facts[p.id].annual_plans.get(year, ZERO) for p in projects), ZERO),
-        this_year=sum((year_investment(facts[p.id], year, quarter) for p in projects), ZERO),
-        schedule_share=schedule_share(as_of),
-        lights={light: lights[light] for light in Light},
-        overdue_count=sum(1 for a in assessments.values() if a.has(WarningKind.OVERDUE)),
-    )
-    warned = sorted((pair for pair in pairs if pair[1].light in (Light.RED, Light.YELLOW)),
-                    key=lambda pair: pair[1].light is not Light.RED)
+    judged = [(p, assess(facts[p.id], as_of, thresholds), latest_report(facts[p.id], as_of)) for p in projects]
+    cells = [project_cell(p.region_id, p.region_name, p.sector, p.planned_investment, a) for p, a, _ in judged]
+    total = totals.total(cells)
     reached = session.execute(
         select(Project.name, Region.name, Milestone.kind, Milestone.actual_date)
         .join(Milestone.project).join(Project.region)
@@ -197,52 +185,59 @@ def build_quarterly_report(session: Session, year: int, quarter: int, filters: R
                Milestone.actual_date.between(quarter_start(year, quarter), as_of))
         .order_by(Milestone.actual_date, Project.id)
     ).all()
+    warned = sorted((item for item in judged if item[1].light in (Light.RED, Light.YELLOW)),
+                    key=lambda item: item[1].light is not Light.RED)
     return QuarterlyReport(
-        title=report_title(year, quarter, filters), year=year, quarter=quarter, as_of=as_of, issuer=issuer,
-        generated_at=generated_at, filters=tuple(filters.describe()), overview=overview,
-        summary=tuple(summarize(overview, year, quarter)),
-        by_region=tuple(totals.by_region(cells)),
-        by_sector=tuple(totals.by_sector(cells)),
-        region_total=all_projects,
+        title=report_title(year, quarter, filters, today), year=year, quarter=quarter, as_of=as_of,
+        reporting_year=reporting_year, reporting_quarter=reporting_q, issuer=issuer, generated_at=generated_at,
+        filters=tuple(filters.describe()), total=total, by_status=tuple(totals.by_status(cells)),
+        summary=tuple(summarize(total, as_of, reporting_year, reporting_q)),
+        by_region=tuple(totals.by_region(cells)), by_sector=tuple(totals.by_sector(cells)),
         warnings=tuple(
-            WarningEntry(p.name, p.region_name, a.light, tuple(f"{w.kind.label}:{w.reason}" for w in a.warnings),
-                         (latest[p.id].problems or "") if p.id in latest else "",
-                         (latest[p.id].next_steps or "") if p.id in latest else "")
-            for p, a in warned
+            WarningEntry(p.name, p.region_name, a.light, reasons(a), (latest.problems or "") if latest else "",
+                         (latest.next_steps or "") if latest else "")
+            for p, a, latest in warned
         ),
         projects=tuple(
             ProjectRow(n, p.name, p.region_name, p.planned_investment, format_build_years(p.start_year, p.end_year),
-                       a.cumulative_investment,
-                       a.completion_rate, this_quarter(p),
-                       (latest[p.id].works_status or "") if p.id in latest else "", a.light,
-                       latest[p.id].review_state.label if p.id in latest else "—")
-            for n, (p, a) in enumerate(pairs, start=1)
+                       a.status.label, a.cumulative_investment, a.completion_rate, a.quarter_investment,
+                       (latest.works_status or "") if latest else "", a.light,
+                       latest.review_state.label if latest else "—", reasons(a))
+            for n, (p, a, latest) in enumerate(judged, start=1)
         ),
         milestones_reached=tuple(MilestoneEntry(name, region, kind.label, actual) for name, region, kind, actual in reached),
     )
 
 
-def _percent(fraction: Decimal | None) -> str:
-    return "—" if fraction is None else format_percent(fraction)
+def reasons(assessment) -> tuple[str, ...]:
+    return tuple(f"{w.kind.label}：{w.reason}" for w in assessment.warnings)
 
 
-def summarize(overview: Overview, year: int, quarter: int) -> list[str]:
-    """Two or three sentences a leader reads first, generated from the figures."""
-    lights = overview.lights
+def summarize(total: GroupFigures, as_of: date, year: int, quarter: int) -> list[str]:
+    """The sentences a leader reads first, generated from the figures (whole 万元，one-decimal rates)."""
     sentences = [
-        f"纳入统计的{overview.project_count}个项目计划总投资{overview.planned:,.0f}万元,"
-        f"截至{year}年{QUARTER_NAMES[quarter]}末累计完成投资{overview.cumulative:,.0f}万元,"
-        f"投资完成率{_percent(overview.completion_rate)};本季度完成投资{overview.this_quarter:,.0f}万元。"
+        f"纳入统计的{total.count}个项目计划总投资{format_wan_whole(total.planned_investment)}万元，"
+        f"截至{format_date(as_of)}累计完成投资{format_wan_whole(total.cumulative_investment)}万元，"
+        f"投资完成率{format_rate(total.completion_rate)}；{year}年第{quarter}季度完成投资"
+        f"{format_wan_whole(total.quarter_investment)}万元。"
     ]
-    if overview.annual_plan > 0:
-        rate = overview.annual_rate
-        gap = (overview.schedule_share - rate) * 100
-        relation = (f"低于序时进度{gap:.1f}个百分点" if gap > 0 else f"高于序时进度{-gap:.1f}个百分点" if gap < 0
-                    else "与序时进度持平")
-        sentences.append(f"{year}年度计划投资{overview.annual_plan:,.0f}万元,已完成{overview.this_year:,.0f}万元,"
-                         f"占年度计划{_percent(rate)},{relation}。")
+    if total.annual_plan > 0:
+        share = schedule_share(quarter)
+        gap = round_points((share - total.annual_rate) * 100)
+        relation = (f"低于序时进度{format_share(share)}达{format_points(gap)}个百分点" if gap > 0
+                    else f"高于序时进度{format_share(share)}达{format_points(-gap)}个百分点" if gap < 0
+                    else f"与序时进度{format_share(share)}持平")
+        sentences.append(
+            f"{year}年有年度计划的{total.annual_count}个项目年度计划投资{format_wan_whole(total.annual_plan)}万元，"
+            f"已完成{format_wan_whole(total.annual_completed)}万元，占年度计划{format_rate(total.annual_rate)}，{relation}。")
+    if total.other_year_completed > 0:
+        sentences.append(f"未填报{year}年度计划的项目本年完成投资{format_wan_whole(total.other_year_completed)}万元，"
+                         f"未计入年度完成率。")
     sentences.append(
-        f"本季度共有{overview.overdue_count}个项目超期,红灯项目{lights[Light.RED]}个、黄灯项目{lights[Light.YELLOW]}个、"
-        f"绿灯项目{lights[Light.GREEN]}个,已完成{lights[Light.DONE]}个。"
+        f"红灯项目{total.red}个、黄灯项目{total.yellow}个、绿灯项目{total.green}个，已完成{total.done}个；"
+        f"其中超期{total.warning_count(WarningKind.OVERDUE)}个。"
     )
+    if total.cancelled_count:
+        sentences.append(f"另有已取消项目{total.cancelled_count}个、计划投资{format_wan_whole(total.cancelled_planned)}万元，"
+                         f"未计入以上统计。")
     return sentences

@@ -32,7 +32,7 @@ class PdfFont:
         return self.path is not None
 
     def describe(self) -> str:
-        return f"{self.name}(嵌入 {self.path})" if self.path else f"{FALLBACK}(内置 CID 字体,未嵌入)"
+        return f"{self.name}(嵌入 {self.path})" if self.path else f"{FALLBACK}(内置 CID 字体，未嵌入)"
 
 
 def register_font(configured: str | None = None, candidates: tuple[str, ...] = CANDIDATES) -> PdfFont:
@@ -44,7 +44,7 @@ def register_font(configured: str | None = None, candidates: tuple[str, ...] = C
             try:
                 pdfmetrics.registerFont(TTFont(name, path, subfontIndex=0))
             except (TTFError, OSError) as error:
-                raise ValueError(f"PDF 字体 {path} 无法使用: {error}") from None
+                raise ValueError(f"PDF 字体 {path} 无法使用：{error}") from None
         return PdfFont(name, path)
     if FALLBACK not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK))

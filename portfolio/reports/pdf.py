@@ -1,7 +1,9 @@
 """Drawing the quarterly report with ReportLab. Only draws: all figures come in the report data."""
+import re
 import threading
 from collections.abc import Sequence
 from io import BytesIO
+from xml.sax.saxutils import escape
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
@@ -15,7 +17,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from portfolio.core.formatting import format_rate, format_wan
+from portfolio.core.formatting import format_date, format_rate, format_share, format_wan
 from portfolio.reports.data import QuarterlyReport
 from portfolio.reports.fonts import PdfFont
 from portfolio.rules import Light
@@ -49,37 +51,52 @@ class _Styles:
         self.body = style("body", 10, 16, firstLineIndent=20, spaceAfter=4)
 
 
-class _Wrapper:
-    """Breaks cell text into lines that fit a column, as plain strings joined by newlines.
+UNBREAKABLE = re.compile(r"[0-9A-Za-z.,%:\-—+~/()（）]+|.", re.S)
+"""Numbers (with their separators, percent sign and unit letters) stay whole on one line."""
 
-    Chinese may break between any two characters, so a greedy fill by character widths is
-    correct, and a multi-line plain string costs ReportLab far less than a Paragraph (whose
-    CJK line breaking dominated the time of a 10,000-row report).
+
+class _Wrapper:
+    """Breaks text into lines that fit a column, as plain strings joined by newlines.
+
+    Chinese may break between any two characters, but never inside a number: "24.8%" or
+    "2,026" moves to the next line whole. A multi-line plain string costs ReportLab far less
+    than a Paragraph (whose CJK line breaking dominated the time of a 10,000-row report).
     """
 
-    def __init__(self, font: str):
-        self.font = font
+    def __init__(self, font: str, size: float = TABLE_FONT_SIZE):
+        self.font, self.size = font, size
         self.widths: dict[str, float] = {}
 
-    def width(self, char: str) -> float:
-        if char not in self.widths:
-            self.widths[char] = stringWidth(char, self.font, TABLE_FONT_SIZE)
-        return self.widths[char]
+    def width(self, token: str) -> float:
+        if token not in self.widths:
+            self.widths[token] = stringWidth(token, self.font, self.size)
+        return self.widths[token]
 
-    def __call__(self, text: str, column_width: float) -> str:
-        limit = column_width - CELL_PADDING
+    def lines(self, text: str, limit: float, first_limit: float | None = None) -> list[str]:
         lines = []
         for paragraph in text.splitlines() or [""]:
             line, used = [], 0.0
-            for char in paragraph:
-                char_width = self.width(char)
-                if line and used + char_width > limit:
+            room = first_limit if first_limit is not None and not lines else limit
+            for token in UNBREAKABLE.findall(paragraph):
+                token_width = self.width(token)
+                if line and used + token_width > room:
                     lines.append("".join(line))
-                    line, used = [], 0.0
-                line.append(char)
-                used += char_width
+                    line, used, room = [], 0.0, limit
+                if token_width > room:  # longer than a whole line: only then is it cut
+                    for char in token:
+                        if line and used + self.width(char) > room:
+                            lines.append("".join(line))
+                            line, used, room = [], 0.0, limit
+                        line.append(char)
+                        used += self.width(char)
+                    continue
+                line.append(token)
+                used += token_width
             lines.append("".join(line))
-        return "\n".join(lines)
+        return lines
+
+    def __call__(self, text: str, column_width: float) -> str:
+        return "\n".join(self.lines(text, column_width - CELL_PADDING))
 
 
 def _table_style(font: str, numeric_from: int, header_rows: int = 1, total_row: bool = False) -> TableStyle:
@@ -151,7 +168,7 @@ def _bar_chart(rows: Sequence[GroupFigures], font: str) -> Drawing:
     legend.colorNamePairs = list(zip(SERIES_COLOURS, ("计划投资(万元)", "累计完成(万元)"), strict=True))
     drawing.add(chart)
     drawing.add(legend)
-    drawing.add(String(0, 62 * mm - 10, "单位:万元", fontName=font, fontSize=7))
+    drawing.add(String(0, 62 * mm - 10, "单位：万元", fontName=font, fontSize=7))
     return drawing
 
 
@@ -191,38 +208,46 @@ def render_quarterly_pdf(report: QuarterlyReport, font: PdfFont) -> bytes:
 def _render(report: QuarterlyReport, font: str) -> bytes:
     styles = _Styles(font)
     wrap = _Wrapper(font)
-    o = report.overview
+    total = report.total
     story: list = [
         Spacer(1, 4 * mm),
-        Paragraph(report.title, styles.title),
-        Paragraph(f"截至 {report.as_of.isoformat()} · {report.issuer}", styles.subtitle),
-        Paragraph(f"生成时间 {report.generated_at:%Y-%m-%d %H:%M} · 范围:"
-                  f"{';'.join(report.filters) if report.filters else '全部项目'}", styles.subtitle),
+        Paragraph(escape(report.title), styles.title),
+        Paragraph(f"截至{format_date(report.as_of)}（报告期：{report.reporting_year}年第{report.reporting_quarter}季度）"
+                  f" · {escape(report.issuer)}", styles.subtitle),
+        Paragraph(f"生成时间 {report.generated_at:%Y-%m-%d %H:%M} · 范围："
+                  f"{escape('；'.join(report.filters)) if report.filters else '全部项目'}", styles.subtitle),
         Paragraph("一、总体情况", styles.heading),
     ]
-    status_text = "、".join(f"{label}{count}个" for label, count in o.by_status) or "无"
-    annual = (f"{format_wan(o.annual_plan)} 万元,已完成 {format_wan(o.this_year)} 万元(占 {format_rate(o.annual_rate)},"
-              f"序时进度 {format_rate(o.schedule_share)})" if o.annual_plan > 0 else "未填报年度计划")
+    status_text = "、".join(f"{row.label}{row.count or row.cancelled_count}个" for row in report.by_status) or "无"
+    annual = (f"有年度计划的{total.annual_count}个项目计划{format_wan(total.annual_plan)}万元，已完成"
+              f"{format_wan(total.annual_completed)}万元（占{format_rate(total.annual_rate)}，"
+              f"序时进度{format_share(report.schedule_share)}）" if total.annual_plan > 0 else "未填报年度计划")
+    if total.other_year_completed > 0:
+        annual += f"；未填报年度计划的项目本年完成{format_wan(total.other_year_completed)}万元"
     facts = [
-        ["项目数", f"{o.project_count} 个({status_text})"],
-        ["计划总投资", f"{format_wan(o.planned)} 万元"],
-        ["累计完成投资", f"{format_wan(o.cumulative)} 万元,完成率 {format_rate(o.completion_rate)}"],
-        ["本季度完成投资", f"{format_wan(o.this_quarter)} 万元"],
-        [f"{report.year}年度计划投资", annual],
-        ["预警", f"红灯 {o.lights[Light.RED]} 个、黄灯 {o.lights[Light.YELLOW]} 个、绿灯 {o.lights[Light.GREEN]} 个、"
-                f"已完成 {o.lights[Light.DONE]} 个、已取消 {o.lights[Light.CANCELLED]} 个"],
+        ["项目数", f"{total.count}个（{status_text}）"],
+        ["计划总投资", f"{format_wan(total.planned_investment)}万元"],
+        ["累计完成投资", f"{format_wan(total.cumulative_investment)}万元，完成率{format_rate(total.completion_rate)}"],
+        [f"{report.reporting_year}年第{report.reporting_quarter}季度完成投资", f"{format_wan(total.quarter_investment)}万元"],
+        [f"{report.reporting_year}年度计划投资", annual],
+        ["预警", f"红灯{total.red}个、黄灯{total.yellow}个、绿灯{total.green}个、已完成{total.done}个"],
     ]
+    if total.cancelled_count:
+        facts.append(["已取消", f"{total.cancelled_count}个，计划投资{format_wan(total.cancelled_planned)}万元（不计入以上统计）"])
     widths = [0.22 * CONTENT_WIDTH, 0.78 * CONTENT_WIDTH]
-    story.append(Table([[label, wrap(value, widths[1])] for label, value in facts], colWidths=widths,
+    story.append(Table([[wrap(label, widths[0]), wrap(value, widths[1])] for label, value in facts], colWidths=widths,
                        style=_table_style(font, 2, header_rows=0)))
     story.append(Spacer(1, 3 * mm))
-    story += [Paragraph(sentence, styles.body) for sentence in report.summary]
+    body = _Wrapper(font, styles.body.fontSize)
+    for sentence in report.summary:
+        lines = body.lines(sentence, CONTENT_WIDTH - 2, first_limit=CONTENT_WIDTH - 2 - styles.body.firstLineIndent)
+        story.append(Paragraph("<br/>".join(escape(line) for line in lines), styles.body))
 
     story.append(Paragraph("二、分县区情况", styles.heading))
-    story.append(_group_table("县(市、区)", report.by_region, report.region_total, font))
+    story.append(_group_table("县(市、区)", report.by_region, report.total, font))
     story.append(KeepTogether([Spacer(1, 3 * mm), _bar_chart(report.by_region, font)]))
     story.append(Paragraph("三、分领域情况", styles.heading))
-    story.append(_group_table("领域", report.by_sector, report.region_total, font))
+    story.append(_group_table("领域", report.by_sector, report.total, font))
     story.append(KeepTogether([Spacer(1, 3 * mm), _bar_chart(report.by_sector, font)]))
 
     story.append(Paragraph("四、预警项目", styles.heading))
@@ -250,10 +275,10 @@ def _render(report: QuarterlyReport, font: str) -> bytes:
     if not rows:
         story.append(Paragraph("没有符合条件的项目。", styles.body))
 
-    story.append(Paragraph("附:本季度完成的节点", styles.heading))
+    story.append(Paragraph("附：本季度完成的节点", styles.heading))
     if report.milestones_reached:
         widths = [w * CONTENT_WIDTH for w in (0.06, 0.44, 0.14, 0.18, 0.18)]
-        rows = [[str(n), wrap(m.project, widths[1]), m.region, m.milestone, m.actual_date.isoformat()]
+        rows = [[str(n), wrap(m.project, widths[1]), m.region, m.milestone, format_date(m.actual_date)]
                 for n, m in enumerate(report.milestones_reached, start=1)]
         story += _chunked_tables(["序号", "项目名称", "县(市、区)", "节点", "完成日期"], rows, widths, _table_style(font, 99))
     else:

@@ -1,14 +1,19 @@
-"""Views of the quarterly report."""
+"""Views of the quarterly report: choose the scope, see its size, download the PDF, issue it,
+and download what was issued."""
 from datetime import datetime
 from io import BytesIO
 
-from flask import Blueprint, current_app, render_template, request, send_file
+from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
 
+from portfolio.accounts import access
 from portfolio.core import web
 from portfolio.core.db import db
+from portfolio.core.forms import ConfirmForm
 from portfolio.registry import queries as registry
 from portfolio.registry.models import Plan, Region
+from portfolio.reports import issue
 from portfolio.reports.data import (
+    QuarterlyReport,
     ReportFilters,
     build_quarterly_report,
     count_report_projects,
@@ -17,16 +22,18 @@ from portfolio.reports.data import (
 )
 from portfolio.reports.fonts import register_font
 from portfolio.reports.forms import ReportForm
+from portfolio.reports.models import IssuedReport
 from portfolio.reports.pdf import render_quarterly_pdf
 from portfolio.rules import quarter_of
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
+PDF = "application/pdf"
 
 
 def _form() -> ReportForm:
     today = web.today()
     previous = (today.year, quarter_of(today) - 1) if quarter_of(today) > 1 else (today.year - 1, 4)
-    return ReportForm(request.args or None, plans=registry.plans(db.session),
+    return ReportForm(request.values or None, plans=registry.plans(db.session),
                       regions=registry.regions(db.session), year=previous[0], quarter=previous[1])
 
 
@@ -45,16 +52,27 @@ def _checked(form: ReportForm) -> ReportFilters | None:
     )
 
 
+def _build(form: ReportForm, filters: ReportFilters) -> QuarterlyReport:
+    return build_quarterly_report(db.session, form.year.data, form.quarter.data, filters,
+                                  current_app.config["REPORT_ISSUER"], datetime.now(), web.today(), web.thresholds())
+
+
+def _page(form: ReportForm, filters: ReportFilters | None, status: int | None = None):
+    issued = issue.issued_for(db.session, form.year.data, form.quarter.data, filters) if filters else None
+    changed = issue.differences(issued, _build(form, filters)) if issued else None
+    return render_template(
+        "reports/index.html", form=form, filters=filters,
+        project_count=count_report_projects(db.session, filters) if filters else None,
+        title=report_title(form.year.data, form.quarter.data, filters, web.today()) if filters else None,
+        font=register_font(current_app.config["PDF_FONT"]), issued=issued, changed=changed,
+        all_issued=issue.all_issued(db.session), confirm=ConfirmForm(),
+    ), status or (422 if form.errors else 200)
+
+
 @bp.get("/")
 def index():
     form = _form()
-    filters = _checked(form) if request.args else None
-    return render_template(
-        "reports/index.html", form=form,
-        project_count=count_report_projects(db.session, filters) if filters else None,
-        title=report_title(form.year.data, form.quarter.data, filters) if filters else None,
-        font=register_font(current_app.config["PDF_FONT"]),
-    ), 422 if form.errors else 200
+    return _page(form, _checked(form) if request.args else None)
 
 
 @bp.get("/quarterly.pdf")
@@ -62,10 +80,34 @@ def quarterly_pdf():
     form = _form()
     filters = _checked(form)
     if filters is None:
-        return render_template("reports/index.html", form=form, project_count=None, title=None,
-                               font=register_font(current_app.config["PDF_FONT"])), 422
-    report = build_quarterly_report(db.session, form.year.data, form.quarter.data, filters,
-                                    current_app.config["REPORT_ISSUER"], datetime.now(), web.thresholds())
+        return _page(form, None, 422)
+    report = _build(form, filters)
     pdf = render_quarterly_pdf(report, register_font(current_app.config["PDF_FONT"]))
     filename = f"{report.year}年第{report.quarter}季度进展情况报告.pdf"
-    return send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=filename)
+    return send_file(BytesIO(pdf), mimetype=PDF, as_attachment=True, download_name=filename)
+
+
+@bp.post("/issue")
+@web.require(access.can_review)
+def issue_quarterly():
+    """印发：store this quarter's report, as it stands now, for ever."""
+    form = _form()
+    filters = _checked(form)
+    if filters is None or not ConfirmForm().validate_on_submit():
+        return _page(form, filters, 422)
+    report = _build(form, filters)
+    if problem := issue.issue_problem(db.session, report, filters, web.today()):
+        form.quarter.errors.append(problem)
+        return _page(form, filters, 409)
+    issued = issue.issue_report(db.session, report, render_quarterly_pdf(
+        report, register_font(current_app.config["PDF_FONT"])), filters)
+    db.session.commit()
+    flash(f"已印发《{issued.title}》（{issued.issue_number}）。", "success")
+    return redirect(url_for(".index", **{k: v for k, v in request.form.items() if k != "csrf_token"}))
+
+
+@bp.get("/issued/<int:issued_id>.pdf")
+def issued_pdf(issued_id: int):
+    issued = db.get_or_404(IssuedReport, issued_id)
+    return send_file(BytesIO(issued.pdf), mimetype=PDF, as_attachment=True,
+                     download_name=f"{issued.issue_number}{issued.title}.pdf")

@@ -7,12 +7,13 @@ changes a project's reports or milestones, so the SQL twin filters lists without
 """
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import date
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from portfolio.progress.models import AnnualPlan, Milestone, ProgressReport, ReviewState
-from portfolio.registry.models import Project
+from portfolio.registry.models import Project, StatusChange
 from portfolio.rules.rules import MilestoneDates, ProjectFacts, ReportFigures, quarter_period
 
 
@@ -21,7 +22,7 @@ def facts_for(session: Session, projects: Iterable[Project], approved_only: bool
     out progress that has not passed review (已审核)."""
     projects = list(projects)
     ids = [project.id for project in projects]
-    reports, plans, milestones = defaultdict(list), defaultdict(dict), defaultdict(list)
+    reports, plans, milestones, history = defaultdict(list), defaultdict(dict), defaultdict(list), defaultdict(list)
     for chunk_start in range(0, len(ids), 500):
         chunk = ids[chunk_start:chunk_start + 500]
         report_query = select(ProgressReport.project_id, ProgressReport.year, ProgressReport.quarter,
@@ -39,11 +40,16 @@ def facts_for(session: Session, projects: Iterable[Project], approved_only: bool
         for row in session.execute(select(Milestone.project_id, Milestone.kind, Milestone.planned_date,
                                           Milestone.actual_date).where(Milestone.project_id.in_(chunk))):
             milestones[row.project_id].append(MilestoneDates(row.kind, row.planned_date, row.actual_date))
+        for row in session.execute(select(StatusChange.project_id, StatusChange.since, StatusChange.status)
+                                   .where(StatusChange.project_id.in_(chunk))
+                                   .order_by(StatusChange.since.is_not(None), StatusChange.since, StatusChange.id)):
+            history[row.project_id].append((row.since or date.min, row.status))
     return {
         project.id: ProjectFacts(
             status=project.status, start_year=project.start_year, end_year=project.end_year,
             planned_investment=project.planned_investment, reports=tuple(reports[project.id]),
             annual_plans=plans[project.id], milestones=tuple(milestones[project.id]),
+            status_since=project.status_since, status_history=tuple(history[project.id]),
         )
         for project in projects
     }

@@ -2,15 +2,24 @@
 
 They take project facts and an explicit as-of date and know nothing of Flask or the
 database; the list, the dashboard, the PDF report and the exports all call them. Their SQL
-twin (`portfolio.rules.sql`) filters and counts lists in the database and is tested against them.
+twin (`portfolio.rules.sql`) filters and counts lists in the database and is tested against
+them day by day.
+
+How a date is judged:
+- The 报告期 (reporting period) of an as-of date is the latest quarter that must have been
+  reported by then: the date's own quarter on its last day, else the quarter before.
+  Investment figures — cumulative, this year's, this quarter's — are those reported for the
+  报告期 or earlier, and investment lag is judged at the 报告期's quarter end, so the light
+  never flips between two quarter ends.
+- Status is the status the project had on the as-of date (its dated status history).
+- Investment lag is rounded to 0.1 percentage point first; the colour is decided on the
+  rounded figure, so the words and the colour agree.
 
 Definitions the DESIGN leaves open, decided here:
-- A progress report counts "at or before" a date when its quarter is not after the date's
-  quarter, so on 2026-11-22 a 2026 Q4 report already counts.
-- The quarter a project must have reported by a date is the date's own quarter when the
-  date is that quarter's last day (a quarterly report's as-of date), else the quarter before.
 - Investment completed in a year is the sum of that year's quarterly investments.
 - A late milestone is yellow; an annual plan of 0 万元 counts as no annual plan.
+- 未报送 turns red only when the quarter before the 报告期 was also expected (the project's
+  planned start was on or before that quarter's end) and is missing too.
 """
 import calendar
 from collections.abc import Mapping, Sequence
@@ -18,13 +27,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from functools import lru_cache
 
+from portfolio.core.formatting import HUNDRED, TENTH, format_date, format_points, format_rate, format_share
 from portfolio.progress.models import MilestoneKind, ReviewState
 from portfolio.registry.models import BuildPeriod, ProjectStatus
 
 DONE_STATUSES = frozenset({ProjectStatus.COMPLETED, ProjectStatus.IN_USE})
 MILESTONE_ORDER = {kind: index for index, kind in enumerate(MilestoneKind)}
-HUNDRED = Decimal(100)
 
 
 @dataclass(frozen=True)
@@ -89,12 +99,17 @@ class MilestoneDates:
 @dataclass(frozen=True)
 class ProjectFacts(BuildPeriod):
     status: ProjectStatus
+    """The current status."""
     start_year: int
     end_year: int
     planned_investment: Decimal
     reports: Sequence[ReportFigures] = ()
     annual_plans: Mapping[int, Decimal] = field(default_factory=dict)
     milestones: Sequence[MilestoneDates] = ()
+    status_since: date | None = None
+    """The date of the newest status change: from then on the current status holds."""
+    status_history: Sequence[tuple[date, ProjectStatus]] = ()
+    """(from date, status), oldest first (`date.min`: from the beginning)."""
 
 
 @dataclass(frozen=True)
@@ -106,11 +121,21 @@ class Warning:
 
 @dataclass(frozen=True)
 class Assessment:
+    """A project judged as of a date: its light and warnings, and the figures they rest on."""
+
     light: Light
     warnings: tuple[Warning, ...]
+    status: ProjectStatus
+    """The status on the as-of date."""
     cumulative_investment: Decimal
     completion_rate: Decimal | None
     over_budget: bool
+    year_investment: Decimal
+    """Investment completed in the 报告期's year up to the 报告期."""
+    annual_plan: Decimal | None
+    """The 报告期 year's annual plan, when there is one (> 0)."""
+    quarter_investment: Decimal | None
+    """The 报告期's own investment, when the project reported for it."""
 
     def has(self, kind: WarningKind) -> bool:
         return any(warning.kind is kind for warning in self.warnings)
@@ -131,6 +156,7 @@ def period_quarter(period: int) -> tuple[int, int]:
     return period // 4, period % 4 + 1
 
 
+@lru_cache(maxsize=1024)
 def quarter_end(year: int, quarter: int) -> date:
     month = quarter * 3
     return date(year, month, calendar.monthrange(year, month)[1])
@@ -144,18 +170,25 @@ def is_quarter_end(day: date) -> bool:
     return day == quarter_end(day.year, quarter_of(day))
 
 
-def schedule_share(as_of: date) -> Decimal:
-    """序时进度 of the as-of year, 0–1: 25/50/75/100% at quarter ends, else elapsed days ÷ days in year."""
-    if is_quarter_end(as_of):
-        return Decimal(quarter_of(as_of)) / 4
-    days_in_year = 366 if calendar.isleap(as_of.year) else 365
-    return Decimal(as_of.timetuple().tm_yday) / Decimal(days_in_year)
-
-
-def due_quarter(as_of: date) -> tuple[int, int]:
-    """The quarter whose progress must be reported by `as_of` (see the module docstring)."""
+@lru_cache(maxsize=4096)
+def reporting_quarter(as_of: date) -> tuple[int, int]:
+    """The 报告期：the date's own quarter on its last day, else the quarter before."""
     period = quarter_period(as_of.year, quarter_of(as_of))
     return period_quarter(period if is_quarter_end(as_of) else period - 1)
+
+
+def reporting_period(as_of: date) -> int:
+    return quarter_period(*reporting_quarter(as_of))
+
+
+def reporting_end(as_of: date) -> date:
+    """The 报告期's last day: the day investment is judged at."""
+    return quarter_end(*reporting_quarter(as_of))
+
+
+def schedule_share(quarter: int) -> Decimal:
+    """序时进度 at a quarter's end: 25/50/75/100%."""
+    return Decimal(quarter) / 4
 
 
 def months_between(start: date, end: date) -> int:
@@ -176,15 +209,14 @@ def describe_delay(start: date, end: date) -> str:
     return (f"{years}年" if years else "") + (f"{months}个月" if months else "")
 
 
-def format_percent(fraction: Decimal) -> str:
-    """0.45 → "45%", 0.6164 → "61.6%"."""
-    value = (fraction * HUNDRED).quantize(Decimal("0.1"), ROUND_HALF_UP)
-    return f"{value.normalize():f}%" if value == value.to_integral_value() else f"{value:f}%"
+def quarter_label(period: int) -> str:
+    year, quarter = period_quarter(period)
+    return f"{year}年第{quarter}季度"
 
 
-def format_points(points: Decimal) -> str:
-    value = points.quantize(Decimal("0.1"), ROUND_HALF_UP)
-    return f"{value.to_integral_value():f}" if value == value.to_integral_value() else f"{value:f}"
+def round_points(points: Decimal) -> Decimal:
+    """A lag rounded to 0.1 percentage point, as it is shown and judged."""
+    return points.quantize(TENTH, ROUND_HALF_UP)
 
 
 # --- facts as of a date -------------------------------------------------------------------
@@ -198,10 +230,23 @@ def is_active(status: ProjectStatus) -> bool:
     return not is_done(status) and status is not ProjectStatus.CANCELLED
 
 
+def status_on(facts: ProjectFacts, as_of: date) -> ProjectStatus:
+    """The status on `as_of`: the current status from the newest change on; before that, the
+    latest change on or before `as_of` (before the first change, the first status)."""
+    if facts.status_since is None or facts.status_since <= as_of or not facts.status_history:
+        return facts.status
+    status = facts.status_history[0][1]
+    for since, changed in facts.status_history:
+        if since > as_of:
+            break
+        status = changed
+    return status
+
+
 def latest_report(facts: ProjectFacts, as_of: date) -> ReportFigures | None:
-    limit = quarter_period(as_of.year, quarter_of(as_of))
-    eligible = [report for report in facts.reports if report.period <= limit]
-    return max(eligible, key=lambda report: report.period, default=None)
+    """The newest report for the 报告期 or an earlier quarter."""
+    limit = reporting_period(as_of)
+    return max((r for r in facts.reports if r.period <= limit), key=lambda r: r.period, default=None)
 
 
 def cumulative_as_of(facts: ProjectFacts, as_of: date) -> Decimal:
@@ -221,57 +266,74 @@ def completion_rate(cumulative: Decimal, planned: Decimal) -> Decimal | None:
 
 # --- the rules ----------------------------------------------------------------------------
 
-def overdue(facts: ProjectFacts, as_of: date) -> Warning | None:
-    if not is_active(facts.status) or as_of <= facts.planned_end:
+def overdue(facts: ProjectFacts, status: ProjectStatus, as_of: date) -> Warning | None:
+    if not is_active(status) or as_of <= facts.planned_end:
         return None
     return Warning(
         WarningKind.OVERDUE, Light.RED,
-        f"计划{facts.end_year}年底竣工,已超期{describe_delay(facts.planned_end, as_of)}",
+        f"计划{facts.end_year}年底竣工，已超期{describe_delay(facts.planned_end, as_of)}",
     )
 
 
-def late_start(facts: ProjectFacts, as_of: date, thresholds: Thresholds = Thresholds()) -> Warning | None:
-    if facts.status is not ProjectStatus.PREPARING or as_of <= facts.planned_start:
+def late_start_red_from(start_year: int, thresholds: Thresholds) -> date:
+    return date(start_year, 1 + thresholds.late_start_red_months, 1)
+
+
+def late_start(facts: ProjectFacts, status: ProjectStatus, as_of: date,
+               thresholds: Thresholds = Thresholds()) -> Warning | None:
+    if status is not ProjectStatus.PREPARING or as_of <= facts.planned_start:
         return None
-    red_from = date(facts.start_year, 1 + thresholds.late_start_red_months, 1)
     return Warning(
-        WarningKind.LATE_START, Light.RED if as_of >= red_from else Light.YELLOW,
-        f"计划{facts.start_year}年开工,仍处于前期,已滞后{describe_delay(facts.planned_start, as_of)}",
+        WarningKind.LATE_START,
+        Light.RED if as_of >= late_start_red_from(facts.start_year, thresholds) else Light.YELLOW,
+        f"计划{facts.start_year}年开工，仍处于前期，已滞后{describe_delay(facts.planned_start, as_of)}",
     )
 
 
-def late_milestones(facts: ProjectFacts, as_of: date) -> list[Warning]:
-    if not is_active(facts.status):
+def late_milestones(facts: ProjectFacts, status: ProjectStatus, as_of: date) -> list[Warning]:
+    """Milestones planned before `as_of` and not reached on or before it."""
+    if not is_active(status):
         return []
     return [
         Warning(
             WarningKind.LATE_MILESTONE, Light.YELLOW,
-            f"节点“{m.kind.label}”计划{m.planned_date.isoformat()}完成,尚未完成,已滞后{describe_delay(m.planned_date, as_of)}",
+            f"节点“{m.kind.label}”计划{format_date(m.planned_date)}完成，尚未完成，"
+            f"已滞后{describe_delay(m.planned_date, as_of)}",
         )
         for m in sorted(facts.milestones, key=lambda m: MILESTONE_ORDER[m.kind])
-        if m.planned_date is not None and m.actual_date is None and m.planned_date < as_of
+        if m.planned_date is not None and m.planned_date < as_of and (m.actual_date is None or m.actual_date > as_of)
     ]
 
 
+def elapsed_share(facts: ProjectFacts, day: date) -> Decimal:
+    """工期进度 at `day`: days since the planned start ÷ days of the build period, both ends
+    included, within [0, 1]."""
+    span = (facts.planned_end - facts.planned_start).days + 1
+    elapsed = min(max((day - facts.planned_start).days + 1, 0), span)
+    return Decimal(elapsed) / Decimal(span)
+
+
 def investment_lag_points(facts: ProjectFacts, as_of: date) -> tuple[Decimal, str] | None:
-    """The lag in percentage points and its reason, or None where no rate can be measured."""
-    annual_plan = facts.annual_plans.get(as_of.year) or Decimal(0)
+    """The lag in percentage points (rounded to 0.1) at the 报告期's end, and its reason; None
+    where no rate can be measured."""
+    year, quarter = reporting_quarter(as_of)
+    annual_plan = facts.annual_plans.get(year) or Decimal(0)
     if annual_plan > 0:
-        share = schedule_share(as_of)
-        rate = year_investment(facts, as_of.year, quarter_of(as_of)) / annual_plan
-        lag = (share - rate) * HUNDRED
-        return lag, f"年度投资完成率{format_percent(rate)},低于序时进度{format_percent(share)}达{format_points(lag)}个百分点"
+        share = schedule_share(quarter)
+        rate = year_investment(facts, year, quarter) / annual_plan
+        lag = round_points((share - rate) * HUNDRED)
+        return lag, f"年度投资完成率{format_rate(rate)}，低于序时进度{format_share(share)}达{format_points(lag)}个百分点"
     if facts.planned_investment <= 0:
         return None
-    span = (facts.planned_end - facts.planned_start).days
-    elapsed = min(max(Decimal((as_of - facts.planned_start).days) / Decimal(span), Decimal(0)), Decimal(1))
+    elapsed = elapsed_share(facts, quarter_end(year, quarter))
     rate = cumulative_as_of(facts, as_of) / facts.planned_investment
-    lag = (elapsed - rate) * HUNDRED
-    return lag, f"累计投资完成率{format_percent(rate)},低于工期进度{format_percent(elapsed)}达{format_points(lag)}个百分点"
+    lag = round_points((elapsed - rate) * HUNDRED)
+    return lag, f"累计投资完成率{format_rate(rate)}，低于工期进度{format_share(elapsed)}达{format_points(lag)}个百分点"
 
 
-def investment_lag(facts: ProjectFacts, as_of: date, thresholds: Thresholds = Thresholds()) -> Warning | None:
-    if not is_active(facts.status) or (measured := investment_lag_points(facts, as_of)) is None:
+def investment_lag(facts: ProjectFacts, status: ProjectStatus, as_of: date,
+                   thresholds: Thresholds = Thresholds()) -> Warning | None:
+    if not is_active(status) or (measured := investment_lag_points(facts, as_of)) is None:
         return None
     lag, reason = measured
     if lag > thresholds.lag_red_pp:
@@ -281,39 +343,50 @@ def investment_lag(facts: ProjectFacts, as_of: date, thresholds: Thresholds = Th
     return None
 
 
-def quarter_label(period: int) -> str:
-    year, quarter = period_quarter(period)
-    return f"{year}年第{quarter}季度"
+def expected_to_report(facts: ProjectFacts, period: int) -> bool:
+    """A project reports from the quarter its planned start falls in."""
+    return facts.planned_start <= quarter_end(*period_quarter(period))
 
 
-def not_reported(facts: ProjectFacts, as_of: date) -> Warning | None:
-    if facts.status is not ProjectStatus.UNDER_WAY:
+def not_reported(facts: ProjectFacts, status: ProjectStatus, as_of: date) -> Warning | None:
+    due = reporting_period(as_of)
+    if status is not ProjectStatus.UNDER_WAY or not expected_to_report(facts, due):
         return None
     reported = {report.period for report in facts.reports}
-    due = quarter_period(*due_quarter(as_of))
     if due in reported:
         return None
-    if due - 1 in reported:
+    if due - 1 in reported or not expected_to_report(facts, due - 1):
         return Warning(WarningKind.NOT_REPORTED, Light.YELLOW, f"{quarter_label(due)}未报送进展")
     return Warning(
-        WarningKind.NOT_REPORTED, Light.RED, f"连续两个季度未报送进展({quarter_label(due - 1)}、{quarter_label(due)})"
+        WarningKind.NOT_REPORTED, Light.RED, f"连续两个季度未报送进展（{quarter_label(due - 1)}、{quarter_label(due)}）"
     )
 
 
 def assess(facts: ProjectFacts, as_of: date, thresholds: Thresholds = Thresholds()) -> Assessment:
     """Every rule at once: the warning light, the warnings with their reasons, and the figures."""
-    cumulative = cumulative_as_of(facts, as_of)
-    rate = completion_rate(cumulative, facts.planned_investment)
-    over_budget = cumulative > facts.planned_investment
-    if facts.status is ProjectStatus.CANCELLED:
-        return Assessment(Light.CANCELLED, (), cumulative, rate, over_budget)
-    if is_done(facts.status):
-        return Assessment(Light.DONE, (), cumulative, rate, over_budget)
+    status = status_on(facts, as_of)
+    year, quarter = reporting_quarter(as_of)
+    latest = latest_report(facts, as_of)
+    cumulative = latest.cumulative_investment if latest else Decimal(0)
+    annual_plan = facts.annual_plans.get(year) or None
+    figures = dict(
+        status=status, cumulative_investment=cumulative,
+        completion_rate=completion_rate(cumulative, facts.planned_investment),
+        over_budget=cumulative > facts.planned_investment, year_investment=year_investment(facts, year, quarter),
+        annual_plan=annual_plan if annual_plan and annual_plan > 0 else None,
+        quarter_investment=latest.quarter_investment if latest and latest.period == quarter_period(year, quarter)
+        else None,
+    )
+    if status is ProjectStatus.CANCELLED:
+        return Assessment(Light.CANCELLED, (), **figures)
+    if is_done(status):
+        return Assessment(Light.DONE, (), **figures)
     warnings = [
         warning
         for warning in (
-            overdue(facts, as_of), late_start(facts, as_of, thresholds), *late_milestones(facts, as_of),
-            investment_lag(facts, as_of, thresholds), not_reported(facts, as_of),
+            overdue(facts, status, as_of), late_start(facts, status, as_of, thresholds),
+            *late_milestones(facts, status, as_of), investment_lag(facts, status, as_of, thresholds),
+            not_reported(facts, status, as_of),
         )
         if warning is not None
     ]
@@ -323,4 +396,4 @@ def assess(facts: ProjectFacts, as_of: date, thresholds: Thresholds = Thresholds
         light = Light.YELLOW
     else:
         light = Light.GREEN
-    return Assessment(light, tuple(warnings), cumulative, rate, over_budget)
+    return Assessment(light, tuple(warnings), **figures)

@@ -1,81 +1,163 @@
-"""The one roll-up of group figures: 项目数, 计划投资, 累计完成投资, 完成率 and the red and yellow
-counts of any group of projects (a region, a sector, a status, the whole list).
+"""The one roll-up of group figures (DESIGN.md, "Figures of a group") for every output: the
+dashboard, the list's totals line, the quarterly report and the exports' totals rows.
 
-Figures come in as cells — one judged project, or projects already summed by the database —
-and `roll_up` adds them into groups. The dashboard, the list's totals line and the quarterly
-report all go through it; `judged_cells` is the database's way of producing the cells (the
-SQL twin of the rules), and `project_cell` the pure rules' way (one project, one assessment).
+- 项目数，计划总投资，累计完成投资，投资完成率：over the projects that are not cancelled (as of the
+  date); cancelled ones are counted apart (另有已取消项目N个、计划投资X万元).
+- 年度计划投资 and 年度完成率：over the projects that have an annual plan for the 报告期's year;
+  what the others completed that year is kept beside it, never mixed in.
+- 本季度完成投资：the 报告期's investment of the projects that reported for it.
+- Lights and warning counts as the rules judge them.
+
+Figures come in as cells — one judged project (`project_cell`, from the pure rules), or projects
+already summed by the database (`judged_cells`, from the SQL twin) — and `roll_up` adds them
+into groups. Both sources give the same cells; a test sweeps dates to prove it.
 """
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
+from operator import add
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Integer, Select, case, func, literal, select
 from sqlalchemy.orm import Session
 
+from portfolio.core.db import money
 from portfolio.registry.models import Project, ProjectStatus, Region, Sector
-from portfolio.rules.rules import Assessment, Light, Thresholds, completion_rate
-from portfolio.rules.sql import rule_expressions
+from portfolio.rules.rules import Assessment, Light, Thresholds, WarningKind, completion_rate
+from portfolio.rules.sql import RuleExpressions, rule_expressions
 
 CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True)
-class GroupFigures:
-    key: str | int
-    label: str
-    count: int
-    planned_investment: Decimal
-    cumulative_investment: Decimal
-    red: int
-    yellow: int
+class Figures:
+    """The summable figures of a cell or a group."""
+
+    count: int = 0
+    planned_investment: Decimal = ZERO
+    cumulative_investment: Decimal = ZERO
+    annual_count: int = 0
+    """Projects with an annual plan for the 报告期's year."""
+    annual_plan: Decimal = ZERO
+    annual_completed: Decimal = ZERO
+    other_year_completed: Decimal = ZERO
+    quarter_investment: Decimal = ZERO
+    red: int = 0
+    yellow: int = 0
+    green: int = 0
+    done: int = 0
+    overdue: int = 0
+    late_start: int = 0
+    late_milestone: int = 0
+    investment_lag: int = 0
+    not_reported: int = 0
+    cancelled_count: int = 0
+    cancelled_planned: Decimal = ZERO
+
+    def __add__(self, other: "Figures") -> "Figures":
+        return Figures(*map(add, (getattr(self, name) for name in SUMMED), (getattr(other, name) for name in SUMMED)))
+
+    def warning_count(self, kind: WarningKind) -> int:
+        return getattr(self, kind.value)
+
+
+SUMMED = [f.name for f in fields(Figures)]
+
+
+@dataclass(frozen=True)
+class GroupFigures(Figures):
+    key: str | int = "all"
+    label: str = "合计"
 
     @property
     def completion_rate(self) -> Decimal | None:
         return completion_rate(self.cumulative_investment, self.planned_investment)
 
+    @property
+    def annual_rate(self) -> Decimal | None:
+        return completion_rate(self.annual_completed, self.annual_plan)
+
 
 @dataclass(frozen=True)
 class Cell:
-    """Judged figures of one project, or of projects sharing a region, status and sector."""
+    """Judged figures of one project, or of projects sharing a region, a status (as of the date) and a sector."""
 
     region_id: int
     region_name: str
     status: ProjectStatus
     sector: Sector
-    count: int
-    planned_investment: Decimal
-    cumulative_investment: Decimal
-    red: int
-    yellow: int
+    figures: Figures = field(default_factory=Figures)
 
 
-def project_cell(region_id: int, region_name: str, status: ProjectStatus, sector: Sector, planned: Decimal,
+def project_cell(region_id: int, region_name: str, sector: Sector, planned: Decimal,
                  assessment: Assessment) -> Cell:
-    return Cell(region_id, region_name, status, sector, 1, planned, assessment.cumulative_investment,
-                int(assessment.light is Light.RED), int(assessment.light is Light.YELLOW))
+    """One project judged by the pure rules."""
+    if assessment.status is ProjectStatus.CANCELLED:
+        return Cell(region_id, region_name, assessment.status, sector, Figures(cancelled_count=1, cancelled_planned=planned))
+    planned_year = assessment.annual_plan is not None
+    return Cell(region_id, region_name, assessment.status, sector, Figures(
+        count=1, planned_investment=planned, cumulative_investment=assessment.cumulative_investment,
+        annual_count=int(planned_year), annual_plan=assessment.annual_plan or ZERO,
+        annual_completed=assessment.year_investment if planned_year else ZERO,
+        other_year_completed=ZERO if planned_year else assessment.year_investment,
+        quarter_investment=assessment.quarter_investment or ZERO,
+        red=int(assessment.light is Light.RED), yellow=int(assessment.light is Light.YELLOW),
+        green=int(assessment.light is Light.GREEN), done=int(assessment.light is Light.DONE),
+        **{kind.value: int(assessment.has(kind)) for kind in WarningKind},
+    ))
 
 
 def judged_cells(session: Session, as_of: date, thresholds: Thresholds,
                  where: Sequence[ColumnElement] = ()) -> list[Cell]:
     """The projects matching `where`, judged by the SQL twin and summed by region × status × sector."""
     rules = rule_expressions(as_of, thresholds)
-    # Each project's light and cumulative investment are computed once (a materialized CTE);
-    # grouping the plain projects table instead evaluates the light once per aggregate.
-    rows = rules.join(
-        select(Project.region_id, Project.status, Project.sector, Project.planned_investment,
-               rules.cumulative.label("cumulative"), rules.light.label("light"))
+    return cells_from_rows(session.execute(rules.bind(judged_cells_query(rules, where))))
+
+
+def judged_cells_query(rules: RuleExpressions, where: Sequence[ColumnElement] = ()) -> Select:
+    """The grouped query behind `judged_cells`, before the date's figures are bound (so one
+    statement serves many dates: `session.execute(query, rules.parameters())`)."""
+    # Each project is judged once (a materialized CTE); grouping the plain projects table instead
+    # would evaluate the rules once per aggregate.
+    flags = {kind.value: case((rules.warning(kind), literal(1, Integer())), else_=literal(0, Integer()))
+             for kind in WarningKind}
+    judged = rules.join(
+        select(Project.region_id, rules.status.label("status"), Project.sector, Project.planned_investment,
+               rules.cumulative.label("cumulative"), rules.year_investment.label("year_investment"),
+               rules.quarter_investment.label("quarter_investment"),
+               rules.annual_plan.planned_investment.label("annual_plan"), rules.light.label("light"),
+               *(flag.label(name) for name, flag in flags.items()))
         .select_from(Project).where(*where)
-    ).cte("assessed").prefix_with("MATERIALIZED")
-    return [Cell(*row) for row in session.execute(
-        select(
-            rows.c.region_id, Region.name, rows.c.status, rows.c.sector, func.count(),
-            func.coalesce(func.sum(rows.c.planned_investment), 0), func.coalesce(func.sum(rows.c.cumulative), 0),
-            func.count().filter(rows.c.light == Light.RED.value), func.count().filter(rows.c.light == Light.YELLOW.value),
-        ).join(Region, Region.id == rows.c.region_id)
-        .group_by(rows.c.region_id, Region.name, rows.c.status, rows.c.sector)
-    )]
+    ).cte("judged").prefix_with("MATERIALIZED")
+    c = judged.c
+    kept = c.status != ProjectStatus.CANCELLED.value
+    zero = literal(ZERO, money())
+
+    def summed(column, *conditions) -> ColumnElement:
+        return func.coalesce(func.sum(column).filter(*conditions), zero)
+
+    def count(*conditions) -> ColumnElement:
+        return func.count().filter(*conditions)
+
+    columns = [
+        count(kept), summed(c.planned_investment, kept), summed(c.cumulative, kept),
+        count(kept, c.annual_plan.is_not(None)), summed(c.annual_plan, kept),
+        summed(c.year_investment, kept, c.annual_plan.is_not(None)),
+        summed(c.year_investment, kept, c.annual_plan.is_(None)), summed(c.quarter_investment, kept),
+        *(count(c.light == light.value) for light in (Light.RED, Light.YELLOW, Light.GREEN, Light.DONE)),
+        *(func.coalesce(func.sum(c[kind.value]), 0) for kind in WarningKind),
+        count(~kept), summed(c.planned_investment, ~kept),
+    ]
+    return (select(c.region_id, Region.name, c.status, c.sector, *columns)
+            .join(Region, Region.id == c.region_id)
+            .group_by(c.region_id, Region.name, c.status, c.sector))
+
+
+def cells_from_rows(rows) -> list[Cell]:
+    return [Cell(row[0], row[1], ProjectStatus(row[2]), Sector(row[3]),
+                 Figures(**{name: value for name, value in zip(SUMMED, row[4:], strict=True)}))
+            for row in rows]
 
 
 def roll_up(cells: Iterable[Cell], key_of: Callable[[Cell], Hashable], label_of: Callable[[Hashable], str],
@@ -84,19 +166,21 @@ def roll_up(cells: Iterable[Cell], key_of: Callable[[Cell], Hashable], label_of:
     sums: dict = {}
     for cell in cells:
         key = key_of(cell)
-        count, planned, cumulative, red, yellow = sums.get(key, (0, Decimal(0), Decimal(0), 0, 0))
-        sums[key] = (count + cell.count, planned + Decimal(cell.planned_investment),
-                     cumulative + Decimal(cell.cumulative_investment), red + cell.red, yellow + cell.yellow)
+        sums[key] = sums.get(key, Figures()) + cell.figures
     ordered = [key for key in order if key in sums] if order is not None else sorted(sums)
-    return [GroupFigures(getattr(key, "value", key), label_of(key), count, planned.quantize(CENT),
-                         cumulative.quantize(CENT), red, yellow)
-            for key in ordered for count, planned, cumulative, red, yellow in [sums[key]]]
+    return [GroupFigures(key=getattr(key, "value", key), label=label_of(key),
+                         **{name: _money(getattr(sums[key], name)) for name in SUMMED})
+            for key in ordered]
+
+
+def _money(value):
+    return value.quantize(CENT) if isinstance(value, Decimal) else value
 
 
 def total(cells: Iterable[Cell]) -> GroupFigures:
     """The whole group's figures (合计), zeros when there are no projects."""
     totals = roll_up(cells, lambda cell: "all", lambda key: "合计")
-    return totals[0] if totals else GroupFigures("all", "合计", 0, CENT * 0, CENT * 0, 0, 0)
+    return totals[0] if totals else GroupFigures()
 
 
 def by_region(cells: Sequence[Cell]) -> list[GroupFigures]:

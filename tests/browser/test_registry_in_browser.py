@@ -9,7 +9,7 @@ pytestmark = pytest.mark.browser
 
 def test_filter_open_refuse_fix_and_save(page, seeded):
     page.goto("/projects/")
-    expect(page.locator("#totals")).to_contain_text("626,457 万元")
+    expect(page.locator("#totals")).to_contain_text("626,457.00 万元")
 
     page.get_by_label("县(市、区)").select_option(label="山阳区")
     page.get_by_role("button", name="筛选").click()
@@ -19,7 +19,7 @@ def test_filter_open_refuse_fix_and_save(page, seeded):
     assert "region=" in page.url, "the filter is in the URL, so the list can be bookmarked"
 
     page.get_by_role("link", name="山阳区黄龙山体育公园项目").click()
-    expect(page.locator("#planned-investment")).to_have_text("4,000")
+    expect(page.locator("#planned-investment")).to_have_text("4,000.00")
     page.get_by_role("link", name="编辑", exact=True).click()
 
     investment = page.get_by_label("计划投资(万元)")

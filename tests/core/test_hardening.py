@@ -131,7 +131,7 @@ def test_backup_of_a_live_database_restores_the_same_data(runner, seeded, app, t
         total = restored.execute("SELECT sum(planned_investment) FROM projects").fetchone()[0]
     finally:
         restored.close()
-    assert names == sorted(in_app(lambda s: s.scalars(select(Project.name)).all())) and total == 626457
+    assert names == sorted(in_app(lambda s: s.scalars(select(Project.name)).all())) and total == 626457_00, "万元 kept as whole 分"
     restored_app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{out}")
     with restored_app.app_context():
         from portfolio.core.db import db

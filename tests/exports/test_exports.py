@@ -38,19 +38,21 @@ def test_xlsx_export_of_the_overdue_list(client, seeded):
     response = client.get("/projects/export.xlsx?warning=overdue&as_of=2025-06-30")
     assert response.status_code == 200
     sheet = load_workbook(BytesIO(response.data)).active
-    rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:3] == ("序号", "项目名称", "规划") and sheet["A1"].font.b
-    assert sheet.freeze_panes == "C2"
+    title, *rows = list(sheet.iter_rows(values_only=True))
+    assert title[0] == "项目清单（截至2025年6月30日，报告期2025年第2季度；筛选：问题：超期）"
+    assert rows[0][:3] == ("序号", "项目名称", "规划") and sheet["A1"].font.b and sheet["A2"].font.b
+    assert sheet.freeze_panes == "C3"
     assert len(rows) == 1 + 11 + 1, "header, the 11 projects overdue by mid-2025, totals"
     planned = rows[0].index("计划投资(万元)")
-    assert sheet.cell(row=2, column=planned + 1).number_format == "#,##0.00"
-    assert rows[-1][1] == "合计(11个项目)" and rows[-1][planned] == sum(r[planned] for r in rows[1:-1])
+    assert sheet.cell(row=3, column=planned + 1).number_format == "#,##0.00"
+    assert sheet.cell(row=3, column=rows[0].index("投资完成率") + 1).number_format == "0.0%"
+    assert rows[-1][1] == "合计（11个项目）" and rows[-1][planned] == sum(r[planned] for r in rows[1:-1])
     assert sheet.column_dimensions["B"].width == 40
 
 
 def test_exports_never_run_formulas(client, injected):
     sheet = load_workbook(BytesIO(client.get("/projects/export.xlsx").data)).active
-    names = {cell.value: cell.data_type for cell in sheet["B"][1:-1]}
+    names = {cell.value: cell.data_type for cell in sheet["B"][2:-1]}
     assert names['=HYPERLINK("http://x","点我")'] == "s"
     text = client.get("/projects/export.csv").data.decode("utf-8")
     assert text.startswith("\ufeff序号,项目名称")

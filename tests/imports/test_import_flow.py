@@ -60,7 +60,7 @@ def test_updates_are_listed_field_by_field(session, empty_plan):
     preview = preview_file(session, KINDS["projects"], xlsx_bytes(rows), "表.xlsx", ImportContext(TODAY, plan=empty_plan))
     changed = {row.name: row.changes for row in preview.rows if row.action == "update"}
     assert changed == {
-        "焦作市人民医院门急诊楼及医学研究中心项目": [("计划投资(万元)", "46,580", "50,000")],
+        "焦作市人民医院门急诊楼及医学研究中心项目": [("计划投资(万元)", "46,580.00", "50,000.00")],
         "焦作市中医院中医优势专科综合楼": [("建设结束年", "2023", "2024")],
     }
 
@@ -105,16 +105,16 @@ def test_every_row_error_is_listed_and_nothing_is_written(session, empty_plan):
     preview = _import(session, empty_plan, xlsx_bytes(rows))
     assert not preview.ok
     errors = preview.error_lines("表.xlsx")
-    for expected in ("表.xlsx 第2行: 计划投资: “-5”不能为负数", "第3行: 建设地点“火星区”不是焦作市的县(市、区)",
-                     "第4行: 建设结束年: 2020年早于建设起始年(2024年)", "第6行: 项目名称与第5行重复",
-                     "第7行: 计划投资: “很多”不是数字", "第8行: 项目名称为空"):
+    for expected in ("表.xlsx 第2行：计划投资：“-5”不能为负数", "第3行：建设地点“火星区”不是焦作市的县(市、区)",
+                     "第4行：建设结束年：2020年早于建设起始年(2024年)", "第6行：项目名称与第5行重复",
+                     "第7行：计划投资：“很多”不是数字", "第8行：项目名称为空"):
         assert any(expected in line for line in errors), (expected, errors)
     assert _projects(session, empty_plan) == {}
 
 
 def test_missing_required_column_is_named(session, empty_plan):
     data = xlsx_bytes([[1, "甲", "山阳区", 100]], header=["序号", "项目名称", "建设地点", "计划投资(万元)"])
-    with pytest.raises(TableError, match="表头缺少必需的列: 建设年限"):
+    with pytest.raises(TableError, match="表头缺少必需的列：建设年限"):
         preview_file(session, KINDS["projects"], data, "a.xlsx", ImportContext(TODAY, plan=empty_plan))
 
 

@@ -56,7 +56,7 @@ def test_errors_are_shown_per_row_and_there_is_no_confirm_button(client, seeded,
     rows = appendix_rows()
     rows[4][2] = "火星区"
     response = _upload_projects(client, plan_id, xlsx_bytes(rows))
-    assert "第6行: 建设地点“火星区”不是焦作市的县(市、区)" in _text(response)
+    assert "第6行：建设地点“火星区”不是焦作市的县(市、区)" in _text(response)
     assert "确认导入" not in _text(response) and _count(in_app, plan_id) == 0
 
 
@@ -119,7 +119,7 @@ def test_cli_project_import(runner, seeded, in_app, tmp_path):
     rows[0][4] = "-1"
     path.write_bytes(xlsx_bytes(rows))
     bad = runner.invoke(args=["projects", "import", str(path), "--plan", "网页导入"])
-    assert bad.exit_code != 0 and "附表.xlsx 第2行: 计划投资: “-1”不能为负数" in bad.output
+    assert bad.exit_code != 0 and "附表.xlsx 第2行：计划投资：“-1”不能为负数" in bad.output
     empty = tmp_path / "空.csv"
     empty.write_bytes(b"")
     nothing = runner.invoke(args=["projects", "import", str(empty), "--plan", "网页导入"])

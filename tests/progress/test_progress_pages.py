@@ -55,7 +55,7 @@ def test_record_progress_and_see_history_newest_first(client, project, in_app):
 @pytest.mark.parametrize(
     ("data", "field_label", "message"),
     [
-        (_progress(year=TODAY.year + 1, quarter=1), "季度", "尚未开始,不能填报"),
+        (_progress(year=TODAY.year + 1, quarter=1), "季度", "尚未开始，不能填报"),
         (_progress(percent="101"), "工程进度(%)", "工程进度应在0–100%之间"),
         (_progress(percent="-1"), "工程进度(%)", "不能为负数"),
         (_progress(cumulative="abc"), "累计完成投资(万元)", "不是数字"),
@@ -66,7 +66,7 @@ def test_record_progress_and_see_history_newest_first(client, project, in_app):
 def test_bad_progress_is_refused(client, project, in_app, data, field_label, message):
     response = submit(client, f"/projects/{project.id}/progress/new", data)
     assert response.status_code == 422
-    assert f"<li>{field_label}: " in _text(response) and message in _text(response)
+    assert f"<li>{field_label}：" in _text(response) and message in _text(response)
     assert "用地手续待批" in _text(response), "the typed text is kept"
     assert _reports(in_app, project.id) == []
 
@@ -76,9 +76,9 @@ def test_cumulative_may_not_fall_or_pass_a_later_quarter(client, project, in_app
     submit(client, url, _progress(year=2025, quarter=2, cumulative="800", this_quarter="100"))
     submit(client, url, _progress(year=2025, quarter=4, cumulative="1200", this_quarter="100"))
     lower = submit(client, url, _progress(year=2026, quarter=1, cumulative="1100", this_quarter="0"))
-    assert lower.status_code == 422 and "低于2025年第4季度的累计(1,200万元)" in _text(lower)
+    assert lower.status_code == 422 and "低于2025年第4季度的累计（1,200.00万元）" in _text(lower)
     higher = submit(client, url, _progress(year=2025, quarter=3, cumulative="1300", this_quarter="100"))
-    assert higher.status_code == 422 and "高于之后2025年第4季度的累计(1,200万元)" in _text(higher)
+    assert higher.status_code == 422 and "高于之后2025年第4季度的累计（1,200.00万元）" in _text(higher)
     duplicate = submit(client, url, _progress(year=2025, quarter=4, cumulative="1200", this_quarter="100"))
     assert duplicate.status_code == 422 and "2025年第4季度已有进展" in _text(duplicate)
     assert _reports(in_app, project.id) == [(2025, 2, Decimal("800")), (2025, 4, Decimal("1200"))]
@@ -111,7 +111,7 @@ def test_annual_plan_beside_what_was_completed(client, project, in_app):
     assert submit(client, f"/projects/{project.id}/annual-plans", {"year": "2025", "planned_investment": "1200"},
                   form_url=detail).status_code == 302
     row = re.search(r"<td>2025年</td>(.*?)</tr>", _text(client.get(detail)), re.S).group(1)
-    assert re.findall(r'<td class="num">([^<]+)</td>', row) == ["1,200", "300", "25%"]
+    assert re.findall(r'<td class="num">([^<]+)</td>', row) == ["1,200.00", "300.00", "25.0%"]
     refused = submit(client, f"/projects/{project.id}/annual-plans", {"year": "2025", "planned_investment": "-5"},
                      form_url=detail)
     assert refused.status_code == 422 and "不能为负数" in _text(refused)
@@ -135,7 +135,7 @@ def test_milestones_move_the_status_and_say_so(client, project, in_app):
     followed = _text(client.get(response.headers["Location"]))
     assert "项目状态由“前期”改为“在建”" in followed
     assert _reload(in_app, project.id).status is ProjectStatus.UNDER_WAY
-    assert "滞后" in followed and "节点“竣工验收”计划2024-12-01完成" in followed
+    assert "滞后" in followed and "节点“竣工验收”计划2024年12月1日完成" in followed
     submit(client, url, _milestones(commencement=("2022-03-01", "2022-04-15"), acceptance=("2024-12-01", "2025-01-10")))
     assert _reload(in_app, project.id).status is ProjectStatus.COMPLETED
 

@@ -31,7 +31,7 @@ def test_list_shows_the_13_projects_and_their_total(client, seeded):
     assert len(_listed(response)) == 13
     totals = re.sub(r"\s+", " ", re.search(r'<p class="totals".*?</p>', _text(response), re.S).group(0))
     assert "共 <strong>13</strong> 个项目" in totals
-    assert "<strong>626,457</strong> 万元(<strong>62.65</strong> 亿元)" in totals
+    assert "<strong>626,457.00</strong> 万元(<strong>62.65</strong> 亿元)" in totals
 
 
 @pytest.mark.parametrize(("region", "count"), [("山阳区", 3), ("解放区", 3), ("示范区", 2)])
@@ -74,7 +74,7 @@ def test_pagination_keeps_filters(client, seeded, make_project, session):
 def test_detail_page(client, seeded, in_app):
     project = _project(in_app, "孟州市全民健身中心")
     text = _text(client.get(f"/projects/{project.id}"))
-    assert "孟州市全民健身中心" in text and "3,600" in text and "2020—2022" in text and "2022-12-31" in text
+    assert "孟州市全民健身中心" in text and "3,600" in text and "2020—2022" in text and "2022年12月31日" in text
     assert client.get("/projects/999999").status_code == 404
 
 
@@ -126,7 +126,7 @@ def test_bad_input_is_refused_with_typed_values_kept(client, seeded, in_app, ove
     response = submit(client, "/projects/new", data)
     text = _text(response)
     assert response.status_code == 422
-    assert f"<li>{field_label}: " in text and message in text
+    assert f"<li>{field_label}：" in text and message in text
     assert 'value="马村区卫健委"' in text, "what the user typed is shown again"
     if overrides.get("planned_investment"):
         assert f'value="{overrides["planned_investment"]}"' in text

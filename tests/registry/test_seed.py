@@ -100,7 +100,7 @@ def test_malformed_file_names_file_line_and_reason_and_loads_nothing(session, tm
 
 def test_missing_column_and_bad_encoding(tmp_path):
     directory = _broken_copy(tmp_path, "projects.csv", ",build_years,", ",years,")
-    with pytest.raises(SeedError, match="表头缺少列: build_years"):
+    with pytest.raises(SeedError, match="表头缺少列：build_years"):
         read_seed_dir(directory)
     (directory / "projects.csv").write_bytes("plan,name\n焦作".encode("gb18030"))
     with pytest.raises(SeedError, match="UTF-8"):

@@ -14,9 +14,9 @@ def _project_count(in_app) -> int:
 def test_seed_twice(runner, in_app):
     first = runner.invoke(args=["seed"])
     assert first.exit_code == 0, first.output
-    assert "项目: 新增 13,已存在 0" in first.output
+    assert "项目: 新增 13，已存在 0" in first.output
     second = runner.invoke(args=["seed"])
-    assert second.exit_code == 0 and "项目: 新增 0,已存在 13" in second.output
+    assert second.exit_code == 0 and "项目: 新增 0，已存在 13" in second.output
     assert _project_count(in_app) == 13
 
 

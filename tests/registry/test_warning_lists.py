@@ -30,7 +30,7 @@ def test_overdue_filter_lists_every_seed_project_whose_build_years_ended(client,
     mid_2025 = client.get("/projects/?warning=overdue&as_of=2025-06-30")
     assert _count(mid_2025) == ENDED_BY_MID_2025
     assert "市直普通高中迁建项目" not in _listed(mid_2025)
-    assert "计划2024年底竣工,已超期6个月" in _text(mid_2025)
+    assert "计划2024年底竣工，已超期6个月" in _text(mid_2025)
 
 
 def test_light_and_warning_filters_combine_with_region(client, seeded, in_app):
@@ -44,7 +44,7 @@ def test_light_and_warning_filters_combine_with_region(client, seeded, in_app):
 
 def test_recording_completion_changes_the_light_on_list_and_dashboard(client, seeded, in_app):
     before = _text(client.get("/"))
-    assert re.search(r'id="kpi-count">13<', before) and re.search(r'id="kpi-planned">626,457<', before)
+    assert re.search(r'id="kpi-count">13<', before) and re.search(r'id="kpi-planned">626,457.00<', before)
     red_before = int(re.search(r'class="kpi kpi-red">.*?>(\d+)</a>', before, re.S).group(1))
 
     project = in_app(lambda s: s.scalar(select(Project).where(Project.name == "孟州市全民健身中心")))
@@ -65,7 +65,7 @@ def test_progress_changes_reasons_on_the_list(client, seeded, in_app):
     project = in_app(lambda s: s.scalar(select(Project).where(Project.name == "市直普通高中迁建项目")))
     as_of = "2025-09-30"
     before = _text(client.get(f"/projects/?q=市直普通高中&as_of={as_of}"))
-    assert "连续两个季度未报送进展(2025年第2季度、2025年第3季度)" in before
+    assert "连续两个季度未报送进展（2025年第2季度、2025年第3季度）" in before
     for quarter, cumulative in [(2, "70000"), (3, "80000")]:
         assert submit(client, f"/projects/{project.id}/progress/new", {
             "year": "2025", "quarter": str(quarter), "cumulative_investment": cumulative,

@@ -14,7 +14,6 @@ from portfolio.reports.data import (
 )
 from portfolio.reports.fonts import register_font
 from portfolio.reports.pdf import render_quarterly_pdf
-from portfolio.rules import Light
 from tests.factories import SEED_DIR
 from tests.pdf import fonts, joined, pdf_text, qpdf_check
 
@@ -23,7 +22,8 @@ SEED_NAMES = [line.split(",")[2] for line in (SEED_DIR / "projects.csv").read_te
 
 
 def _report(session, year=2026, quarter=3, **filters):
-    return build_quarterly_report(session, year, quarter, ReportFilters(**filters), "焦作市发展和改革委员会", GENERATED_AT)
+    return build_quarterly_report(session, year, quarter, ReportFilters(**filters), "焦作市发展和改革委员会", GENERATED_AT,
+                                  GENERATED_AT.date())
 
 
 def test_seed_report_totals(session, seeded):
@@ -32,10 +32,10 @@ def test_seed_report_totals(session, seeded):
     in_report_order = sorted(session.scalars(select(Project)).all(), key=lambda p: (p.region_id, p.plan_id, p.id))
     assert [p.name for p in report.projects] == [p.name for p in in_report_order] and len(report.projects) == 13
     assert [p.region for p in report.projects] == [p.region.name for p in in_report_order]
-    assert report.overview.planned == Decimal("626457") and report.overview.cumulative == 0
-    assert report.overview.overdue_count == 13 and report.overview.lights[Light.RED] == 13
+    assert report.total.planned_investment == Decimal("626457") and report.total.cumulative_investment == 0
+    assert report.total.overdue == 13 and report.total.red == 13
     assert sum(row.planned_investment for row in report.by_region) == Decimal("626457")
-    assert "本季度共有13个项目超期" in report.summary[-1]
+    assert "其中超期13个" in report.summary[-1]
 
 
 @pytest.mark.parametrize(
@@ -53,7 +53,7 @@ def test_seed_pdf_reads_back_in_chinese(session, seeded, tmp_path):
     for name in SEED_NAMES:
         assert name in text, name
     assert "626,457" in text and "一、总体情况" in text and "五、项目进展明细" in text
-    assert "焦作市发展和改革委员会" in text and "截至2026-09-30" in text
+    assert "焦作市发展和改革委员会" in text and "截至2026年9月30日" in text
     assert qpdf_check(pdf, tmp_path).returncode == 0
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from portfolio.dashboard.queries import build_dashboard
 from portfolio.progress.models import Milestone, ProgressReport
 from portfolio.progress.sample_data import sample_progress
-from portfolio.registry.models import Region, Sector
+from portfolio.registry.models import ProjectStatus, Region, Sector
 from portfolio.reports.data import ReportFilters, build_quarterly_report
 from portfolio.reports.fonts import register_font
 from portfolio.reports.pdf import render_quarterly_pdf
@@ -23,7 +23,8 @@ GENERATED_AT = datetime(2026, 11, 22, 9, 30)
 
 
 def _report(session, year=2026, quarter=3, **filters):
-    return build_quarterly_report(session, year, quarter, ReportFilters(**filters), "焦作市发展和改革委员会", GENERATED_AT)
+    return build_quarterly_report(session, year, quarter, ReportFilters(**filters), "焦作市发展和改革委员会", GENERATED_AT,
+                                  GENERATED_AT.date())
 
 
 @pytest.fixture(scope="module")
@@ -56,9 +57,7 @@ def test_report_totals_equal_the_dashboard(module_session, generated):
     report = _report(session)
     dashboard = build_dashboard(session, quarter_end(2026, 3))
     total = dashboard.total
-    assert (report.overview.project_count, report.overview.planned, report.overview.cumulative) == (
-        total.count, total.planned_investment, total.cumulative_investment)
-    assert (report.overview.lights[Light.RED], report.overview.lights[Light.YELLOW]) == (total.red, total.yellow)
+    assert report.total == total
     assert [(r.label, r.count, r.planned_investment, r.cumulative_investment, r.red, r.yellow)
             for r in report.by_region] == [
         (r.label, r.count, r.planned_investment, r.cumulative_investment, r.red, r.yellow) for r in dashboard.by_region]
@@ -82,8 +81,10 @@ def test_this_quarter_and_this_year_come_from_the_reports(module_session, genera
     session = module_session
     report = _report(session)
     reports = session.scalars(select(ProgressReport)).all()
-    assert report.overview.this_quarter == sum(r.quarter_investment for r in reports if (r.year, r.quarter) == (2026, 3))
-    assert report.overview.this_year == sum(r.quarter_investment for r in reports if r.year == 2026 and r.quarter <= 3)
+    kept = [r for r in reports if r.project.status is not ProjectStatus.CANCELLED]
+    assert report.total.quarter_investment == sum(r.quarter_investment for r in kept if (r.year, r.quarter) == (2026, 3))
+    assert report.total.annual_completed + report.total.other_year_completed == sum(
+        r.quarter_investment for r in kept if r.year == 2026 and r.quarter <= 3)
     reached = session.scalars(select(Milestone).where(Milestone.actual_date.between(date(2026, 7, 1), date(2026, 9, 30))))
     assert len(report.milestones_reached) == len(reached.all())
 
@@ -93,7 +94,7 @@ def test_county_report_has_only_its_county(module_session, generated):
     region = session.scalar(select(Region).where(Region.name == "温县"))
     report = _report(session, region=region)
     assert len(report.projects) == 80 and {p.region for p in report.projects} == {"温县"}
-    assert "县(市、区):焦作市温县" in report.filters
+    assert "县(市、区)：焦作市温县" in report.filters
 
 
 def test_pages_are_numbered_and_headed_and_the_detail_header_repeats(module_session, generated, tmp_path):
@@ -105,7 +106,7 @@ def test_pages_are_numbered_and_headed_and_the_detail_header_repeats(module_sess
         assert f"第 {number} 页 共 {len(all_pages)} 页" in page
         assert "重大工程项目2026年第三季度进展情况" in page
     first = next(n for n, p in enumerate(all_pages) if "五、项目进展明细" in p)
-    last = next(n for n, p in enumerate(all_pages) if "附:本季度完成的节点" in p)
+    last = next(n for n, p in enumerate(all_pages) if "附：本季度完成的节点" in p)
     detail_pages = all_pages[first:last + 1]
     assert len(detail_pages) > 2
     assert all("序号项目名称县(市、区)计划投资(万元)建设年限" in joined(p) for p in detail_pages)

@@ -26,12 +26,12 @@ def test_download_the_county_report(client, seeded, in_app, tmp_path):
     text = joined(pdf_text(response.data, tmp_path))
     assert all(name in text for name in SHANYANG)
     assert not [name for name in SEED_NAMES if name not in SHANYANG and name in text]
-    assert "县(市、区):焦作市山阳区" in text
+    assert "县(市、区)：焦作市山阳区" in text
 
 
 def test_future_quarter_is_refused_on_the_page(client, seeded):
     response = client.get("/reports/quarterly.pdf?year=2099&quarter=1")
-    assert response.status_code == 422 and "尚未开始,不能生成进展报告" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "尚未开始，不能生成进展报告" in response.get_data(as_text=True)
 
 
 def test_cli_writes_the_report(runner, seeded, tmp_path):

@@ -1,5 +1,5 @@
 """The rules of DESIGN.md at their boundaries."""
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal as D
 
 import pytest
@@ -15,7 +15,6 @@ from portfolio.rules import (
     WarningKind,
     assess,
     describe_delay,
-    due_quarter,
     investment_lag,
     late_milestones,
     late_start,
@@ -23,7 +22,9 @@ from portfolio.rules import (
     overdue,
     quarter_end,
     quarter_of,
+    reporting_quarter,
     schedule_share,
+    status_on,
 )
 
 S = ProjectStatus
@@ -45,23 +46,37 @@ def test_quarters(day, quarter, end):
     assert quarter_of(day) == quarter and quarter_end(day.year, quarter) == end
 
 
-@pytest.mark.parametrize(
-    ("day", "share"),
-    [(date(2026, 3, 31), D("0.25")), (date(2026, 6, 30), D("0.5")), (date(2026, 9, 30), D("0.75")),
-     (date(2026, 12, 31), D(1)), (date(2026, 1, 1), D(1) / D(365)), (date(2024, 1, 1), D(1) / D(366)),
-     (date(2024, 7, 1), D(183) / D(366)), (date(2026, 4, 1), D(91) / D(365))],
-)
-def test_schedule_share(day, share):
-    assert schedule_share(day) == share
+@pytest.mark.parametrize(("quarter", "share"), [(1, D("0.25")), (2, D("0.5")), (3, D("0.75")), (4, D(1))])
+def test_schedule_share(quarter, share):
+    assert schedule_share(quarter) == share
 
 
 @pytest.mark.parametrize(
     ("day", "due"),
     [(date(2026, 9, 30), (2026, 3)), (date(2026, 9, 29), (2026, 2)), (date(2026, 10, 1), (2026, 3)),
-     (date(2026, 1, 15), (2025, 4)), (date(2026, 3, 31), (2026, 1))],
+     (date(2026, 11, 22), (2026, 3)), (date(2026, 1, 15), (2025, 4)), (date(2026, 3, 31), (2026, 1)),
+     (date(2026, 12, 31), (2026, 4))],
 )
-def test_due_quarter(day, due):
-    assert due_quarter(day) == due
+def test_reporting_quarter(day, due):
+    assert reporting_quarter(day) == due
+
+
+def test_a_project_on_plan_stays_green_between_quarter_ends():
+    """序时进度 is taken at the 报告期's end: on plan through Q3 is green every day until Dec 31."""
+    project = facts(reports=[(2026, 1, "25", "25"), (2026, 2, "50", "25"), (2026, 3, "75", "25")],
+                    plans={2026: "100"}, start=2026, end=2026)
+    lights = {assess(project, date(2026, 9, 30) + timedelta(days=n)).light for n in range(92)}
+    assert lights == {Light.GREEN}
+
+
+def test_status_is_judged_as_of_the_date():
+    history = ((date.min, S.UNDER_WAY), (date(2026, 10, 15), S.COMPLETED))
+    project = ProjectFacts(status=S.COMPLETED, start_year=2023, end_year=2026, planned_investment=D(100),
+                           status_since=date(2026, 10, 15), status_history=history)
+    assert status_on(project, date(2026, 9, 30)) is S.UNDER_WAY
+    assert status_on(project, date(2026, 10, 15)) is S.COMPLETED
+    assert assess(project, date(2026, 9, 30)).status is S.UNDER_WAY
+    assert assess(project, date(2026, 12, 31)).light is Light.DONE
 
 
 @pytest.mark.parametrize(
@@ -82,12 +97,12 @@ def test_describe_delay(start, end, words):
      (S.CANCELLED, 2024, date(2026, 9, 30), False)],
 )
 def test_overdue(status, end, as_of, expected):
-    assert (overdue(facts(status=status, start=2022, end=end), as_of) is not None) is expected
+    assert (overdue(facts(status=status, start=2022, end=end), status, as_of) is not None) is expected
 
 
 def test_overdue_reason_matches_the_design():
-    warning = overdue(facts(start=2021, end=2024), date(2026, 9, 30))
-    assert warning.light is Light.RED and warning.reason == "计划2024年底竣工,已超期1年9个月"
+    warning = overdue(facts(start=2021, end=2024), S.UNDER_WAY, date(2026, 9, 30))
+    assert warning.light is Light.RED and warning.reason == "计划2024年底竣工，已超期1年9个月"
 
 
 @pytest.mark.parametrize(
@@ -97,7 +112,7 @@ def test_overdue_reason_matches_the_design():
      (S.UNDER_WAY, date(2026, 4, 1), None), (S.PREPARING, date(2024, 6, 1), None)],
 )
 def test_late_start_yellow_then_red_after_three_months(status, as_of, light):
-    warning = late_start(facts(status=status, start=2025, end=2027), as_of)
+    warning = late_start(facts(status=status, start=2025, end=2027), status, as_of)
     assert (warning.light if warning else None) is light
 
 
@@ -105,33 +120,38 @@ def test_late_milestones():
     milestones = [MilestoneDates(MilestoneKind.COMMENCEMENT, date(2025, 3, 1), date(2025, 3, 5)),
                   MilestoneDates(MilestoneKind.MAIN_WORKS_DONE, date(2026, 6, 30), None),
                   MilestoneDates(MilestoneKind.ACCEPTANCE, date(2026, 9, 30), None)]
-    warnings = late_milestones(facts(milestones=milestones), date(2026, 9, 30))
-    assert [w.reason for w in warnings] == ["节点“主体完工”计划2026-06-30完成,尚未完成,已滞后3个月"]
-    assert late_milestones(facts(milestones=milestones), date(2026, 10, 1))[1].reason.startswith("节点“竣工验收”")
-    assert late_milestones(facts(status=S.COMPLETED, milestones=milestones), date(2027, 1, 1)) == []
+    warnings = late_milestones(facts(milestones=milestones), S.UNDER_WAY, date(2026, 9, 30))
+    assert [w.reason for w in warnings] == ["节点“主体完工”计划2026年6月30日完成，尚未完成，已滞后3个月"]
+    assert late_milestones(facts(milestones=milestones), S.UNDER_WAY, date(2026, 10, 1))[1].reason.startswith(
+        "节点“竣工验收”")
+    assert late_milestones(facts(milestones=milestones), S.COMPLETED, date(2027, 1, 1)) == []
+    # reached, but after the as-of date: still late on that date
+    assert len(late_milestones(facts(milestones=milestones), S.UNDER_WAY, date(2025, 3, 3))) == 1
 
 
 def test_annual_lag_reason_matches_the_design():
     project = facts(reports=[(2026, 1, "200", "100"), (2026, 2, "260", "60"), (2026, 3, "280", "20")],
                     plans={2026: "400"})
-    warning = investment_lag(project, date(2026, 9, 30))
-    assert warning.reason == "年度投资完成率45%,低于序时进度75%达30个百分点" and warning.light is Light.YELLOW
+    warning = investment_lag(project, S.UNDER_WAY, date(2026, 9, 30))
+    assert warning.reason == "年度投资完成率45.0%，低于序时进度75%达30.0个百分点" and warning.light is Light.YELLOW
 
 
 @pytest.mark.parametrize(
     ("this_year", "light"),
-    [("65.01", None), ("65", Light.YELLOW), ("45", Light.YELLOW), ("44.99", Light.RED), ("0", Light.RED)],
+    [("65.06", None), ("65.05", Light.YELLOW), ("65", Light.YELLOW), ("45", Light.YELLOW), ("44.96", Light.YELLOW),
+     ("44.95", Light.RED), ("0", Light.RED)],
 )
-def test_annual_lag_thresholds(this_year, light):
+def test_annual_lag_thresholds_on_the_rounded_lag(this_year, light):
+    """The lag is rounded to 0.1 point first: 9.95 reads 10.0 and is yellow, 30.04 reads 30.0 and is not red."""
     project = facts(reports=[(2025, 4, "100", "100"), (2026, 3, str(100 + D(this_year)), this_year)], plans={2026: "100"})
-    warning = investment_lag(project, date(2026, 9, 30))
+    warning = investment_lag(project, S.UNDER_WAY, date(2026, 9, 30))
     assert (warning.light if warning else None) is light
 
 
 def test_annual_plan_counts_only_quarters_up_to_the_as_of_date():
     project = facts(reports=[(2026, 1, "30", "30"), (2026, 4, "100", "70")], plans={2026: "100"})
-    assert investment_lag(project, date(2026, 3, 31)) is None
-    assert investment_lag(project, date(2026, 9, 30)).reason.startswith("年度投资完成率30%")
+    assert investment_lag(project, S.UNDER_WAY, date(2026, 3, 31)) is None
+    assert investment_lag(project, S.UNDER_WAY, date(2026, 9, 30)).reason.startswith("年度投资完成率30.0%")
 
 
 @pytest.mark.parametrize(
@@ -139,8 +159,8 @@ def test_annual_plan_counts_only_quarters_up_to_the_as_of_date():
     [
         (2027, 2029, "0", date(2026, 9, 30), None),  # start year in the future
         (2026, 2026, "0", date(2026, 1, 1), None),  # single-year project, first day
-        (2026, 2026, "0", date(2026, 2, 6), None),  # 36 of 364 days: 9.9 pp
-        (2026, 2026, "0", date(2026, 2, 7), Light.YELLOW),  # 37 of 364 days: 10.2 pp
+        (2026, 2026, "0", date(2026, 3, 30), None),  # judged at 2025-12-31, before the start
+        (2026, 2026, "0", date(2026, 3, 31), Light.YELLOW),  # 90 of 365 days: 24.7 pp
         (2026, 2026, "0", date(2026, 12, 31), Light.RED),
         (2025, 2026, "500", date(2026, 1, 1), None),  # elapsed 50.07%, rate 50%
         (2025, 2026, "0", date(2026, 1, 1), Light.RED),  # zero cumulative
@@ -149,12 +169,12 @@ def test_annual_plan_counts_only_quarters_up_to_the_as_of_date():
 )
 def test_period_lag(start, end, cumulative, as_of, light):
     reports = [(start, 1, cumulative, cumulative)] if cumulative != "0" else []
-    warning = investment_lag(facts(start=start, end=end, reports=reports), as_of)
+    warning = investment_lag(facts(start=start, end=end, reports=reports), S.UNDER_WAY, as_of)
     assert (warning.light if warning else None) is light
 
 
 def test_no_lag_without_planned_investment():
-    assert investment_lag(facts(planned="0"), date(2026, 9, 30)) is None
+    assert investment_lag(facts(planned="0"), S.UNDER_WAY, date(2026, 9, 30)) is None
 
 
 @pytest.mark.parametrize(
@@ -165,13 +185,20 @@ def test_no_lag_without_planned_investment():
 )
 def test_not_reported(reports, as_of, light):
     project = facts(start=2020, end=2030, reports=[(y, q, "10", "0") for y, q in reports])
-    warning = not_reported(project, as_of)
+    warning = not_reported(project, S.UNDER_WAY, as_of)
     assert (warning.light if warning else None) is light
 
 
 def test_not_reported_names_the_missing_quarters():
-    assert not_reported(facts(), date(2026, 1, 15)).reason == "连续两个季度未报送进展(2025年第3季度、2025年第4季度)"
-    assert not_reported(facts(status=S.SUSPENDED), date(2026, 1, 15)) is None
+    assert not_reported(facts(), S.UNDER_WAY, date(2026, 1, 15)).reason == (
+        "连续两个季度未报送进展（2025年第3季度、2025年第4季度）")
+    assert not_reported(facts(), S.SUSPENDED, date(2026, 1, 15)) is None
+
+
+def test_a_project_starting_after_the_reporting_period_is_not_expected_to_report():
+    assert not_reported(facts(start=2027, end=2028), S.UNDER_WAY, date(2026, 11, 22)) is None
+    # its first expected quarter missing is yellow, not red: the quarter before was not expected
+    assert not_reported(facts(start=2026, end=2028), S.UNDER_WAY, date(2026, 4, 10)).light is Light.YELLOW
 
 
 def test_cancelled_and_done_projects_are_never_warned():
@@ -202,6 +229,6 @@ def test_green_project_and_over_budget_flag():
 
 def test_thresholds_are_configurable():
     project = facts(reports=[(2026, 3, "50", "50")], plans={2026: "100"})
-    assert investment_lag(project, date(2026, 9, 30)).light is Light.YELLOW
-    assert investment_lag(project, date(2026, 9, 30), Thresholds(lag_yellow_pp=D(30), lag_red_pp=D(20))).light is Light.RED
-    assert investment_lag(project, date(2026, 9, 30), Thresholds(lag_yellow_pp=D(30), lag_red_pp=D(50))) is None
+    assert investment_lag(project, S.UNDER_WAY, date(2026, 9, 30)).light is Light.YELLOW
+    assert investment_lag(project, S.UNDER_WAY, date(2026, 9, 30), Thresholds(lag_yellow_pp=D(30), lag_red_pp=D(20))).light is Light.RED
+    assert investment_lag(project, S.UNDER_WAY, date(2026, 9, 30), Thresholds(lag_yellow_pp=D(30), lag_red_pp=D(50))) is None

@@ -48,13 +48,13 @@ def test_sql_filters_agree_with_the_rule_functions(module_session, generated, as
     rules = rule_expressions(as_of)
 
     def ids(condition) -> set[int]:
-        return set(session.scalars(rules.join(select(Project.id)).where(condition)))
+        return set(session.scalars(rules.bind(rules.join(select(Project.id)).where(condition))))
 
     for kind in WarningKind:
         assert ids(rules.warning(kind)) == {i for i, a in expected.items() if a.has(kind)}, kind
     for light in Light:
         assert ids(rules.light == light.value) == {i for i, a in expected.items() if a.light is light}, light
-    sums = dict(session.execute(rules.join(select(Project.id, rules.cumulative))).all())
+    sums = dict(session.execute(rules.bind(rules.join(select(Project.id, rules.cumulative)))).all())
     assert sums == {i: a.cumulative_investment for i, a in expected.items()}
 
 

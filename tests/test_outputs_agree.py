@@ -1,0 +1,124 @@
+"""Every output says the same thing for the same date: the list's totals line and filter counts,
+the dashboard, the PDF report (read back with pdftotext), the Excel and CSV exports and the OC4IDS
+package — project count, planned and completed investment, rates, annual figures, lights, and
+each project's light and reasons. Checked at a quarter end, the day after, and an ordinary day."""
+import csv
+import io
+import json
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from urllib.parse import unquote
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from portfolio.core.db import db
+from portfolio.core.formatting import format_rate, format_wan, format_wan_whole
+from portfolio.dashboard.queries import build_dashboard
+from portfolio.exports.render import export_list
+from portfolio.registry.models import Project
+from portfolio.registry.queries import ProjectFilters, project_totals
+from portfolio.reports.data import ReportFilters, build_quarterly_report
+from portfolio.reports.fonts import register_font
+from portfolio.reports.pdf import render_quarterly_pdf
+from portfolio.rules import Light, Thresholds, WarningKind, quarter_of
+from portfolio.rules.totals import Figures, judged_cells, total
+from tests.pdf import joined, pdf_text
+from tests.rules.test_sql_twin_sweep import build
+
+DATES = [date(2026, 9, 30), date(2026, 10, 1), date(2026, 11, 22)]
+
+
+@pytest.fixture
+def edge_set(app, clean_db):
+    with app.app_context():
+        yield build(db.session)
+
+
+def _figures(group) -> Figures:
+    return Figures(**{name: getattr(group, name) for name in Figures.__dataclass_fields__})
+
+
+@pytest.mark.parametrize("as_of", DATES, ids=str)
+def test_every_output_agrees(app, edge_set, client, tmp_path, as_of):
+    thresholds = Thresholds()
+    with app.app_context():
+        session = db.session
+        sql_total = total(judged_cells(session, as_of, thresholds))
+        listed = project_totals(session, ProjectFilters(as_of=as_of))
+        dashboard = build_dashboard(session, as_of, thresholds)
+        exported = export_list(session, ProjectFilters(as_of=as_of), with_progress=True)
+        report = build_quarterly_report(session, as_of.year, quarter_of(as_of), ReportFilters(), "测试",
+                                        datetime(2026, 11, 22, 9), as_of, thresholds)
+        names = dict(session.execute(select(Project.id, Project.name)).all())
+        light_counts = {light: project_totals(session, ProjectFilters(as_of=as_of, light=light))
+                        for light in (Light.RED, Light.YELLOW)}
+        warning_counts = {kind: project_totals(session, ProjectFilters(as_of=as_of, warnings=frozenset({kind})))
+                          for kind in WarningKind}
+        pdf = render_quarterly_pdf(report, register_font())
+
+    # one set of figures: SQL roll-up, list totals line, dashboard, report, exports
+    figures = sql_total
+    assert figures.count > 0 and figures.cancelled_count > 0 and figures.annual_plan > 0
+    for other in (listed, dashboard.total, report.total, exported.total):
+        assert _figures(other) == _figures(figures)
+    assert report.as_of == as_of
+    # the list's filters count what the totals count
+    assert (light_counts[Light.RED].count, light_counts[Light.YELLOW].count) == (figures.red, figures.yellow)
+    assert {kind: warning_counts[kind].count for kind in WarningKind} == {
+        kind: figures.warning_count(kind) for kind in WarningKind}
+
+    # each project: the same light and reasons in the report, the exports and the list page
+    by_name = {row.name: (row.light.label, "；".join(row.reasons)) for row in report.projects}
+    exported_rows = {row.project.name: (row.assessment.light.label,
+                                        "；".join(f"{w.kind.label}：{w.reason}" for w in row.assessment.warnings))
+                     for row in exported.rows}
+    assert exported_rows == by_name and len(by_name) == len(names)
+
+    workbook = load_workbook(io.BytesIO(client.get(f"/projects/export.xlsx?as_of={as_of}").data))
+    sheet = list(workbook.active.iter_rows(values_only=True))
+    assert as_of.strftime("%Y年%-m月%-d日") in sheet[0][0]
+    header = sheet[1]
+    rows = sheet[2:2 + len(names)]
+    xlsx = {row[header.index("项目名称")]: (row[header.index("预警")], row[header.index("预警原因")] or "") for row in rows}
+    assert xlsx == by_name
+    totals_row = sheet[2 + len(names)]
+    assert Decimal(str(totals_row[header.index("计划投资(万元)")])) == figures.planned_investment
+    assert Decimal(str(totals_row[header.index("累计完成投资(万元)")])) == figures.cumulative_investment
+
+    response = client.get(f"/projects/export.csv?as_of={as_of}")
+    assert f"截至{as_of:%Y%m%d}" in unquote(response.headers["Content-Disposition"])
+    lines = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    csv_header = lines[0]
+    csv_rows = {line[csv_header.index("项目名称")]: (line[csv_header.index("预警")], line[csv_header.index("预警原因")])
+                for line in lines[1:1 + len(names)]}
+    assert csv_rows == by_name
+    csv_total = lines[1 + len(names)]
+    assert csv_total[csv_header.index("投资完成率")] == format_rate(figures.completion_rate)
+
+    package = json.loads(client.get(f"/projects/export.json?as_of={as_of}").data)
+    assert len(package["projects"]) == len(names)
+    rates = {p["title"]: next((m["observations"][0]["measure"] for m in p.get("metrics", [])
+                               if m["id"] == "financialProgress"), None) for p in package["projects"]}
+    for row in exported.rows:
+        rate = row.assessment.completion_rate
+        assert rates[row.project.name] == (None if rate is None else float(round(rate * 100, 1)))
+
+    # the list page's totals line
+    page = client.get(f"/projects/?as_of={as_of}").get_data(as_text=True)
+    assert f"{figures.count}" in page and format_wan(figures.planned_investment) in page
+
+    # the PDF says the same, in words and tables
+    text = joined(pdf_text(pdf, tmp_path))
+    for expected in (f"纳入统计的{figures.count}个项目计划总投资{format_wan_whole(figures.planned_investment)}万元",
+                     f"累计完成投资{format_wan_whole(figures.cumulative_investment)}万元",
+                     f"投资完成率{format_rate(figures.completion_rate)}",
+                     f"红灯项目{figures.red}个、黄灯项目{figures.yellow}个、绿灯项目{figures.green}个，已完成{figures.done}个",
+                     f"另有已取消项目{figures.cancelled_count}个",
+                     f"已完成{format_wan_whole(figures.annual_completed)}万元，占年度计划{format_rate(figures.annual_rate)}"):
+        assert joined(expected) in text, expected
+    assert re.search(joined(f"合计{figures.count}{format_wan(figures.planned_investment)}"
+                            f"{format_wan(figures.cumulative_investment)}{format_rate(figures.completion_rate)}"
+                            f"{figures.red}{figures.yellow}"), text)
