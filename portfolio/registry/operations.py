@@ -2,6 +2,7 @@
 `portfolio.registry.validation` before they come here."""
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portfolio.registry.models import Project, ProjectStatus, StatusChange
@@ -39,6 +40,10 @@ def change_status(session: Session, project: Project, status: ProjectStatus, sin
     change stays the current status)."""
     if project.status_since is not None and since < project.status_since:
         since = project.status_since
+    if project.id is not None and session.scalar(
+            select(StatusChange.id).where(StatusChange.project_id == project.id).limit(1)) is None:
+        # the status it had until now, from the beginning (projects loaded before the history existed)
+        session.add(StatusChange(project=project, status=project.status, since=None, source="initial"))
     session.add(StatusChange(project=project, status=status, since=since, source=source))
     project.status, project.status_since = status, since
 
