@@ -5,7 +5,7 @@ import os
 
 import flask_migrate
 import pytest
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, create_engine, make_url, text
 
 from portfolio import create_app
 from portfolio.accounts.models import Role
@@ -16,11 +16,22 @@ from tests.factories import SEED_DIR, ProjectBuilder, build_user, login
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
+def database_url(tmp_path_factory, worker_id) -> str:
+    """An SQLite file per test process; on PostgreSQL (TEST_DATABASE_URL) a database per pytest-xdist
+    worker on that server, made when missing, so workers never share tables."""
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        return normalize_database_url(url)
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'portfolio-test.sqlite3'}"
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'portfolio-test.sqlite3'}"
+    url = make_url(normalize_database_url(url))
+    if worker_id == "master":
+        return url.render_as_string(hide_password=False)
+    name = f"{url.database}_{worker_id}"
+    server = create_engine(url, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        if connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}).scalar() is None:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    server.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")

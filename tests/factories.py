@@ -5,6 +5,7 @@ import csv
 import io
 import itertools
 import re
+from datetime import date
 from decimal import Decimal
 from html.parser import HTMLParser
 
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 from portfolio.accounts.models import Role
 from portfolio.accounts.operations import create_user
 from portfolio.core.settings import ROOT
-from portfolio.progress.models import AnnualPlan, Milestone, ProgressReport
+from portfolio.progress.models import AnnualPlan, Milestone, MilestoneKind, ProgressReport
 from portfolio.progress.sample_data import SampleProgress
 from portfolio.registry.models import (
     Plan,
@@ -26,7 +27,10 @@ from portfolio.registry.models import (
     Region,
     RegionKind,
     Sector,
+    StatusChange,
 )
+from portfolio.rules import elapsed_share, quarter_end
+from portfolio.rules.figures import refresh_all_figures
 
 SEED_DIR = ROOT / "seeds"
 PASSWORD = "correct-horse-battery-42"
@@ -228,3 +232,91 @@ def add_sample_progress(session: Session, project: Project, progress: SampleProg
         session.add(AnnualPlan(project=project, year=year, planned_investment=amount))
     for kind, planned, actual in progress.milestones:
         session.add(Milestone(project=project, kind=kind, planned_date=planned, actual_date=actual))
+
+
+EDGES = [Decimal(x) for x in ("10.0", "30.0", "9.96", "10.04", "29.96", "30.04", "9.95", "30.05", "29.94")]
+"""Investment lags (percentage points) on and around the yellow and red thresholds."""
+
+
+def _annual_edge(target: Decimal, quarter: int, plan: Decimal) -> Decimal:
+    """This year's investment by `quarter` that puts the annual lag exactly at `target` points."""
+    return (plan * (Decimal(quarter) / 4 - target / 100)).quantize(Decimal("0.01"))
+
+
+def build_edge_set(session) -> list[int]:
+    """Projects on the edges of every rule (see tests/rules/test_sql_twin_sweep.py); returns their ids."""
+    plan = Plan(title="边界规划", city="焦作市", start_year=2021, end_year=2030)
+    regions = [Region(city="焦作市", name=name, kind=RegionKind.DISTRICT) for name in ("山阳区", "解放区", "温县")]
+    session.add_all([plan, *regions])
+    session.flush()
+    number = iter(range(1000))
+
+    def project(status=ProjectStatus.UNDER_WAY, start=2024, end=2027, planned="100000", **extra):
+        made = Project(plan=plan, region=regions[next(number) % 3], name=f"边界项目{len(made_ids):03d}",
+                       site="山阳区", sector=list(Sector)[len(made_ids) % 10], content="",
+                       planned_investment=Decimal(planned), start_year=start, end_year=end, status=status, **extra)
+        session.add(made)
+        made_ids.append(made)
+        return made
+
+    def report(owner, year, quarter, cumulative, this_quarter):
+        session.add(ProgressReport(project=owner, year=year, quarter=quarter, cumulative_investment=Decimal(cumulative),
+                                   quarter_investment=Decimal(this_quarter), physical_progress=Decimal(10)))
+
+    made_ids: list[Project] = []
+    # annual lags on the edges, at each quarter end of 2026
+    for year in (2026,):
+        for quarter in (1, 2, 3, 4):
+            for target in EDGES:
+                annual = Decimal("10000.00")
+                if (done := _annual_edge(target, quarter, annual)) < 0:
+                    continue
+                owner = project(start=2024, end=2029)
+                session.add(AnnualPlan(project=owner, year=year, planned_investment=annual))
+                report(owner, year, quarter, Decimal(20000) + done, done)
+    # whole-period lags on the edges at 2026 Q3 (a fen either side of the limit)
+    for target in EDGES:
+        for fen in (Decimal("-0.01"), Decimal(0), Decimal("0.01")):
+            owner = project(start=2024, end=2028, planned="99999.99")
+            share = elapsed_share(owner, quarter_end(2026, 3)) - target / 100
+            cumulative = (owner.planned_investment * share).quantize(Decimal("0.01")) + fen
+            report(owner, 2026, 3, cumulative, Decimal(100))
+    # every status, with and without reports; future starts; annual plan 0
+    for status in ProjectStatus:
+        for start, end in ((2023, 2025), (2025, 2026), (2027, 2028), (2029, 2030)):
+            owner = project(status=status, start=start, end=end, planned="5000")
+            if start <= 2026:
+                report(owner, 2025, 4, 1000, 1000)
+                report(owner, 2026, 2, 1500, 300)
+            session.add(AnnualPlan(project=owner, year=2026, planned_investment=Decimal(0)))
+    owner = project(planned="0")  # no planned investment: no investment rate at all
+    # milestones planned and reached late, and not reached
+    for actual in (None, date(2026, 5, 20), date(2027, 2, 1)):
+        owner = project(start=2025, end=2028)
+        session.add(Milestone(project=owner, kind=MilestoneKind.COMMENCEMENT, planned_date=date(2025, 3, 1),
+                              actual_date=actual))
+        session.add(Milestone(project=owner, kind=MilestoneKind.MAIN_WORKS_DONE, planned_date=date(2026, 11, 30),
+                              actual_date=None))
+    # reports with gaps, for 未报送 yellow and red
+    owner = project(start=2024, end=2028)
+    for year, quarter, cumulative in ((2024, 2, 100), (2024, 4, 200), (2025, 1, 300), (2026, 3, 900), (2027, 4, 1500)):
+        report(owner, year, quarter, cumulative, 100)
+    # status histories: completed on 2026-10-15, suspended then resumed, cancelled in 2027, started late
+    histories = [
+        (ProjectStatus.COMPLETED, [(None, ProjectStatus.UNDER_WAY), (date(2026, 10, 15), ProjectStatus.COMPLETED)]),
+        (ProjectStatus.UNDER_WAY, [(None, ProjectStatus.UNDER_WAY), (date(2025, 6, 1), ProjectStatus.SUSPENDED),
+                                   (date(2026, 4, 1), ProjectStatus.UNDER_WAY)]),
+        (ProjectStatus.CANCELLED, [(None, ProjectStatus.PREPARING), (date(2027, 3, 31), ProjectStatus.CANCELLED)]),
+        (ProjectStatus.IN_USE, [(None, ProjectStatus.PREPARING), (date(2024, 9, 30), ProjectStatus.UNDER_WAY),
+                                (date(2027, 12, 31), ProjectStatus.IN_USE)]),
+        (ProjectStatus.UNDER_WAY, [(date(2025, 2, 1), ProjectStatus.PREPARING), (date(2025, 8, 1), ProjectStatus.UNDER_WAY)]),
+    ]
+    for status, history in histories:
+        owner = project(status=status, start=2024, end=2027, status_since=history[-1][0])
+        for since, changed in history:
+            session.add(StatusChange(project=owner, status=changed, since=since, source="test"))
+        report(owner, 2025, 1, 4000, 4000)
+    session.flush()
+    refresh_all_figures(session)
+    session.commit()
+    return [made.id for made in made_ids]

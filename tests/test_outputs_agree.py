@@ -25,8 +25,8 @@ from portfolio.reports.fonts import register_font
 from portfolio.reports.pdf import render_quarterly_pdf
 from portfolio.rules import Light, Thresholds, WarningKind, quarter_of
 from portfolio.rules.totals import Figures, judged_cells, total
+from tests.factories import build_edge_set
 from tests.pdf import joined, pdf_text
-from tests.rules.test_sql_twin_sweep import build
 
 DATES = [date(2026, 9, 30), date(2026, 10, 1), date(2026, 11, 22)]
 
@@ -34,7 +34,7 @@ DATES = [date(2026, 9, 30), date(2026, 10, 1), date(2026, 11, 22)]
 @pytest.fixture
 def edge_set(app, clean_db):
     with app.app_context():
-        yield build(db.session)
+        yield build_edge_set(db.session)
 
 
 def _figures(group) -> Figures:

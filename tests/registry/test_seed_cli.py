@@ -46,7 +46,7 @@ def test_seed_from_a_missing_dir_fails_with_a_message(runner, in_app, tmp_path):
     missing = tmp_path / "no-such-folder"
     result = runner.invoke(args=["seed", "--dir", str(missing)])
     assert result.exit_code != 0
-    assert "种子数据有误,未载入任何数据" in result.output and "plans.csv" in result.output, result.output
+    assert "种子数据有误，未载入任何数据" in result.output and "plans.csv" in result.output, result.output
     assert "Traceback" not in result.output
     assert _project_count(in_app) == 0
 

@@ -88,5 +88,7 @@ def test_bad_filter_values_fall_back(client, seeded, bad):
     assert re.findall(r"<option selected[^>]*>", light) == ['<option selected value="">'], "no light is chosen"
     warnings = re.search(r'<ul id="warning">.*?</ul>', page, re.S).group(0)
     assert "checked" not in warnings and "nonsense" not in warnings, "no warning is ticked"
-    as_of = re.compile(r"截至 (\d{4}-\d{2}-\d{2})")
-    assert as_of.findall(page) == as_of.findall(plain) == [date.today().isoformat()], "the list is as of today"
+    as_of = re.compile(r"截至(\d{4}年\d{1,2}月\d{1,2}日)")
+    today = date.today()
+    assert as_of.findall(page) == as_of.findall(plain) == [f"{today.year}年{today.month}月{today.day}日"], \
+        "the list is as of today"

@@ -15,7 +15,7 @@ from portfolio.registry.models import Project, ProjectStatus
 from portfolio.reports.models import IssuedReport
 from portfolio.rules import Light, assess, quarter_of
 from portfolio.rules.figures import facts_for
-from tests.conftest import submit
+from tests.factories import submit
 
 TODAY = date.today()
 NAME = "山阳区黄龙山体育公园项目"
