@@ -168,7 +168,7 @@ class Project(BuildPeriod, Audited, db.Model):
     modified_dt: Mapped[datetime] = mapped_column(timestamp_type(), default=utc_now, onupdate=utc_now)
 
     # Figures derived from the progress reports and milestones, kept current by
-    # `portfolio.services.progress` on every write, so list filters need no aggregate queries.
+    # `portfolio.rules.figures` on every write, so list filters need no aggregate queries.
     last_report_period: Mapped[int | None]
     """The newest report's quarter as `rules.quarter_period` numbers it."""
     last_cumulative_investment: Mapped[Decimal | None] = mapped_column(money())
