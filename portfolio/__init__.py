@@ -26,6 +26,9 @@ def create_app(config: Mapping | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
 
+    from portfolio.core.web import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter
     db.init_app(app)
     migrate.init_app(app, db, directory=str(settings.ROOT / "migrations"), render_as_batch=True)
     with app.app_context():
@@ -41,6 +44,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     from portfolio.accounts import cli as accounts_cli
     from portfolio.core import audit, backup, errors, formatting, security, web
     from portfolio.dashboard import views as dashboard_views
+    from portfolio.imports import uploads
     from portfolio.imports import views as import_views
     from portfolio.progress import cli as progress_cli
     from portfolio.progress import review_views
@@ -63,4 +67,5 @@ def create_app(config: Mapping | None = None) -> Flask:
     for module in (registry_cli, progress_cli, reports_cli, accounts_cli):
         module.register(app)
     app.cli.add_command(backup.backup_command)
+    uploads.sweep(uploads.folder(app.instance_path), app.config["UPLOAD_LIFETIME_SECONDS"])
     return app

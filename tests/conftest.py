@@ -11,6 +11,7 @@ from portfolio import create_app
 from portfolio.accounts.models import Role
 from portfolio.core.db import db
 from portfolio.core.settings import normalize_database_url
+from portfolio.imports import uploads
 from portfolio.registry.seed import load_seed, read_seed_dir
 from tests.factories import SEED_DIR, ProjectBuilder, build_user, login
 
@@ -49,11 +50,14 @@ def app(database_url, tmp_path_factory):
 
 
 def _empty_every_table(app) -> None:
+    """Every table emptied, and the uploads waiting for confirmation removed (account ids start again)."""
     with app.app_context():
         db.session.rollback()
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
         db.session.commit()
+    for waiting in uploads.folder(app.instance_path).iterdir():
+        waiting.unlink()
 
 
 @pytest.fixture

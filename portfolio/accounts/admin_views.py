@@ -85,6 +85,6 @@ def set_enabled(user_id: int):
 
 @bp.get("/audit")
 def audit_trail():
-    page = db.paginate(audit.all_entries_query(request.args.get("table") or None),
+    page = db.paginate(audit.all_entries_query(request.args.get("table") or None), page=web.page_arg(),
                        per_page=current_app.config["PROJECTS_PER_PAGE"] * 2, error_out=False)
     return render_template("admin/audit.html", page=page)

@@ -6,6 +6,26 @@ from decimal import Decimal, InvalidOperation
 _YEAR_RANGE = re.compile(r"^(\d{4})年?(?:\s*(?:—|–|-|~|～|至|到)+\s*(\d{4})年?)?$")
 
 
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Characters no one types on purpose, which Excel refuses in a cell (line breaks and tabs are fine)."""
+
+
+def text_problem(label: str, text: str | None, limit: int) -> str | None:
+    """Why a typed text is refused: too long, or with control characters; None if it is fine."""
+    if not text:
+        return None
+    if len(text) > limit:
+        return f"{label}不能超过{limit}个字"
+    if CONTROL_CHARACTERS.search(text):
+        return f"{label}含有不可见的控制字符，请删除后再保存"
+    return None
+
+
+TOO_LARGE = Decimal("1e15")
+"""Far beyond any amount a form accepts (the limits are in `core.limits`), but small enough to
+compare and round exactly."""
+
+
 class ParseError(ValueError):
     """The text is not what the field expects; the message says why, in Chinese."""
 
@@ -32,6 +52,8 @@ def parse_amount(text, places: int = 2) -> Decimal:
         raise ParseError(f"“{text}”不是数字")
     if amount < 0:
         raise ParseError(f"“{text}”不能为负数")
+    if amount >= TOO_LARGE:
+        raise ParseError(f"“{str(text)[:30]}”过大")
     if amount != amount.quantize(Decimal(1).scaleb(-places)):
         raise ParseError(f"“{text}”最多保留{places}位小数")
     return amount

@@ -8,6 +8,7 @@ from typing import NoReturn
 
 from flask import Flask, abort, current_app, request, url_for
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 
 from portfolio.core import audit
 from portfolio.core.db import db
@@ -24,6 +25,32 @@ def as_of_arg() -> date:
         return date.fromisoformat(request.args.get("as_of", ""))
     except ValueError:
         return today()
+
+
+MAX_ID = 2**31 - 1
+"""The largest id or page number taken from a URL; beyond it nothing exists (and databases overflow)."""
+
+
+def int_arg(name: str, low: int = 1, high: int = MAX_ID) -> int | None:
+    """A whole number from the query string or form, or None when it is missing, not a number or
+    outside [low, high] — never an error."""
+    text = request.values.get(name, "")
+    if not text.isascii() or not text.isdigit() or len(text) > 10:
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
+
+
+def page_arg() -> int:
+    return int_arg("page") or 1
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:…>` in URLs: numbers beyond MAX_ID are not found (404), not an overflow (500)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def thresholds() -> Thresholds:

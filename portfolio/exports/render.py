@@ -20,6 +20,7 @@ from openpyxl.styles import Font
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portfolio.core.formatting import format_date, format_rate, format_wan, format_wan_whole
+from portfolio.core.spreadsheets import clean, csv_text, is_formula_like
 from portfolio.progress.models import MilestoneKind
 from portfolio.registry.models import Project, ProjectStatus, Sector
 from portfolio.registry.queries import ProjectFilters, describe_filters, projects_query
@@ -41,9 +42,6 @@ EXPORT_KINDS = {
     "oc4ids": "application/json",
 }
 """Each kind of export and its media type."""
-FORMULA_START = re.compile(r"^[\s\u3000]*[=+\-@]|^[\t\r]")
-"""Text a spreadsheet would run as a formula: =, +, - or @ first, even after white space."""
-ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 WAN = "#,##0.00"
 PERCENT = "0.0%"
 
@@ -139,18 +137,11 @@ def export_filename(exported_as_of: date, filter_words: list[str], suffix: str) 
     return "_".join(part for part in parts if part)[:120] + suffix
 
 
-def safe_text(value: str) -> str:
-    """Text that a spreadsheet shows as text and never runs as a formula (CSV/formula injection),
-    without the control characters Excel refuses."""
-    value = ILLEGAL_CHARACTERS.sub("", value)
-    return "'" + value if FORMULA_START.match(value) else value
-
-
 def _csv_value(value, number_format):
     if value is None:
         return ""
     if isinstance(value, str):
-        return safe_text(value)
+        return csv_text(value)
     if number_format == PERCENT:
         return format_rate(value)
     if number_format == WAN:
@@ -200,8 +191,8 @@ def write_xlsx(exported: ExportList, title: str) -> bytes:
     def cell(value, number_format=None, font=None):
         """A plain value where that is safe (fast in write-only mode), a styled cell where needed."""
         if isinstance(value, str):
-            value = ILLEGAL_CHARACTERS.sub("", value)
-            if font is None and not FORMULA_START.match(value):
+            value = clean(value)
+            if font is None and not is_formula_like(value):
                 return value
         elif font is None and number_format is None:
             return value

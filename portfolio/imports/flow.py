@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from portfolio.accounts.models import User
 from portfolio.imports import progress_templates, project_tables
 from portfolio.imports.preview import ImportPreview
 from portfolio.imports.tables import read_table
@@ -27,6 +28,8 @@ class ImportContext:
     today: date
     plan: Plan | None = None
     region_scope: set[int] | None = None
+    user: User | None = None
+    """Who imports, for the review lock (None: the command line, with the city's rights)."""
 
 
 @dataclass(frozen=True)

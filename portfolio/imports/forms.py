@@ -24,7 +24,7 @@ class ProgressUploadForm(BaseForm):
 class ConfirmUploadForm(BaseForm):
     """Carries the stored upload from the preview to the confirmation."""
 
-    token = HiddenField(validators=[Regexp(r"^[0-9a-f]{32}\.(xlsx|csv)$")])
+    token = HiddenField(validators=[Regexp(r"^u\d+-[0-9a-f]{32}\.(xlsx|csv)$")])
     filename = HiddenField()
     plan = HiddenField()
 

@@ -1,4 +1,5 @@
 """Quarterly progress by Excel: a template per region and quarter, and importing it back."""
+import re
 from collections.abc import Callable, Iterable
 from io import BytesIO
 
@@ -9,10 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from portfolio.core.parsing import ParseError, parse_amount
+from portfolio.core.spreadsheets import keep_as_text
 from portfolio.imports.preview import ImportPreview, RowOutcome
 from portfolio.imports.tables import Table, TableError, cell_text
 from portfolio.progress.models import ProgressReport
 from portfolio.progress.operations import PROGRESS_FIELDS, save_progress
+from portfolio.progress.review import after_edit, edit_refusal
 from portfolio.progress.validation import PROGRESS_LABELS, progress_errors
 from portfolio.registry.models import Project, Region
 from portfolio.rules import quarter_label, quarter_period
@@ -49,6 +52,8 @@ def progress_template(session: Session, region: Region, year: int, quarter: int)
             earlier[-1].cumulative_investment if earlier else None,
             *([getattr(current, name) for name in PROGRESS_FIELDS[2:]] if current else [None] * 6),
         ])
+        for cell in sheet[sheet.max_row]:
+            keep_as_text(cell)
     for column, width in zip("ABCDEFGHIJKLMN", (10, 40, 12, 8, 6, 14, 16, 16, 16, 16, 12, 30, 30, 30), strict=True):
         sheet.column_dimensions[column].width = width
     for row in sheet.iter_rows(min_row=2, min_col=6, max_col=10):
@@ -78,9 +83,17 @@ def preview_progress_import(session: Session, table: Table, context, progress: C
     stored = {}
     for report in session.scalars(select(ProgressReport).where(ProgressReport.project_id.in_(ids))):
         stored.setdefault(report.project_id, []).append(report)
-    outcomes, seen = [], {}
-    for outcome, project_id, values in parsed:
-        outcomes.append(outcome)
+    seen: dict[tuple, int] = {}
+    in_file: dict[int, dict[tuple, tuple]] = {}
+    """Per project, the quarters this file sets so far, as `progress_errors` reads other reports."""
+
+    def order(item):
+        _, project_id, values = item
+        return project_id or 0, values.get("year") or 0, values.get("quarter") or 0
+
+    # The rows of one project are checked in quarter order, together with what is stored, so
+    # two rows of one file are held to the same rules as two saves of the form.
+    for outcome, project_id, values in sorted(parsed, key=order):
         if outcome.action == "skip":
             continue
         project = projects.get(project_id)
@@ -96,17 +109,27 @@ def preview_progress_import(session: Session, table: Table, context, progress: C
             seen.setdefault(key, outcome.line)
         if project is not None and not outcome.errors:
             reports = stored.get(project.id, [])
-            existing = next((r for r in reports if (r.year, r.quarter) == (values["year"], values["quarter"])), None)
-            others = [(r.id, r.year, r.quarter, r.cumulative_investment, r.physical_progress) for r in reports]
+            quarter = (values["year"], values["quarter"])
+            existing = next((r for r in reports if (r.year, r.quarter) == quarter), None)
+            if existing is not None and (refusal := edit_refusal(context.user, existing)):
+                outcome.errors.append(f"{quarter_label(quarter_period(*quarter))}：{refusal}")
+                continue
+            file_rows = in_file.setdefault(project.id, {})
+            others = [(r.id, r.year, r.quarter, r.cumulative_investment, r.physical_progress) for r in reports
+                      if (r.year, r.quarter) not in file_rows] + list(file_rows.values())
             outcome.errors += [f"{PROGRESS_LABELS[field]}：{message}" for field, message in progress_errors(
                 session, project, values, context.today, existing.id if existing else None, others).items()]
+            if not outcome.errors:
+                file_rows[quarter] = (-outcome.line, *quarter, values["cumulative_investment"],
+                                      values["physical_progress"])
             outcome.values = values | {"project_id": project.id}
             if existing is not None:
                 outcome.changes = [(name, str(getattr(existing, name) or "—"), str(values[name] or "—"))
                                    for name in PROGRESS_FIELDS if getattr(existing, name) != values[name]]
                 outcome.action = "update" if outcome.changes else "unchanged"
-            if values["quarter"] in (1, 2, 3, 4):
-                outcome.name = f"{project.name}({quarter_label(quarter_period(values['year'], values['quarter']))})"
+            outcome.name = f"{project.name}（{quarter_label(quarter_period(*quarter))}）"
+    outcomes = [outcome for outcome, _, _ in parsed]
+    for outcome in outcomes:
         if outcome.errors:
             outcome.action = "error"
     return ImportPreview(outcomes, list(table.notes))
@@ -122,13 +145,13 @@ def _parse_row(line: int, cells: list, columns: dict[str, int]) -> tuple[RowOutc
     if not any(cell(header) for header in AMOUNT_FIELDS):
         outcome.action = "skip"
         return outcome, None, {}
-    project_id = int(cell("项目编号")) if cell("项目编号").isdigit() else None
+    project_id = int(cell("项目编号")) if re.fullmatch(r"[0-9]{1,18}", cell("项目编号")) else None
     values: dict = {}
     for header, key in (("年份", "year"), ("季度", "quarter")):
-        if cell(header).isdigit():
+        if re.fullmatch(r"[0-9]{1,4}", cell(header)):
             values[key] = int(cell(header))
         else:
-            outcome.errors.append(f"{header}“{cell(header)}”不是整数")
+            outcome.errors.append(f"{header}“{cell(header)[:20]}”不是有效的{header}")
     for header, key in AMOUNT_FIELDS.items():
         try:
             values[key] = parse_amount(cell(header)) if cell(header) else None
@@ -148,5 +171,5 @@ def apply_progress_import(session: Session, preview: ImportPreview, context,
         existing = session.scalar(select(ProgressReport).where(
             ProgressReport.project_id == project.id, ProgressReport.year == row.values["year"],
             ProgressReport.quarter == row.values["quarter"]))
-        save_progress(session, project, row.values, existing)
+        after_edit(save_progress(session, project, row.values, existing))
     session.flush()

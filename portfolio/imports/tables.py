@@ -2,9 +2,13 @@
 
 Checks made before anything is parsed: the file is not empty; its content matches its
 extension (an .xlsx is a ZIP, a password-protected workbook is an OLE2 container, a CSV
-is text in UTF-8 or GB18030); an .xlsx's uncompressed size and sheet size are sane, so a
-"zip bomb" is refused before it is expanded. Formulas are read as the values Excel last
-calculated, and merged cells are filled with their top-left value; both are noted.
+is text in UTF-8 or GB18030); an .xlsx's uncompressed size is sane, so a "zip bomb" is
+refused before it is expanded. Then the sheet's XML is streamed once (defusedxml) to count
+what it really holds — rows, columns, cells, merged ranges — whatever its <dimension> says,
+hidden behind a comment, in single quotes or missing; a sheet beyond the caps (MAX_ROWS,
+MAX_COLUMNS, MAX_CELLS, MAX_MERGED_RANGES, merges within the filled range) is refused as
+soon as the cap is passed, before openpyxl builds any row. Formulas are read as the values
+Excel last calculated, and merged cells are filled with their top-left value; both are noted.
 """
 import csv
 import io
@@ -13,13 +17,20 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePath
+from xml.etree.ElementTree import ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse
 
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
-MAX_ROWS = 200_000
-MAX_COLUMNS = 200
+MAX_ROWS = 100_000
+MAX_COLUMNS = 100
+MAX_CELLS = 2_000_000
+MAX_MERGED_RANGES = 1_000
 HEADER_SEARCH_ROWS = 10
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_REFERENCE = re.compile(r"([A-Z]{1,3})\d+$")
 
 
 class TableError(ValueError):
@@ -82,8 +93,13 @@ def _read_csv(data: bytes) -> list[list]:
             continue
     else:
         raise TableError("CSV 文件既不是 UTF-8 也不是 GBK/GB18030 编码")
+    rows = []
     try:
-        return [row for row in csv.reader(io.StringIO(text, newline=""))]
+        for row in csv.reader(io.StringIO(text, newline="")):
+            rows.append(row)
+            if len(rows) > MAX_ROWS or len(row) > MAX_COLUMNS:
+                raise TableError(f"CSV 文件过大（超过{MAX_ROWS:,}行或{MAX_COLUMNS}列），已拒绝处理")
+        return rows
     except csv.Error as error:
         raise TableError(f"CSV 格式错误：{error}") from None
 
@@ -102,16 +118,13 @@ def _read_xlsx(data: bytes) -> tuple[list[list], list[str]]:
     packed = sum(entry.compress_size for entry in entries) or 1
     if total > MAX_UNCOMPRESSED_BYTES or total / packed > MAX_COMPRESSION_RATIO:
         raise TableError(f"工作簿解压后过大({total / 1024 / 1024:.0f} MB，压缩比 {total / packed:.0f})，已拒绝处理")
-    sheet = _first_sheet_xml(archive)
+    name = _first_sheet_name(archive)
     notes, merged = [], []
-    if sheet is not None:
-        head = sheet[:4096]
-        if match := re.search(rb'<dimension ref="[A-Z]+\d+:([A-Z]+)(\d+)"', head):
-            if int(match.group(2)) > MAX_ROWS or _column_number(match.group(1).decode()) > MAX_COLUMNS:
-                raise TableError(f"工作表过大(声明的范围到 {match.group(1).decode()}{match.group(2).decode()})，已拒绝处理")
-        if b"<f>" in sheet or b"<f " in sheet:
+    if name is not None:
+        extent = measure_sheet(archive.open(name))
+        if extent.formulas:
             notes.append("表格含公式：按 Excel 最后一次计算的结果读取；未计算过的公式单元格视为空")
-        merged = re.findall(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"', sheet)
+        merged = extent.merged
         if merged:
             notes.append(f"表格含{len(merged)}处合并单元格：合并区域中的每个单元格都取左上角的值")
     from openpyxl import load_workbook  # imported here: the checks above must pass first
@@ -121,18 +134,85 @@ def _read_xlsx(data: bytes) -> tuple[list[list], list[str]]:
     except Exception as error:  # openpyxl raises many kinds for a broken workbook
         raise TableError(f"Excel 工作簿无法读取：{type(error).__name__}") from None
     try:
-        rows = [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # read the rows that are there, whatever <dimension> claims
+        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     finally:
         workbook.close()
     for first_col, first_row, last_col, last_row in merged:
-        _fill_merged(rows, _column_number(first_col.decode()) - 1, int(first_row) - 1,
-                     _column_number(last_col.decode()) - 1, int(last_row) - 1)
+        _fill_merged(rows, first_col - 1, first_row - 1, last_col - 1, last_row - 1)
     return rows, notes
 
 
-def _first_sheet_xml(archive: zipfile.ZipFile) -> bytes | None:
-    names = sorted(n for n in archive.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n))
-    return archive.read(names[0]) if names else None
+@dataclass
+class SheetExtent:
+    """What a sheet really holds, counted from its XML (not from what its <dimension> claims)."""
+
+    rows: int = 0
+    columns: int = 0
+    cells: int = 0
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    """(first column, first row, last column, last row), 1-based."""
+    merged_cells: int = 0
+    formulas: bool = False
+
+
+def measure_sheet(stream) -> SheetExtent:
+    """Stream the sheet's XML once (defusedxml: no DTD, no entities) and count rows, columns, cells
+    and merged ranges, refusing — as soon as a cap is passed — a sheet larger than any table."""
+    extent = SheetExtent()
+    in_row = 0
+    try:
+        for _event, element in iterparse(stream, events=("end",)):
+            tag = element.tag.rpartition("}")[2]
+            if tag == "c":
+                in_row += 1
+                extent.cells += 1
+                reference = element.get("r")
+                column = _column_number(_REFERENCE.match(reference).group(1)) if reference and _REFERENCE.match(
+                    reference) else in_row
+                extent.columns = max(extent.columns, column)
+                if extent.columns > MAX_COLUMNS or extent.cells > MAX_CELLS:
+                    raise TableError(f"工作表过大（超过{MAX_COLUMNS}列或{MAX_CELLS:,}个单元格），已拒绝处理")
+            elif tag == "f":
+                extent.formulas = True
+            elif tag == "row":
+                number = element.get("r")
+                extent.rows = max(extent.rows + 1, int(number) if number and number.isdigit() else 0)
+                in_row = 0
+                element.clear()
+                if extent.rows > MAX_ROWS:
+                    raise TableError(f"工作表过大（超过{MAX_ROWS:,}行），已拒绝处理")
+            elif tag == "mergeCell":
+                extent.merged.append(_merged_range(element.get("ref") or "", extent))
+                if len(extent.merged) > MAX_MERGED_RANGES:
+                    raise TableError(f"工作表的合并单元格超过{MAX_MERGED_RANGES:,}处，已拒绝处理")
+    except (ParseError, DefusedXmlException, ValueError) as error:
+        if isinstance(error, TableError):
+            raise
+        raise TableError("Excel 工作表的内容已损坏或不安全，无法读取") from None
+    return extent
+
+
+def _merged_range(reference: str, extent: SheetExtent) -> tuple[int, int, int, int]:
+    """A merged range that lies within the cells the sheet really has (merges come after the rows)."""
+    match = re.fullmatch(r"([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})", reference)
+    if not match:
+        raise TableError(f"合并单元格“{reference[:20]}”的范围无法识别")
+    first_col, first_row = _column_number(match.group(1)), int(match.group(2))
+    last_col, last_row = _column_number(match.group(3)), int(match.group(4))
+    if last_row > max(extent.rows, 1) or last_col > max(extent.columns, 1) or last_row < first_row or last_col < first_col:
+        raise TableError(f"合并单元格{reference}超出表格实际填写的范围，已拒绝处理")
+    extent.merged_cells += (last_row - first_row + 1) * (last_col - first_col + 1)
+    if extent.merged_cells > MAX_CELLS:
+        raise TableError(f"合并单元格合计超过{MAX_CELLS:,}个单元格，已拒绝处理")
+    return first_col, first_row, last_col, last_row
+
+
+def _first_sheet_name(archive: zipfile.ZipFile) -> str | None:
+    names = sorted((n for n in archive.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)),
+                   key=lambda n: int(re.search(r"\d+", n.rpartition("/")[2]).group()))
+    return names[0] if names else None
 
 
 def _column_number(letters: str) -> int:

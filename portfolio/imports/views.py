@@ -1,6 +1,4 @@
 """The import pages: upload → preview → confirm, one flow for both kinds of file."""
-import secrets
-import time
 from io import BytesIO
 from pathlib import Path, PurePath
 
@@ -10,6 +8,8 @@ from flask_login import current_user
 from portfolio.accounts import access
 from portfolio.core import web
 from portfolio.core.db import db
+from portfolio.core.errors import render_error
+from portfolio.imports import uploads
 from portfolio.imports.flow import KINDS, ImportContext, apply_preview, preview_file
 from portfolio.imports.forms import ConfirmUploadForm, ProgressUploadForm, ProjectTableForm, TemplateForm
 from portfolio.imports.progress_templates import progress_template
@@ -20,29 +20,12 @@ from portfolio.rules import quarter_of
 
 bp = Blueprint("imports", __name__, url_prefix="/imports", template_folder="templates")
 
-UPLOAD_LIFETIME_SECONDS = 24 * 3600
 MAY_IMPORT = {"projects": access.can_edit_projects, "progress": access.can_import_progress}
 """Who may upload each kind of file."""
 
 
-def _uploads() -> Path:
-    folder = Path(current_app.instance_path) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _store(upload) -> tuple[str, bytes]:
-    """Keep the upload until the user confirms; the token names it (random, never the user's file name).
-    Uploads nobody confirmed within a day are removed."""
-    folder = _uploads()
-    stale = time.time() - UPLOAD_LIFETIME_SECONDS
-    for old in folder.iterdir():
-        if old.stat().st_mtime < stale:
-            old.unlink(missing_ok=True)
-    data = upload.read()
-    token = f"{secrets.token_hex(16)}{PurePath(upload.filename).suffix.lower()}"
-    (folder / token).write_bytes(data)
-    return token, data
+def _uploads():
+    return uploads.folder(current_app.instance_path)
 
 
 def _forms():
@@ -61,17 +44,23 @@ def index():
 
 
 def _context(plan: Plan | None) -> ImportContext:
-    return ImportContext(today=web.today(), plan=plan, region_scope=access.progress_region_scope(current_user))
+    return ImportContext(today=web.today(), plan=plan, region_scope=access.progress_region_scope(current_user),
+                         user=current_user._get_current_object())
 
 
-def _preview_page(kind: str, data: bytes, token: str, filename: str, plan: Plan | None, refused_status: int = 200):
-    """Read and check the file; the page shows each row's outcome and, if all is well, the confirm button."""
-    confirm = ConfirmUploadForm(formdata=None, token=token, filename=filename, plan=plan.id if plan else "")
+def _preview_page(kind: str, data: bytes, path: Path | None, filename: str, plan: Plan | None,
+                  refused_status: int = 200):
+    """Read and check the file; the page shows each row's outcome and, if all is well, the confirm
+    button. A file that cannot be imported as it is is deleted at once: it can only be uploaded again."""
     preview, error = None, None
     try:
         preview = preview_file(db.session, KINDS[kind], data, filename, _context(plan))
     except TableError as problem:
         error = str(problem)
+    if path is not None and (preview is None or not preview.ok):
+        path.unlink(missing_ok=True)
+    confirm = ConfirmUploadForm(formdata=None, token=path.name if path else "", filename=filename,
+                                plan=plan.id if plan else "")
     status = 422 if preview is None else 200 if preview.ok else refused_status
     return render_template("imports/preview.html", kind=kind, preview=preview, error=error, form=confirm,
                            filename=filename, plan=plan), status
@@ -86,8 +75,16 @@ def upload(kind: str):
     if not form.validate_on_submit():
         return render_template("imports/index.html", **forms), 422
     plan = db.get_or_404(Plan, form.plan.data) if kind == "projects" else None
-    token, data = _store(form.file.data)
-    return _preview_page(kind, data, token, form.file.data.filename, plan)
+    folder = _uploads()
+    uploads.sweep(folder, current_app.config["UPLOAD_LIFETIME_SECONDS"])
+    data = form.file.data.read()
+    try:
+        token = uploads.store(folder, current_user.id, data, PurePath(form.file.data.filename).suffix.lower(),
+                              current_app.config["UPLOADS_PER_ACCOUNT"], current_app.config["UPLOADS_PENDING_BYTES"])
+    except uploads.UploadRefused as refusal:
+        form.file.errors.append(str(refusal))
+        return render_template("imports/index.html", **forms), 429
+    return _preview_page(kind, data, folder / token, form.file.data.filename, plan)
 
 
 @bp.post("/<any(projects, progress):kind>/confirm")
@@ -95,17 +92,21 @@ def confirm(kind: str):
     if not MAY_IMPORT[kind](current_user):
         web.refuse()
     form = ConfirmUploadForm()
-    path = _uploads() / (form.token.data or "")
-    if not form.validate() or not path.is_file():
-        abort(400)
-    plan = db.get_or_404(Plan, int(form.plan.data or 0)) if kind == "projects" else None
+    path = uploads.owned(_uploads(), form.token.data, current_user.id) if form.validate() else None
+    if path is None:
+        return render_error(400, "要确认的上传文件已不存在（已导入、已过期或不是您上传的），请重新上传。")
+    plan = None
+    if kind == "projects":
+        plan = db.session.get(Plan, int(form.plan.data)) if (form.plan.data or "").isdigit() else None
+        if plan is None:
+            abort(404)
     data, filename = path.read_bytes(), form.filename.data
     try:
         preview = preview_file(db.session, KINDS[kind], data, filename, _context(plan))
     except TableError:
         preview = None
     if preview is None or not preview.ok:
-        return _preview_page(kind, data, form.token.data, filename, plan, refused_status=422)
+        return _preview_page(kind, data, path, filename, plan, refused_status=422)
     apply_preview(db.session, KINDS[kind], preview, _context(plan))
     db.session.commit()
     path.unlink(missing_ok=True)

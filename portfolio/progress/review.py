@@ -9,11 +9,12 @@ from portfolio.registry.models import Project
 EDITABLE_BY_COUNTY = {ReviewState.DRAFT, ReviewState.RETURNED}
 
 
-def edit_refusal(user: User, report: ProgressReport) -> str | None:
-    """Why `user` may not change this report now, or None."""
+def edit_refusal(user: User | None, report: ProgressReport) -> str | None:
+    """Why `user` may not change this report now, or None — the one lock check of the form, the
+    template import and the API. `None` is the command line, which acts with the city's rights."""
     if report.review_state is ReviewState.APPROVED:
         return "该季度进展已审核，已锁定；如需修改，请市级重新打开"
-    if user.role is Role.COUNTY and report.review_state not in EDITABLE_BY_COUNTY:
+    if user is not None and user.role is Role.COUNTY and report.review_state not in EDITABLE_BY_COUNTY:
         return "该季度进展已报送，正在审核，不能修改；如需修改，请市级退回"
     return None
 

@@ -7,6 +7,7 @@ from portfolio.accounts.models import Role
 from portfolio.core import web
 from portfolio.core.db import db
 from portfolio.core.forms import ConfirmForm
+from portfolio.core.limits import FIRST_YEAR, LAST_YEAR
 from portfolio.progress import review
 from portfolio.progress.forms import ReturnForm
 from portfolio.progress.models import ProgressReport
@@ -18,17 +19,15 @@ bp = Blueprint("reviews", __name__, url_prefix="/reviews", template_folder="temp
 
 def _quarter() -> tuple[int, int]:
     today = web.today()
-    year = request.values.get("year", type=int) or today.year
-    quarter = request.values.get("quarter", type=int) or quarter_of(today)
-    if not 1 <= quarter <= 4:
-        abort(400)
+    year = web.int_arg("year", FIRST_YEAR, LAST_YEAR) or today.year
+    quarter = web.int_arg("quarter", 1, 4) or quarter_of(today)
     return year, quarter
 
 
 @bp.get("/")
 def index():
     year, quarter = _quarter()
-    region_id = current_user.region_id if current_user.role is Role.COUNTY else request.args.get("region", type=int)
+    region_id = current_user.region_id if current_user.role is Role.COUNTY else web.int_arg("region")
     reports = review.quarter_reports(db.session, year, quarter, region_id)
     regions = db.session.scalars(db.select(Region).order_by(Region.id)).all()
     return render_template("reviews/index.html", year=year, quarter=quarter, reports=reports, region_id=region_id,
@@ -38,7 +37,7 @@ def index():
 @bp.post("/submit")
 def submit():
     year, quarter = _quarter()
-    region_id = request.form.get("region", type=int)
+    region_id = web.int_arg("region")
     if not ConfirmForm().validate_on_submit() or region_id is None:
         abort(400)
     if not access.can_submit(current_user, region_id):

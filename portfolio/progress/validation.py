@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from portfolio.core.formatting import format_wan
 from portfolio.core.limits import FIRST_YEAR, LAST_YEAR, MAX_AMOUNT, MAX_AMOUNT_TEXT, PROGRESS_TEXT_LENGTH
+from portfolio.core.parsing import text_problem
 from portfolio.progress.models import MilestoneKind, ProgressReport
 from portfolio.registry.models import Project
 from portfolio.rules import quarter_end, quarter_label, quarter_period, quarter_start
@@ -64,8 +65,8 @@ def progress_errors(session: Session, project: Project, values: dict, today: dat
     elif not 0 <= percent <= 100:
         errors["physical_progress"] = "工程进度应在0–100%之间"
     for name in TEXT_FIELDS:
-        if len(values.get(name) or "") > PROGRESS_TEXT_LENGTH:
-            errors[name] = f"{PROGRESS_LABELS[name]}不能超过{PROGRESS_TEXT_LENGTH}个字"
+        if problem := text_problem(PROGRESS_LABELS[name], values.get(name), PROGRESS_TEXT_LENGTH):
+            errors[name] = problem
     if errors:
         return errors
 

@@ -1,6 +1,8 @@
 """Views for a project's progress, annual plans and milestones."""
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from portfolio.accounts import access
 from portfolio.core import web
@@ -38,7 +40,9 @@ def _progress_form_page(project: Project, report: ProgressReport | None):
     form = ProgressForm(obj=report)
     locked = review.edit_refusal(current_user, report) if report else None
     if locked and form.is_submitted():
-        web.refuse()
+        # nothing is saved; what was typed stays on the page beside the reason and who can unlock it
+        return render_template("progress/progress_form.html", project=project, report=report, form=form,
+                               locked=locked, conflicts=[]), 409
     conflicts = []
     if form.validate_on_submit() and not (conflicts := web.conflicts_since_opened(form, "progress_reports", report)):
         values = form.values()
@@ -47,14 +51,25 @@ def _progress_form_page(project: Project, report: ProgressReport | None):
         for name, message in errors.items():
             form[name].errors.append(message)
         if not errors:
-            saved = operations.save_progress(db.session, project, values, report)
-            review.after_edit(saved)
-            db.session.commit()
-            flash(f"已保存{saved.year}年第{saved.quarter}季度进展（本季度完成投资{format_wan(saved.quarter_investment)}万元）。",
-                  "success")
-            for notice in validation.progress_notices(project, values):
-                flash(notice, "warning")
-            return _detail(project, "progress")
+            try:
+                saved = operations.save_progress(db.session, project, values, report)
+                review.after_edit(saved)
+                db.session.commit()
+            except StaleDataError:
+                db.session.rollback()
+                conflicts = web.conflicts_since_opened(form, "progress_reports", db.session.get(ProgressReport, report.id))
+            except IntegrityError:
+                db.session.rollback()
+                form.quarter.errors.append(f"其他人刚刚新建了{values['year']}年第{values['quarter']}季度的进展；"
+                                           "您填写的内容仍保留在下面，请在历史记录中编辑该季度")
+                return render_template("progress/progress_form.html", project=project, report=report, form=form,
+                                       locked=None, conflicts=[]), 409
+            else:
+                flash(f"已保存{saved.year}年第{saved.quarter}季度进展（本季度完成投资"
+                      f"{format_wan(saved.quarter_investment)}万元）。", "success")
+                for notice in validation.progress_notices(project, values):
+                    flash(notice, "warning")
+                return _detail(project, "progress")
     return render_template("progress/progress_form.html", project=project, report=report, form=form,
                            locked=locked, conflicts=conflicts), 409 if conflicts else 422 if form.errors else 200
 
@@ -92,8 +107,13 @@ def save_annual_plan(project_id: int):
     project = _project(project_id)
     form = AnnualPlanForm()
     if form.validate_on_submit():
-        operations.save_annual_plan(db.session, project, form.year.data, form.planned_investment.data)
-        db.session.commit()
+        try:
+            operations.save_annual_plan(db.session, project, form.year.data, form.planned_investment.data)
+            db.session.commit()
+        except IntegrityError:  # someone created the same year's plan a moment ago
+            db.session.rollback()
+            form.year.errors.append(f"其他人刚刚保存了{form.year.data}年度计划投资；请查看后再保存，您填写的内容仍保留在下面")
+            return render_template("progress/annual_plan_form.html", project=project, form=form), 409
         flash(f"已保存{form.year.data}年度计划投资。", "success")
         if row := next((r for r in queries.annual_plan_rows(db.session, project) if r.year == form.year.data), None):
             if row.notice:
@@ -127,8 +147,14 @@ def edit_milestones(project_id: int):
         for (kind, field), message in errors.items():
             form[kind.value][field].errors.append(message)
         if not errors:
-            change = operations.save_milestones(db.session, project, rows)
-            db.session.commit()
+            try:
+                change = operations.save_milestones(db.session, project, rows)
+                db.session.commit()
+            except IntegrityError:  # someone saved the same milestones a moment ago
+                db.session.rollback()
+                flash("其他人刚刚保存了这个项目的节点；您填写的内容仍保留在下面，请核对后再保存。", "error")
+                return render_template("progress/milestones_form.html", project=project, form=form,
+                                       kinds=list(MilestoneKind)), 409
             flash("已保存节点。", "success")
             if change:
                 flash(change, "info")

@@ -14,6 +14,7 @@ from portfolio.core.limits import (
     SITE_LENGTH,
     UNIT_LENGTH,
 )
+from portfolio.core.parsing import text_problem
 from portfolio.registry.models import Plan, Programme, Project, Region
 
 PROJECT_LABELS = {
@@ -30,8 +31,8 @@ def project_value_errors(values: dict) -> dict[str, str]:
     if not (values.get("name") or "").strip():
         errors["name"] = "请填写项目名称"
     for name, limit in TEXT_LIMITS.items():
-        if len(values.get(name) or "") > limit:
-            errors[name] = f"{PROJECT_LABELS[name]}不能超过{limit}个字"
+        if problem := text_problem(PROJECT_LABELS[name], values.get(name), limit):
+            errors[name] = problem
     amount = values.get("planned_investment")
     if amount is None:
         errors["planned_investment"] = "请填写金额"

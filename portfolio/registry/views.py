@@ -67,7 +67,7 @@ def _filters():
 def index():
     filter_form, filters = _filters()
     totals = queries.project_totals(db.session, filters)
-    page = db.paginate(queries.projects_query(filters), per_page=current_app.config["PROJECTS_PER_PAGE"],
+    page = db.paginate(queries.projects_query(filters), page=web.page_arg(), per_page=current_app.config["PROJECTS_PER_PAGE"],
                        error_out=False, count=False)
     page.total = totals.count  # the totals line already counted the same filtered rows
     facts = facts_for(db.session, page.items)
@@ -101,7 +101,8 @@ def detail(project_id: int):
 def history(project_id: int):
     """The project's whole 修改记录，newest first, a page at a time."""
     project = _get_project(project_id)
-    page = db.paginate(audit.project_history_query(project.id), per_page=current_app.config["PROJECTS_PER_PAGE"],
+    page = db.paginate(audit.project_history_query(project.id), page=web.page_arg(),
+                       per_page=current_app.config["PROJECTS_PER_PAGE"],
                        error_out=False)
     return render_template("projects/history.html", project=project, page=page)
 

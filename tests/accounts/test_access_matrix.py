@@ -163,14 +163,17 @@ def test_role_route_matrix(app, seeded, make_user, in_app, role, method, url, al
     if url.startswith("/imports/") and method == "POST":
         kind = url.split("/")[2]
         upload = xlsx_bytes(appendix_rows()) if kind == "projects" else in_app(_progress_file)
-    confirm = None
-    if url.endswith("/confirm"):  # an upload stored by someone who may, to be confirmed by this role
-        uploader = app.test_client()
-        assert login(uploader, make_user("uploader", Role.ADMIN)).status_code == 302
-        confirm = _confirm_fields(_upload(uploader, kind, upload, csrf_token(uploader, "/imports/"), plan_id))
     if role != "anonymous":
         username = make_user(f"{role}-user", Role(role), OWN_REGION if role == "county" else None)
         assert login(client, username).status_code == 302
+    confirm = None
+    if url.endswith("/confirm"):
+        # an upload to confirm: the role's own when it may upload (an upload is its uploader's only),
+        # else one stored by an administrator, which this role must not be able to apply
+        uploader = client if role in allowed else app.test_client()
+        if uploader is not client:
+            assert login(uploader, make_user("uploader", Role.ADMIN)).status_code == 302
+        confirm = _confirm_fields(_upload(uploader, kind, upload, csrf_token(uploader, "/imports/"), plan_id))
     target = url.format(id=project_id, report=report_id)
     token = csrf_token(client, f"/projects/{project_id}" if role != "anonymous" else "/login")
     if method == "GET":

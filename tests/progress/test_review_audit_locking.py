@@ -49,7 +49,9 @@ def test_county_quarter_goes_draft_submitted_returned_approved(app, seeded, make
     report = _report(in_app)
     assert report.review_state is ReviewState.SUBMITTED
     edit = f"/projects/{project_id}/progress/{report.id}/edit"
-    assert submit(county, edit, _progress("1100"), form_url=f"/projects/{project_id}").status_code == 403
+    refused = submit(county, edit, _progress("1100"), form_url=f"/projects/{project_id}")
+    assert refused.status_code == 409 and "请市级退回" in _text(refused) and 'value="1100"' in _text(refused), \
+        "nothing saved; the reason, who can unlock it, and what was typed are on the page"
 
     returned = submit(city, f"/reviews/{report.id}/return", {"comment": "累计投资与台账不符"},
                       form_url="/reviews/?year=2025&quarter=4")
@@ -62,7 +64,7 @@ def test_county_quarter_goes_draft_submitted_returned_approved(app, seeded, make
            form_url="/reviews/?year=2025&quarter=4")
     assert submit(city, f"/reviews/{report.id}/approve", {}, form_url="/reviews/?year=2025&quarter=4").status_code == 302
     assert _report(in_app).review_state is ReviewState.APPROVED
-    assert submit(city, edit, _progress("1200"), form_url=f"/projects/{project_id}").status_code == 403, "locked"
+    assert submit(city, edit, _progress("1200"), form_url=f"/projects/{project_id}").status_code == 409, "locked"
     assert submit(county, f"/reviews/{report.id}/approve", {}, form_url="/reviews/").status_code == 403
 
     submit(city, f"/reviews/{report.id}/reopen", {}, form_url="/reviews/?year=2025&quarter=4")
