@@ -6,9 +6,16 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from portfolio.accounts.forms import ChangePasswordForm, LoginForm
-from portfolio.accounts.login import account_locked, address_blocked, record_failure, record_success
+from portfolio.accounts.login import (
+    account_locked,
+    address_blocked,
+    claim_attempt,
+    lock_if_spent,
+    record_failure,
+    record_success,
+)
 from portfolio.accounts.models import User
-from portfolio.accounts.passwords import hash_password, verify_password
+from portfolio.accounts.passwords import dummy_hash, hash_password, verify_password
 from portfolio.core.db import db
 from portfolio.core.forms import ConfirmForm
 from portfolio.core.security import client_address, security_log
@@ -37,16 +44,21 @@ def login():
             form.username.errors.append("登录失败次数过多，请稍后再试。")
             return render_template("auth/login.html", form=form), 429
         user = db.session.scalar(select(User).where(User.username == username))
-        if user is not None and account_locked(user):
+        if user is not None and (account_locked(user) or not claim_attempt(user.id)):
             security_log("login_locked", username)
             form.username.errors.append("该账户因多次登录失败已暂时锁定，请稍后再试或联系管理员。")
             return render_template("auth/login.html", form=form), 429
-        if user is None or not user.is_enabled or not verify_password(user.password_hash, form.password.data):
-            record_failure(username, user)
+        # an unknown account costs the same time as a known one: its password is checked against a dummy hash
+        if not verify_password(user.password_hash if user else dummy_hash(), form.password.data) or (
+                user is None or not user.is_enabled):
+            record_failure(username)
+            if user is not None:
+                lock_if_spent(user.id, username)
             db.session.commit()
             security_log("login_failed", username)
             form.password.errors.append(REFUSED)
             return render_template("auth/login.html", form=form), 401
+        db.session.refresh(user)
         record_success(user)
         db.session.commit()
         session.clear()

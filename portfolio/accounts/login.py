@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select, update
 
 from portfolio.accounts.models import LoginAttempt, User
 from portfolio.core.db import db, login_manager
@@ -34,14 +34,34 @@ def account_locked(user: User) -> bool:
     return locked_until is not None and locked_until > datetime.now(UTC)
 
 
-def record_failure(username: str, user: User | None) -> None:
+def claim_attempt(user_id: int) -> bool:
+    """Count a password attempt on the account before the password is checked, in one atomic
+    UPDATE committed at once: only attempts that find the count below the limit and the account
+    unlocked get through, so however many requests arrive together, at most LOGIN_LOCK_AFTER
+    passwords are checked before the lock (on SQLite and PostgreSQL alike)."""
+    now = datetime.now(UTC)
+    claimed = db.session.execute(
+        update(User).where(User.id == user_id, User.failed_logins < current_app.config["LOGIN_LOCK_AFTER"],
+                           or_(User.locked_until_dt.is_(None), User.locked_until_dt <= now))
+        .values(failed_logins=User.failed_logins + 1).execution_options(synchronize_session=False)
+    ).rowcount == 1
+    db.session.commit()
+    return claimed
+
+
+def lock_if_spent(user_id: int, username: str) -> None:
+    """After a wrong password: the account locks once its attempts are spent (the count starts again)."""
+    until = datetime.now(UTC) + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+    locked = db.session.execute(
+        update(User).where(User.id == user_id, User.failed_logins >= current_app.config["LOGIN_LOCK_AFTER"])
+        .values(locked_until_dt=until, failed_logins=0).execution_options(synchronize_session=False)
+    ).rowcount
+    if locked:
+        security_log("account_locked", username)
+
+
+def record_failure(username: str) -> None:
     db.session.add(LoginAttempt(address=client_address(), username=username[:50]))
-    if user is not None:
-        user.failed_logins += 1
-        if user.failed_logins >= current_app.config["LOGIN_LOCK_AFTER"]:
-            user.locked_until_dt = datetime.now(UTC) + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-            user.failed_logins = 0
-            security_log("account_locked", username)
 
 
 def record_success(user: User) -> None:

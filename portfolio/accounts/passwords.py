@@ -1,4 +1,6 @@
 """Password hashing (argon2id) and the password policy."""
+import secrets
+from functools import cache
 from pathlib import Path
 
 from argon2 import PasswordHasher
@@ -11,6 +13,13 @@ COMMON_PASSWORDS = frozenset(
     line.strip().lower() for line in (Path(__file__).parent / "common_passwords.txt").read_text().splitlines()
     if line.strip() and not line.startswith("#")
 )
+
+
+@cache
+def dummy_hash() -> str:
+    """A hash no password matches, checked when the account does not exist, so that unknown and
+    known accounts take the same time to refuse (accounts cannot be enumerated by timing)."""
+    return HASHER.hash(secrets.token_hex(16))
 
 
 def hash_password(password: str) -> str:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from portfolio.core.parsing import ParseError, parse_amount
-from portfolio.core.spreadsheets import keep_as_text
+from portfolio.core.spreadsheets import clean, keep_as_text
 from portfolio.imports.preview import ImportPreview, RowOutcome
 from portfolio.imports.tables import Table, TableError, cell_text
 from portfolio.progress.models import ProgressReport
@@ -47,11 +47,11 @@ def progress_template(session: Session, region: Region, year: int, quarter: int)
         current = reports.get(period)
         earlier = [reports[p] for p in sorted(reports) if p < period]
         plan = next((p.planned_investment for p in project.annual_plans if p.year == year), None)
-        sheet.append([
+        sheet.append([clean(value) if isinstance(value, str) else value for value in (
             project.id, project.name, region.name, year, quarter, project.planned_investment, plan,
             earlier[-1].cumulative_investment if earlier else None,
             *([getattr(current, name) for name in PROGRESS_FIELDS[2:]] if current else [None] * 6),
-        ])
+        )])
         for cell in sheet[sheet.max_row]:
             keep_as_text(cell)
     for column, width in zip("ABCDEFGHIJKLMN", (10, 40, 12, 8, 6, 14, 16, 16, 16, 16, 12, 30, 30, 30), strict=True):

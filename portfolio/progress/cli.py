@@ -5,9 +5,13 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from portfolio.core.cli import write_whole
 from portfolio.core.db import db
+from portfolio.core.limits import FIRST_YEAR, LAST_YEAR
 from portfolio.imports.cli import run_import
+from portfolio.imports.progress_templates import progress_template
 from portfolio.progress.demo import add_demo_progress, remove_demo_progress
+from portfolio.registry.lookup import find_region
 
 
 @click.command("demo")
@@ -47,6 +51,23 @@ def import_progress_command(file: Path, dry_run: bool) -> None:
     """
     if run_import("progress", file, dry_run):
         click.echo("已导入季度进展")
+
+
+@progress_group.command("template")
+@click.option("--region", required=True, help="The county/district, e.g. 山阳区.")
+@click.option("--year", type=click.IntRange(FIRST_YEAR, LAST_YEAR), required=True, help="Year of the quarter.")
+@click.option("--quarter", type=click.IntRange(1, 4), required=True, help="Quarter 1–4.")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Where to write the .xlsx; written whole or not at all.")
+@with_appcontext
+def template_command(region: str, year: int, quarter: int, out_path: Path) -> None:
+    """Write the quarterly progress template of a county (the 导入 page's download), to fill in and import."""
+    try:
+        place = find_region(db.session, region)
+    except LookupError as error:
+        raise click.ClickException(str(error)) from None
+    write_whole(out_path, progress_template(db.session, place, year, quarter))
+    click.echo(f"已生成{place.name}{year}年第{quarter}季度进展模板：{out_path}")
 
 
 def register(app) -> None:

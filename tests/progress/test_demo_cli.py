@@ -21,3 +21,17 @@ def test_demo_adds_labelled_progress_and_removes_it(runner, in_app, seeded, clie
 def test_demo_help(runner):
     result = runner.invoke(args=["demo", "--help"])
     assert result.exit_code == 0 and "--remove" in result.output and "Never run by `make run`" in result.output
+
+
+def test_progress_template_from_the_command_line(runner, seeded, tmp_path):
+    out = tmp_path / "山阳区.xlsx"
+    result = runner.invoke(args=["progress", "template", "--region", "山阳区", "--year", "2026", "--quarter", "3",
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(out).active.iter_rows(values_only=True))
+    assert rows[0][0] == "项目编号" and {row[2] for row in rows[1:]} == {"山阳区"} and len(rows) > 1
+    refused = runner.invoke(args=["progress", "template", "--region", "火星区", "--year", "2026", "--quarter", "3",
+                                  "--out", str(tmp_path / "x.xlsx")])
+    assert refused.exit_code == 1 and "未知的县(市、区)" in refused.output and not (tmp_path / "x.xlsx").exists()

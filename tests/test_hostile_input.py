@@ -1,0 +1,200 @@
+"""Whatever arrives — a form, a file, a query string, many requests at once — the answer is a page
+in Chinese, never a 500 (under TESTING an exception would fail the test), and nothing is written
+when the input is refused. Property-based: Hypothesis generates thousands of values."""
+import threading
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from portfolio.accounts.models import Role, User
+from portfolio.core.audit import AuditEntry
+from portfolio.imports import uploads
+from portfolio.progress.models import ProgressReport, ReviewState
+from portfolio.registry.models import Project
+from tests.factories import PASSWORD, csrf_token, csv_bytes, form_fields, login, xlsx_bytes
+
+FUZZ = settings(max_examples=250, deadline=None, derandomize=True,
+                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+HOSTILE_TEXT = st.one_of(
+    st.text(max_size=40), st.sampled_from(["1e309", "1e30", "9" * 25, " ", "\r\n", "2026²", "①", "-0", "NaN",
+                                           "=HYPERLINK(\"http://evil\")", "\x00\x01", "9999999999999999999999",
+                                           "１２３", "1,000.005", "0x10", "" "<script>", "' OR 1=1 --"]),
+    st.integers(min_value=-10**30, max_value=10**30).map(str), st.decimals(allow_nan=True).map(str),
+)
+NAME = "山阳区黄龙山体育公园项目"
+
+
+def _no_pending_uploads(app) -> None:
+    """Each generated file is a fresh upload (a preview that could be confirmed stays pending, capped per account)."""
+    for waiting in uploads.folder(app.instance_path).iterdir():
+        waiting.unlink()
+
+
+def _counts(in_app) -> tuple:
+    return in_app(lambda s: tuple(s.scalar(select(func.count()).select_from(model))
+                                  for model in (Project, ProgressReport, AuditEntry)))
+
+
+@given(field=st.sampled_from(["name", "planned_investment", "start_year", "end_year", "site", "content",
+                              "responsible_unit", "region_id", "plan_id", "sector", "status", "programme_id"]),
+       value=HOSTILE_TEXT)
+@FUZZ
+def test_fuzz_the_project_form(client, seeded, in_app, field, value):
+    form = form_fields(client.get("/projects/new").get_data(as_text=True))
+    valid = form | {"name": "模糊测试项目", "planned_investment": "100", "start_year": "2025", "end_year": "2026"}
+    before = _counts(in_app)
+    response = client.post("/projects/new", data=valid | {field: value})
+    assert response.status_code in (302, 422), (field, value, response.status_code)
+    if response.status_code != 302:
+        assert _counts(in_app) == before, "nothing written on refusal"
+    else:
+        in_app(lambda s: [s.delete(p) for p in s.scalars(select(Project).where(Project.name.like("模糊测试项目%")))]
+               and s.commit())
+
+
+@given(field=st.sampled_from(["year", "quarter", "cumulative_investment", "quarter_investment", "physical_progress",
+                              "works_status", "problems", "next_steps"]),
+       value=HOSTILE_TEXT)
+@FUZZ
+def test_fuzz_the_progress_form(client, seeded, in_app, field, value):
+    project_id = in_app(lambda s: s.scalar(select(Project.id).where(Project.name == NAME)))
+    url = f"/projects/{project_id}/progress/new"
+    valid = {"year": "2025", "quarter": "4", "cumulative_investment": "100", "quarter_investment": "100",
+             "physical_progress": "10", "works_status": "", "problems": "", "next_steps": ""}
+    before = _counts(in_app)
+    response = client.post(url, data={"csrf_token": csrf_token(client, url), **valid, field: value})
+    assert response.status_code in (302, 422), (field, value, response.status_code)
+    if response.status_code != 302:
+        assert _counts(in_app) == before, "nothing written on refusal"
+    else:
+        in_app(lambda s: s.execute(ProgressReport.__table__.delete()) and s.commit())
+
+
+@given(cells=st.lists(HOSTILE_TEXT, min_size=6, max_size=6))
+@FUZZ
+def test_fuzz_the_project_table_import(app, client, seeded, in_app, cells):
+    _no_pending_uploads(app)
+    plan_id = in_app(lambda s: s.scalar(select(Project.plan_id).where(Project.name == NAME)))
+    data = csv_bytes([cells])  # CSV carries any character; openpyxl would refuse to write some
+    token = csrf_token(client, "/imports/")
+    response = client.post("/imports/projects", content_type="multipart/form-data", data={
+        "projects-csrf_token": token, "projects-plan": str(plan_id), "projects-file": (BytesIO(data), "表.csv")})
+    assert response.status_code in (200, 422), (cells, response.status_code)
+
+
+@given(figures=st.lists(HOSTILE_TEXT, min_size=5, max_size=5))
+@FUZZ
+def test_fuzz_the_progress_import(app, client, seeded, in_app, figures):
+    _no_pending_uploads(app)
+    project_id = in_app(lambda s: s.scalar(select(Project.id).where(Project.name == NAME)))
+    header = ["项目编号", "项目名称", "年份", "季度", "累计完成投资(万元)", "本季度完成投资(万元)", "工程进度(%)"]
+    data = csv_bytes([[str(project_id), NAME, *figures]], header=header)
+    before = _counts(in_app)
+    response = client.post("/imports/progress", content_type="multipart/form-data", data={
+        "progress-csrf_token": csrf_token(client, "/imports/"), "progress-file": (BytesIO(data), "进展.csv")})
+    assert response.status_code in (200, 422), (figures, response.status_code)
+    assert _counts(in_app) == before, "a preview writes nothing"
+
+
+@pytest.mark.parametrize("query", [
+    "/projects/?page=9999999999999999999999", "/projects/?region=9999999999999999999999&year=99999",
+    "/reviews/?year=9999999999999999999999&quarter=7&region=9999999999999999999999",
+    "/admin/audit?page=9999999999999999999999", "/projects/99999999999999999999999",
+    "/projects/?as_of=9999-99-99&light=purple", "/reports/?year=99999999999999999&quarter=1",
+])
+def test_absurd_query_parameters_are_answered_not_crashed(client, seeded, query):
+    assert client.get(query).status_code in (200, 404, 422)
+
+
+def test_a_county_cannot_change_an_approved_report_through_the_import(app, client, seeded, in_app, make_user):
+    project_id, region_id = in_app(lambda s: s.execute(select(Project.id, Project.region_id)
+                                                       .where(Project.name == NAME)).one())
+
+    def approved(s):
+        s.add(ProgressReport(project_id=project_id, year=2025, quarter=4, cumulative_investment=Decimal(100),
+                             quarter_investment=Decimal(100), physical_progress=Decimal(10),
+                             review_state=ReviewState.APPROVED))
+        s.commit()
+    in_app(approved)
+    county = app.test_client()
+    login(county, make_user("county-test", Role.COUNTY, "山阳区"))
+    header = ["项目编号", "项目名称", "年份", "季度", "累计完成投资(万元)", "本季度完成投资(万元)", "工程进度(%)"]
+    data = xlsx_bytes([[str(project_id), NAME, 2025, 4, "999", "999", "50"]], header=header)
+    response = county.post("/imports/progress", content_type="multipart/form-data", data={
+        "progress-csrf_token": csrf_token(county, "/imports/"), "progress-file": (BytesIO(data), "进展.xlsx")})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200 and "已审核，已锁定" in text and "确认导入" not in text
+    assert in_app(lambda s: s.scalar(select(ProgressReport.cumulative_investment))) == Decimal(100)
+
+
+def test_rows_of_one_project_in_one_file_are_checked_together(client, seeded, in_app):
+    project_id = in_app(lambda s: s.scalar(select(Project.id).where(Project.name == NAME)))
+    header = ["项目编号", "项目名称", "年份", "季度", "累计完成投资(万元)", "本季度完成投资(万元)", "工程进度(%)"]
+    data = xlsx_bytes([[str(project_id), NAME, 2025, 3, "1004999", "1004999", "10"],
+                       [str(project_id), NAME, 2025, 4, "1000000", "", "12"]], header=header)
+    response = client.post("/imports/progress", content_type="multipart/form-data", data={
+        "progress-csrf_token": csrf_token(client, "/imports/"), "progress-file": (BytesIO(data), "进展.xlsx")})
+    assert "累计投资不能减少" in response.get_data(as_text=True) and "确认导入" not in response.get_data(as_text=True)
+
+
+def test_control_characters_are_refused_and_spreadsheets_keep_text_as_text(client, seeded, in_app):
+    form = form_fields(client.get("/projects/new").get_data(as_text=True))
+    refused = client.post("/projects/new", data=form | {"name": "坏\x00名字", "planned_investment": "1",
+                                                         "start_year": "2025", "end_year": "2025"})
+    assert refused.status_code == 422 and "控制字符" in refused.get_data(as_text=True)
+    in_app(lambda s: (setattr(s.scalar(select(Project).where(Project.name == NAME)), "name",
+                              "  =HYPERLINK(\"http://evil.invalid\",\"x\")\x0b"), s.commit()))
+    region_id = in_app(lambda s: s.scalar(select(Project.region_id).where(Project.name.like("%HYPERLINK%"))))
+    template = client.get(f"/imports/progress-template.xlsx?template-region={region_id}&template-year=2026"
+                          f"&template-quarter=3")
+    assert template.status_code == 200
+    sheet = load_workbook(BytesIO(template.data)).active
+    cell = next(c for row in sheet.iter_rows(min_row=2) for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value)
+    assert cell.data_type == "s" and "\x0b" not in cell.value
+    assert client.get("/projects/export.xlsx").status_code == 200
+    csv_text = client.get("/projects/export.csv").data.decode("utf-8-sig")
+    assert "'  =HYPERLINK" in csv_text
+
+
+def test_parallel_wrong_passwords_check_at_most_the_limit(app, make_user, clean_db, monkeypatch):
+    """Sixty tries at once, each from its own thread and connection: at most LOGIN_LOCK_AFTER
+    passwords are checked, the rest are refused as locked, and the account ends locked."""
+    from portfolio.accounts import auth_views
+
+    username = make_user("victim", Role.CITY)
+    checked = []
+    real_verify = auth_views.verify_password
+
+    def counting(password_hash, password):
+        checked.append(password)
+        return real_verify(password_hash, password)
+
+    monkeypatch.setattr(auth_views, "verify_password", counting)
+    app.config["LOGIN_ADDRESS_LIMIT"] = 1000
+    statuses = []
+    try:
+        def attempt():
+            client = app.test_client()
+            statuses.append(client.post("/login", data={"csrf_token": csrf_token(client, "/login"),
+                                                        "username": username, "password": "wrong-password-1"}).status_code)
+        workers = [threading.Thread(target=attempt) for _ in range(60)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+    finally:
+        app.config["LOGIN_ADDRESS_LIMIT"] = 20
+    assert len(checked) <= app.config["LOGIN_LOCK_AFTER"] + 1, len(checked)
+    assert statuses.count(401) == len(checked) and statuses.count(429) == 60 - len(checked)
+    with app.app_context():
+        from portfolio.core.db import db
+        assert db.session.scalar(select(User.locked_until_dt).where(User.username == username)) is not None
+    ok = app.test_client()
+    response = ok.post("/login", data={"csrf_token": csrf_token(ok, "/login"), "username": username,
+                                       "password": PASSWORD})
+    assert response.status_code == 429, "locked even for the right password until the lock ends"
