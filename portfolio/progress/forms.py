@@ -29,6 +29,8 @@ class ProgressForm(BaseForm):
 
 
 class AnnualPlanForm(BaseForm):
+    seen = HiddenField()
+    """The annual plans the page showed (`queries.annual_plans_seen`)."""
     year = IntegerField("年份", validators=[InputRequired(message="请填写年份")])
     planned_investment = AmountField("年度计划投资(万元)", validators=[InputRequired(message="请填写金额")])
 
@@ -52,6 +54,9 @@ class MilestoneRowForm(Form):
 
 class MilestonesForm(BaseForm):
     """One row per standard milestone kind, in order (fields named after the kinds' codes)."""
+
+    seen = HiddenField()
+    """The milestones the page showed (`queries.milestones_seen`)."""
 
     def rows(self) -> dict[MilestoneKind, dict]:
         return {kind: {"planned_date": self[kind.value].planned_date.data,

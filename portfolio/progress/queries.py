@@ -1,5 +1,8 @@
 """Reading a project's progress: its reports newest first, annual plans beside what was
-completed each year, and the milestones as a timeline."""
+completed each year, the milestones as a timeline, and fingerprints of the annual plans and
+milestones a form showed (their version check: a save based on what someone else has since
+changed is refused, not silently applied)."""
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -83,3 +86,18 @@ def milestone_timeline(project: Project, as_of: date) -> list[TimelineEntry]:
             state = "late" if planned < as_of else "upcoming"
         entries.append(TimelineEntry(kind, planned, actual, milestone.note if milestone else None, state))
     return entries
+
+
+def annual_plans_seen(project: Project) -> str:
+    """A fingerprint of the project's annual plans, as a form showed them."""
+    return _fingerprint(sorted((plan.year, str(plan.planned_investment)) for plan in project.annual_plans))
+
+
+def milestones_seen(project: Project) -> str:
+    """A fingerprint of the project's milestones, as a form showed them."""
+    return _fingerprint(sorted((m.kind.value, str(m.planned_date), str(m.actual_date), m.note or "")
+                               for m in project.milestones))
+
+
+def _fingerprint(values) -> str:
+    return hashlib.sha256(repr(values).encode()).hexdigest()[:32]

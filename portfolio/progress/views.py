@@ -32,6 +32,15 @@ def _child(model, child_id: int, project: Project):
     return child
 
 
+def changed_since_seen(form, current: str) -> bool:
+    """Whether the records changed since the form was shown; then the form takes what is there now,
+    so saving again (after reading the page) applies the user's input."""
+    if form.seen.data and form.seen.data != current:
+        form.seen.data = current
+        return True
+    return False
+
+
 def _detail(project: Project, anchor: str):
     return redirect(url_for("projects.detail", project_id=project.id, _anchor=anchor))
 
@@ -107,6 +116,9 @@ def save_annual_plan(project_id: int):
     project = _project(project_id)
     form = AnnualPlanForm()
     if form.validate_on_submit():
+        if changed_since_seen(form, queries.annual_plans_seen(project)):
+            form.year.errors.append("在您填写期间，其他人修改了这个项目的年度计划；请核对下方的内容，再次保存将以您的内容为准")
+            return render_template("progress/annual_plan_form.html", project=project, form=form), 409
         try:
             operations.save_annual_plan(db.session, project, form.year.data, form.planned_investment.data)
             db.session.commit()
@@ -140,8 +152,14 @@ def edit_milestones(project_id: int):
     project = _project(project_id)
     recorded = {m.kind: m for m in project.milestones}
     form = MilestonesForm(data={kind.value: {"planned_date": m.planned_date, "actual_date": m.actual_date,
-                                             "note": m.note} for kind, m in recorded.items()})
+                                             "note": m.note} for kind, m in recorded.items()}
+                          | {"seen": queries.milestones_seen(project)})
     if form.validate_on_submit():
+        if changed_since_seen(form, queries.milestones_seen(project)):
+            flash("在您编辑期间，其他人修改了这个项目的节点；您填写的内容仍保留在下面，核对后再次保存将以您的内容为准。",
+                  "error")
+            return render_template("progress/milestones_form.html", project=project, form=form,
+                                   kinds=list(MilestoneKind)), 409
         rows = form.rows()
         errors = validation.milestone_errors(rows, web.today())
         for (kind, field), message in errors.items():

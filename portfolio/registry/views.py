@@ -91,7 +91,8 @@ def detail(project_id: int):
         history=progress_queries.progress_history(db.session, project),
         annual_rows=progress_queries.annual_plan_rows(db.session, project),
         timeline=progress_queries.milestone_timeline(project, as_of),
-        annual_form=AnnualPlanForm(formdata=None, year=as_of.year), confirm_form=ConfirmForm(),
+        annual_form=AnnualPlanForm(formdata=None, year=as_of.year, seen=progress_queries.annual_plans_seen(project)),
+        confirm_form=ConfirmForm(),
         audit_entries=history[:HISTORY_ON_PAGE], more_history=len(history) > HISTORY_ON_PAGE,
         reporting=rules.reporting_quarter(as_of),
     )
