@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from portfolio.accounts.models import Role, User
 from portfolio.core.audit import AuditEntry
 from portfolio.imports import uploads
-from portfolio.progress.models import ProgressReport, ReviewState
+from portfolio.progress.models import AnnualPlan, Milestone, MilestoneKind, ProgressReport, ReviewState
 from portfolio.registry.models import Project
 from tests.factories import PASSWORD, csrf_token, csv_bytes, form_fields, login, xlsx_bytes
 
@@ -99,6 +99,35 @@ def test_fuzz_the_progress_import(app, client, seeded, in_app, figures):
         "progress-csrf_token": csrf_token(client, "/imports/"), "progress-file": (BytesIO(data), "进展.csv")})
     assert response.status_code in (200, 422), (figures, response.status_code)
     assert _counts(in_app) == before, "a preview writes nothing"
+
+
+@given(field=st.sampled_from(["year", "planned_investment"]), value=HOSTILE_TEXT)
+@FUZZ
+def test_fuzz_the_annual_plan_form(client, seeded, in_app, field, value):
+    project_id = in_app(lambda s: s.scalar(select(Project.id).where(Project.name == NAME)))
+    before = in_app(lambda s: s.scalar(select(func.count()).select_from(AnnualPlan)))
+    response = client.post(f"/projects/{project_id}/annual-plans", data={
+        "csrf_token": csrf_token(client, f"/projects/{project_id}"), "year": "2026", "planned_investment": "10",
+        field: value})
+    assert response.status_code in (302, 422), (field, value, response.status_code)
+    if response.status_code != 302:
+        assert in_app(lambda s: s.scalar(select(func.count()).select_from(AnnualPlan))) == before
+    in_app(lambda s: s.execute(AnnualPlan.__table__.delete()) and s.commit())
+
+
+@given(kind=st.sampled_from([kind.value for kind in MilestoneKind]),
+       part=st.sampled_from(["planned_date", "actual_date", "note"]),
+       value=st.one_of(HOSTILE_TEXT, st.dates().map(str)))
+@FUZZ
+def test_fuzz_the_milestones_form(client, seeded, in_app, kind, part, value):
+    project_id = in_app(lambda s: s.scalar(select(Project.id).where(Project.name == NAME)))
+    url = f"/projects/{project_id}/milestones"
+    before = in_app(lambda s: s.scalar(select(func.count()).select_from(Milestone)))
+    response = client.post(url, data={"csrf_token": csrf_token(client, url), f"{kind}-{part}": value})
+    assert response.status_code in (302, 422), (kind, part, value, response.status_code)
+    if response.status_code != 302:
+        assert in_app(lambda s: s.scalar(select(func.count()).select_from(Milestone))) == before
+    in_app(lambda s: s.execute(Milestone.__table__.delete()) and s.commit())
 
 
 @pytest.mark.parametrize("query", [

@@ -4,6 +4,8 @@ from pathlib import Path, PurePath
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from portfolio.accounts import access
 from portfolio.core import web
@@ -107,8 +109,13 @@ def confirm(kind: str):
         preview = None
     if preview is None or not preview.ok:
         return _preview_page(kind, data, path, filename, plan, refused_status=422)
-    apply_preview(db.session, KINDS[kind], preview, _context(plan))
-    db.session.commit()
+    try:
+        apply_preview(db.session, KINDS[kind], preview, _context(plan))
+        db.session.commit()
+    except (IntegrityError, StaleDataError):  # someone saved the same rows between preview and confirm
+        db.session.rollback()
+        flash("在您确认之前，其他人刚刚修改了文件中的部分记录，没有写入任何数据；请核对下面的预览后再确认。", "error")
+        return _preview_page(kind, data, path, filename, plan, refused_status=409)
     path.unlink(missing_ok=True)
     flash(f"已导入“{filename}”：{KINDS[kind].done(preview)}。", "success")
     return redirect(url_for("projects.index", plan=plan.id) if plan else url_for(".index"))

@@ -98,3 +98,8 @@ def test_cli_exports(runner, seeded, tmp_path):
     assert not list(oc4ids_validator().iter_errors(json.loads((tmp_path / "list.json").read_text())))
     bad = runner.invoke(args=["projects", "export", "--format", "csv", "--out", str(tmp_path / "x.csv"), "--region", "火星区"])
     assert bad.exit_code != 0 and "未知的县(市、区)" in bad.output and not (tmp_path / "x.csv").exists()
+
+
+def test_csv_says_its_charset_once(client, seeded):
+    response = client.get("/projects/export.csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
