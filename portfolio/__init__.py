@@ -25,6 +25,11 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.config.from_mapping(settings.from_environment(instance))
     if config:
         app.config.from_mapping(config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # The rules' SQL depends on the as-of date's figures, passed as bound parameters: always
+        # plan with the actual values (a generic plan for a prepared statement can be far slower).
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {
+            "connect_args": {"options": "-c plan_cache_mode=force_custom_plan"}})
 
     from portfolio.core.web import BoundedIntConverter
 
