@@ -79,12 +79,12 @@ def read_table(data: bytes, filename: str, header_marker: str) -> Table:
             rows = [(index + 2 + offset, list(values)) for offset, values in enumerate(raw[index + 1:])
                     if any(str(v).strip() for v in values if v is not None)]
             return Table(headers, rows, notes)
-    raise TableError(f"在前{HEADER_SEARCH_ROWS}行中找不到表头(应有“{header_marker}”列)")
+    raise TableError(f"在前{HEADER_SEARCH_ROWS}行中找不到表头（应有“{header_marker}”列）")
 
 
 def _read_csv(data: bytes) -> list[list]:
     if data.startswith((b"PK\x03\x04", OLE2_MAGIC)) or b"\x00" in data[:4096]:
-        raise TableError("文件扩展名为 .csv，但内容不是文本(可能是 Excel 工作簿，请用 .xlsx 扩展名上传)")
+        raise TableError("文件扩展名为 .csv，但内容不是文本（可能是 Excel 工作簿，请用 .xlsx 扩展名上传）")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -106,7 +106,7 @@ def _read_csv(data: bytes) -> list[list]:
 
 def _read_xlsx(data: bytes) -> tuple[list[list], list[str]]:
     if data.startswith(OLE2_MAGIC):
-        raise TableError("工作簿有密码保护(或是旧的 .xls 格式)，请取消密码并另存为 .xlsx 后再上传")
+        raise TableError("工作簿有密码保护（或是旧的 .xls 格式），请取消密码并另存为 .xlsx 后再上传")
     if not data.startswith(b"PK\x03\x04"):
         raise TableError("文件扩展名为 .xlsx，但内容不是 Excel 工作簿")
     try:

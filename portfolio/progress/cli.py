@@ -31,7 +31,7 @@ def demo_command(random_seed: int, remove: bool) -> None:
         return
     count = add_demo_progress(db.session, date.today(), random_seed)
     db.session.commit()
-    click.echo(f"已为 {count} 个项目生成演示数据(页面上标注“演示数据”)；删除：flask --app wsgi demo --remove")
+    click.echo(f"已为 {count} 个项目生成演示数据（页面上标注“演示数据”）；删除：flask --app wsgi demo --remove")
 
 
 @click.group("progress")

@@ -52,7 +52,7 @@ class ProjectFilterForm(BaseForm):
     sort = SelectField(
         "排序", validators=[Optional()],
         choices=choice_list([("name", "项目名称"), ("region", "县(市、区)"), ("investment", "计划投资"),
-                             ("start", "开工年份"), ("end", "完工年份")], blank="默认(序号)"),
+                             ("start", "开工年份"), ("end", "完工年份")], blank="默认（序号）"),
     )
     order = SelectField("顺序", choices=choice_list([("asc", "升序"), ("desc", "降序")]), validators=[Optional()])
 
