@@ -48,9 +48,12 @@ def create_app(config: Mapping | None = None) -> Flask:
     )
     from portfolio.accounts import cli as accounts_cli
     from portfolio.core import audit, backup, errors, formatting, security, web
+    from portfolio.cycle import views as cycle_views
     from portfolio.dashboard import views as dashboard_views
     from portfolio.imports import uploads
     from portfolio.imports import views as import_views
+    from portfolio.messages import views as message_views
+    from portfolio.problems import views as problem_views
     from portfolio.progress import cli as progress_cli
     from portfolio.progress import review_views
     from portfolio.progress import views as progress_views
@@ -60,7 +63,8 @@ def create_app(config: Mapping | None = None) -> Flask:
     from portfolio.reports import views as report_views
 
     for blueprint in (auth_views.bp, dashboard_views.bp, registry_views.bp, progress_views.bp, report_views.bp,
-                      import_views.bp, review_views.bp, admin_views.bp):
+                      import_views.bp, review_views.bp, admin_views.bp, cycle_views.bp, message_views.bp,
+                      problem_views.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(access=access, describe_audit=audit.describe, table_label=audit.table_label)
     audit.register()

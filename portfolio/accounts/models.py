@@ -28,7 +28,7 @@ class User(Audited, db.Model):
     audit_table_label = "账户"
     audit_field_labels = {
         "username": "用户名", "display_name": "姓名", "role": "角色", "region_id": "县(市、区)", "is_enabled": "启用",
-        "must_change_password": "须修改密码", "password_hash": "密码",
+        "must_change_password": "须修改密码", "password_hash": "密码", "email": "电子邮箱",
     }
     audit_not_recorded = Audited.audit_not_recorded | {"session_token", "failed_logins", "locked_until_dt"}
     audit_secret = frozenset({"password_hash"})
@@ -42,6 +42,8 @@ class User(Audited, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(50), unique=True)
     display_name: Mapped[str | None] = mapped_column(String(50))
+    email: Mapped[str | None] = mapped_column(String(254))
+    """Where 催报 and 督办单 are e-mailed, when the app has an SMTP server (README.md, "E-mail")."""
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[Role] = mapped_column(enum_type(Role, "role"))
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id", ondelete="RESTRICT"))

@@ -45,6 +45,7 @@ def from_environment(instance: Path) -> dict:
         "LAG_YELLOW_PP": os.environ.get("PORTFOLIO_LAG_YELLOW_PP", "10"),
         "LAG_RED_PP": os.environ.get("PORTFOLIO_LAG_RED_PP", "30"),
         "PDF_FONT": os.environ.get("PORTFOLIO_PDF_FONT") or None,
+        "REPORT_DUE_DAYS": int(os.environ.get("PORTFOLIO_REPORT_DUE_DAYS", "5")),
         "REPORT_ISSUER": os.environ.get("PORTFOLIO_ISSUER", "市发展和改革委员会"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("PORTFOLIO_MAX_UPLOAD_MB", "20")) * 1024 * 1024,
         "UPLOADS_PER_ACCOUNT": int(os.environ.get("PORTFOLIO_UPLOADS_PER_ACCOUNT", "5")),

@@ -24,7 +24,7 @@ Definitions the DESIGN leaves open, decided here:
 import calendar
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from functools import lru_cache
@@ -348,10 +348,28 @@ def expected_to_report(facts: ProjectFacts, period: int) -> bool:
     return facts.planned_start <= quarter_end(*period_quarter(period))
 
 
+def must_report(facts: ProjectFacts, status: ProjectStatus, as_of: date) -> bool:
+    """Whether the project owes progress for the 报告期 of `as_of`: under way on that date (`status`
+    is its status then) and started by the 报告期. The one test of the 未报送 warning and of the
+    quarterly round's 报送情况."""
+    return status is ProjectStatus.UNDER_WAY and expected_to_report(facts, reporting_period(as_of))
+
+
+def reporting_deadline(year: int, quarter: int, due_days: int = 5) -> date:
+    """报送截止日: the `due_days`-th day after the quarter ends (2026 Q3, 5 → 2026-10-05)."""
+    return quarter_end(year, quarter) + timedelta(days=due_days)
+
+
+def round_as_of(year: int, quarter: int, today: date) -> date:
+    """The date a quarter's round is judged at: today while it is the 报告期, else the quarter's end
+    (a past round as it stood when it closed, a future one with the status projects have now)."""
+    return today if reporting_quarter(today) == (year, quarter) else quarter_end(year, quarter)
+
+
 def not_reported(facts: ProjectFacts, status: ProjectStatus, as_of: date) -> Warning | None:
-    due = reporting_period(as_of)
-    if status is not ProjectStatus.UNDER_WAY or not expected_to_report(facts, due):
+    if not must_report(facts, status, as_of):
         return None
+    due = reporting_period(as_of)
     reported = {report.period for report in facts.reports}
     if due in reported:
         return None

@@ -82,6 +82,8 @@ class RuleExpressions:
     late_milestone: ColumnElement
     lag_yellow: ColumnElement
     lag_red: ColumnElement
+    must_report: ColumnElement
+    """`rules.must_report`: the project owes progress for the 报告期."""
     not_reported: ColumnElement
     not_reported_red: ColumnElement
     cumulative: ColumnElement
@@ -244,7 +246,8 @@ def _template(thresholds: Thresholds) -> RuleExpressions:
                                                report.quarter == target_quarter)),
         )
 
-    not_reported = and_(under_way, Project.start_year <= year, ~reported(period, year, quarter))
+    must_report = and_(under_way, Project.start_year <= year)
+    not_reported = and_(must_report, ~reported(period, year, quarter))
     previous_year = _param("previous_year")
     not_reported_red = and_(not_reported, Project.start_year <= previous_year,
                             ~reported(_param("previous_period"), previous_year, _param("previous_quarter")))
@@ -261,6 +264,6 @@ def _template(thresholds: Thresholds) -> RuleExpressions:
     return RuleExpressions(
         annual_plan=annual_plan, status=status, overdue=overdue, late_start=late_start,
         late_start_red=late_start_red, late_milestone=late_milestone, lag_yellow=lag_yellow, lag_red=lag_red,
-        not_reported=not_reported, not_reported_red=not_reported_red, cumulative=cumulative,
+        must_report=must_report, not_reported=not_reported, not_reported_red=not_reported_red, cumulative=cumulative,
         year_investment=year_investment, quarter_investment=quarter_investment, light=light, year=year, values={},
     )
