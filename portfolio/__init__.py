@@ -55,7 +55,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     from portfolio.messages import views as message_views
     from portfolio.problems import views as problem_views
     from portfolio.progress import cli as progress_cli
-    from portfolio.progress import review_views
+    from portfolio.progress import review, review_views
     from portfolio.progress import views as progress_views
     from portfolio.registry import cli as registry_cli
     from portfolio.registry import views as registry_views
@@ -66,7 +66,8 @@ def create_app(config: Mapping | None = None) -> Flask:
                       import_views.bp, review_views.bp, admin_views.bp, cycle_views.bp, message_views.bp,
                       problem_views.bp):
         app.register_blueprint(blueprint)
-    app.jinja_env.globals.update(access=access, describe_audit=audit.describe, table_label=audit.table_label)
+    app.jinja_env.globals.update(access=access, describe_audit=audit.describe, table_label=audit.table_label,
+                                 edit_refusal=review.edit_refusal)
     audit.register()
     security.register(app)  # before CSRF, so that an anonymous request is sent to the login page first
     csrf.init_app(app)

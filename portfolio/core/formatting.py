@@ -24,6 +24,14 @@ def format_wan(amount: Decimal | None) -> str:
     return f"{Decimal(amount).quantize(CENT, ROUND_HALF_UP):,.2f}"
 
 
+def format_change(amount: Decimal | None) -> str:
+    """A change from one quarter to the next: 200 → "+200.00", −50 → "−50.00", 0 → "0.00"."""
+    if amount is None:
+        return "—"
+    text = format_wan(abs(Decimal(amount)))
+    return text if amount == 0 else ("+" if amount > 0 else "−") + text
+
+
 def format_wan_whole(amount: Decimal | None) -> str:
     """万元 in a sentence: 653457.5 → "653,458"."""
     if amount is None:
@@ -67,6 +75,7 @@ def format_date(day: date | None) -> str:
 def register(app: "Flask") -> None:
     app.add_template_filter(format_wan, "wan")
     app.add_template_filter(format_wan_whole, "wan_whole")
+    app.add_template_filter(format_change, "change")
     app.add_template_filter(format_yi, "yi")
     app.add_template_filter(format_rate, "rate")
     app.add_template_filter(format_date, "chinese_date")

@@ -1,7 +1,17 @@
 """Forms for progress, annual plans, milestones and the review. They parse what was typed;
 the checks themselves are `portfolio.progress.validation`, which the import shares."""
-from wtforms import DateField, Form, FormField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import (
+    BooleanField,
+    DateField,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, Optional
 
 from portfolio.core.forms import AmountField, BaseForm, choice_list
 from portfolio.core.limits import NOTE_LENGTH
@@ -69,6 +79,10 @@ for _kind in MilestoneKind:
     setattr(MilestonesForm, _kind.value, FormField(MilestoneRowForm, label=_kind.label))
 
 
-class ReturnForm(BaseForm):
-    comment = StringField("退回意见", validators=[DataRequired(message="请填写退回意见"),
-                                               Length(max=NOTE_LENGTH, message=f"退回意见不能超过{NOTE_LENGTH}个字")])
+class ReviewActionForm(BaseForm):
+    """审核通过, 退回 or 重新打开 of the chosen reports; `confirmed` marks the second post."""
+
+    action = HiddenField()
+    confirmed = BooleanField()
+    comment = TextAreaField("意见", validators=[Optional(), Length(max=NOTE_LENGTH,
+                                                                   message=f"意见不能超过{NOTE_LENGTH}个字")])

@@ -1,10 +1,17 @@
 """Review of quarterly progress: 草稿 → 已报送 → 已审核，or back to 退回 with the reviewer's comment."""
+from collections import defaultdict
+from dataclasses import dataclass
+
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from portfolio.accounts.models import Role, User
+from portfolio.core.enums import LabelledEnum
+from portfolio.problems.models import Problem
 from portfolio.progress.models import ProgressReport, ReviewState
 from portfolio.registry.models import Project
+from portfolio.rules import Assessment, Thresholds, assess, period_quarter, quarter_end, quarter_period
+from portfolio.rules.figures import facts_for
 
 EDITABLE_BY_COUNTY = {ReviewState.DRAFT, ReviewState.RETURNED}
 
@@ -25,19 +32,13 @@ def after_edit(report: ProgressReport) -> None:
         report.review_state = ReviewState.DRAFT
 
 
-def quarter_reports(session: Session, year: int, quarter: int, region_id: int | None = None) -> list[ProgressReport]:
-    query = (select(ProgressReport).join(ProgressReport.project)
-             .options(joinedload(ProgressReport.project).joinedload(Project.region))
-             .where(ProgressReport.year == year, ProgressReport.quarter == quarter)
-             .order_by(Project.region_id, Project.id))
-    if region_id:
-        query = query.where(Project.region_id == region_id)
-    return list(session.scalars(query))
-
-
 def submit_quarter(session: Session, region_id: int, year: int, quarter: int) -> int:
-    """Submit every draft or returned report of the region's projects for the quarter; returns how many."""
-    reports = [r for r in quarter_reports(session, year, quarter, region_id) if r.review_state in EDITABLE_BY_COUNTY]
+    """Submit every draft or returned report of the region's projects for the quarter; returns how
+    many (0: nothing was waiting, which the page refuses to call a submission)."""
+    reports = session.scalars(
+        select(ProgressReport).join(ProgressReport.project)
+        .where(ProgressReport.year == year, ProgressReport.quarter == quarter, Project.region_id == region_id,
+               ProgressReport.review_state.in_(EDITABLE_BY_COUNTY))).all()
     for report in reports:
         report.review_state = ReviewState.SUBMITTED
         report.version += 1
@@ -45,27 +46,68 @@ def submit_quarter(session: Session, region_id: int, year: int, quarter: int) ->
     return len(reports)
 
 
-def approve(session: Session, report: ProgressReport) -> None:
-    if report.review_state is not ReviewState.SUBMITTED:
-        raise ValueError("只有已报送的进展可以审核")
-    report.review_state, report.review_comment = ReviewState.APPROVED, None
-    report.version += 1
-    session.flush()
+class ReviewAction(LabelledEnum):
+    """What a reviewer does to one or several reports at once, from the state each must be in."""
+
+    APPROVE = "approve", "审核通过"
+    RETURN = "return", "退回"
+    REOPEN = "reopen", "重新打开"
+
+    @property
+    def from_state(self) -> ReviewState:
+        return ReviewState.APPROVED if self is ReviewAction.REOPEN else ReviewState.SUBMITTED
+
+    @property
+    def needs_reason(self) -> bool:
+        return self is ReviewAction.RETURN
 
 
-def send_back(session: Session, report: ProgressReport, comment: str) -> None:
-    if report.review_state is not ReviewState.SUBMITTED:
-        raise ValueError("只有已报送的进展可以退回")
-    report.review_state, report.review_comment = ReviewState.RETURNED, comment
-    report.version += 1
-    session.flush()
+def review_refusals(reports: list[ProgressReport], action: ReviewAction) -> list[str]:
+    """Why the action cannot be applied to these reports (empty: it can), one line per report."""
+    return [f"{report.project.name}{report.year}年第{report.quarter}季度进展现为“{report.review_state.label}”，"
+            f"不能{action.label}" for report in reports if report.review_state is not action.from_state]
 
 
-def reopen(session: Session, report: ProgressReport, comment: str | None = None) -> None:
-    if report.review_state is not ReviewState.APPROVED:
-        raise ValueError("只有已审核的进展需要重新打开")
-    report.review_state, report.review_comment = ReviewState.RETURNED, comment or "市级重新打开"
-    report.version += 1
-    session.flush()
+def apply_review(reports: list[ProgressReport], action: ReviewAction, comment: str | None) -> None:
+    """Apply the action to every report; the caller has checked `review_refusals` is empty."""
+    for report in reports:
+        if action is ReviewAction.APPROVE:
+            report.review_state, report.review_comment = ReviewState.APPROVED, None
+        elif action is ReviewAction.RETURN:
+            report.review_state, report.review_comment = ReviewState.RETURNED, comment
+        else:
+            report.review_state, report.review_comment = ReviewState.RETURNED, comment or "市级重新打开"
+        report.version += 1
 
 
+@dataclass(frozen=True)
+class ReviewPicture:
+    """What a reviewer needs beside a report: the quarter before, what the rules make of the new
+    figures at the quarter's end, and the project's problems."""
+
+    previous: ProgressReport | None
+    assessment: Assessment
+    problems: list[Problem]
+
+
+def review_pictures(session: Session, reports: list[ProgressReport], thresholds: Thresholds) -> dict[int, ReviewPicture]:
+    """The picture of each report (all of one quarter), in four queries per 500 reports."""
+    if not reports:
+        return {}
+    year, quarter = reports[0].year, reports[0].quarter
+    previous_year, previous_quarter = period_quarter(quarter_period(year, quarter) - 1)
+    project_ids = [report.project_id for report in reports]
+    previous = {report.project_id: report for report in session.scalars(
+        select(ProgressReport).where(ProgressReport.project_id.in_(project_ids), ProgressReport.year == previous_year,
+                                     ProgressReport.quarter == previous_quarter))}
+    problems = defaultdict(list)
+    report_ids = {report.id for report in reports}
+    for problem in session.scalars(select(Problem).where(Problem.project_id.in_(project_ids)).order_by(Problem.id)):
+        if problem.state.is_open or problem.progress_report_id in report_ids:
+            problems[problem.project_id].append(problem)
+    facts = facts_for(session, [report.project for report in reports])
+    judged_on = quarter_end(year, quarter)
+    return {report.id: ReviewPicture(previous.get(report.project_id),
+                                     assess(facts[report.project_id], judged_on, thresholds),
+                                     problems[report.project_id])
+            for report in reports}

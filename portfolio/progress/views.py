@@ -98,8 +98,9 @@ def edit_progress(project_id: int, report_id: int):
 def delete_progress(project_id: int, report_id: int):
     project = _project(project_id)
     report = _child(ProgressReport, report_id, project)
-    if review.edit_refusal(current_user, report):
-        web.refuse()
+    if refusal := review.edit_refusal(current_user, report):
+        flash(f"不能删除：{refusal}。", "error")
+        return _detail(project, "progress")
     form = ConfirmForm()
     if form.validate_on_submit():
         label = f"{report.year}年第{report.quarter}季度"

@@ -48,9 +48,9 @@ CASES = [
     ("GET", "/projects/{id}/milestones", PROGRESS_WRITERS, 200),
     ("POST", "/projects/{id}/annual-plans", PROGRESS_WRITERS, 302),
     ("POST", "/reviews/submit", SUBMITTERS, 302),
-    ("POST", "/reviews/{report}/approve", REVIEWERS, 302),
-    ("POST", "/reviews/{report}/return", REVIEWERS, 302),
-    ("POST", "/reviews/{report}/reopen", REVIEWERS, 302),
+    ("POST", "/reviews/act?only={report}&case=approve", REVIEWERS, 302),
+    ("POST", "/reviews/act?only={report}&case=return", REVIEWERS, 302),
+    ("POST", "/reviews/act?only={report}&case=reopen", REVIEWERS, 302),
     ("POST", "/imports/projects", EDITORS, 200),
     ("POST", "/imports/projects/confirm", EDITORS, 302),
     ("POST", "/imports/progress", PROGRESS_IMPORTERS, 200),
@@ -64,16 +64,18 @@ POST_DATA = {
     "/projects/{id}/annual-plans": {"year": "2026", "planned_investment": "500"},
     "/projects/{id}/delete": {},
     "/reviews/submit": {"region": "{region}", "year": "2026", "quarter": "1"},
-    "/reviews/{report}/approve": {},
-    "/reviews/{report}/return": {"comment": "请补充形象进度"},
-    "/reviews/{report}/reopen": {},
+    # the confirmed step of each review action (`seen`: the version the confirmation showed)
+    "/reviews/act?only={report}&case=approve": {"action": "approve", "confirmed": "y", "seen": "{report}:1"},
+    "/reviews/act?only={report}&case=return": {"action": "return", "confirmed": "y", "seen": "{report}:1",
+                                               "comment": "请补充形象进度"},
+    "/reviews/act?only={report}&case=reopen": {"action": "reopen", "confirmed": "y", "seen": "{report}:1"},
 }
 REVIEW_STATES = {
     # url: (the report's state before, its state after an allowed request)
     "/reviews/submit": (ReviewState.DRAFT, ReviewState.SUBMITTED),
-    "/reviews/{report}/approve": (ReviewState.SUBMITTED, ReviewState.APPROVED),
-    "/reviews/{report}/return": (ReviewState.SUBMITTED, ReviewState.RETURNED),
-    "/reviews/{report}/reopen": (ReviewState.APPROVED, ReviewState.RETURNED),
+    "/reviews/act?only={report}&case=approve": (ReviewState.SUBMITTED, ReviewState.APPROVED),
+    "/reviews/act?only={report}&case=return": (ReviewState.SUBMITTED, ReviewState.RETURNED),
+    "/reviews/act?only={report}&case=reopen": (ReviewState.APPROVED, ReviewState.RETURNED),
 }
 PLACED = ("{id}", "{report}", "/reviews/submit")
 """Routes about one project or region: tried on the user's own region and on another's."""
@@ -183,7 +185,7 @@ def test_role_route_matrix(app, seeded, make_user, in_app, role, method, url, al
     elif upload is not None:
         response = _upload(client, kind, upload, token, plan_id)
     else:
-        data = {key: value.format(region=region_id) for key, value in POST_DATA[url].items()}
+        data = {key: value.format(region=region_id, report=report_id) for key, value in POST_DATA[url].items()}
         data["csrf_token"] = token if role != "anonymous" else ""
         response = client.post(target, data=data)
     expected = _expected(role, allowed, success, own)

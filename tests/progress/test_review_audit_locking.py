@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from portfolio.accounts.models import Role
 from portfolio.core.audit import AuditEntry
+from portfolio.progress import review
 from portfolio.progress.models import ProgressReport, ReviewState
 from portfolio.registry.models import Project
 from tests.factories import form_fields, login, submit
@@ -37,6 +38,17 @@ def _people(app, make_user):
     return county, city
 
 
+def _review(client, report, action: str, **fields):
+    """A review action as the page does it: the confirmation, then the confirmed post."""
+    data = {"action": action, "report": str(report.id), "year": "2025", "quarter": "4", **fields}
+    first = submit(client, "/reviews/act", data, form_url="/reviews/?year=2025&quarter=4")
+    if first.status_code != 200:
+        return first
+    assert f"确认{review.ReviewAction(action).label}1条进展" in _text(first)
+    return submit(client, "/reviews/act", data | {"confirmed": "y", "seen": f"{report.id}:{report.version}"},
+                  form_url="/reviews/?year=2025&quarter=4")
+
+
 def test_county_quarter_goes_draft_submitted_returned_approved(app, seeded, make_user, in_app):
     county, city = _people(app, make_user)
     project_id = _project_id(in_app)
@@ -53,8 +65,7 @@ def test_county_quarter_goes_draft_submitted_returned_approved(app, seeded, make
     assert refused.status_code == 409 and "请市级退回" in _text(refused) and 'value="1100"' in _text(refused), \
         "nothing saved; the reason, who can unlock it, and what was typed are on the page"
 
-    returned = submit(city, f"/reviews/{report.id}/return", {"comment": "累计投资与台账不符"},
-                      form_url="/reviews/?year=2025&quarter=4")
+    returned = _review(city, report, "return", comment="累计投资与台账不符")
     assert returned.status_code == 302 and _report(in_app).review_state is ReviewState.RETURNED
     assert "累计投资与台账不符" in _text(county.get(edit))
     assert submit(county, edit, _progress("1100") | {"version": str(_report(in_app).version)}).status_code == 302
@@ -62,12 +73,12 @@ def test_county_quarter_goes_draft_submitted_returned_approved(app, seeded, make
 
     submit(county, "/reviews/submit", {"region": region_id, "year": 2025, "quarter": 4},
            form_url="/reviews/?year=2025&quarter=4")
-    assert submit(city, f"/reviews/{report.id}/approve", {}, form_url="/reviews/?year=2025&quarter=4").status_code == 302
+    assert _review(city, _report(in_app), "approve").status_code == 302
     assert _report(in_app).review_state is ReviewState.APPROVED
     assert submit(city, edit, _progress("1200"), form_url=f"/projects/{project_id}").status_code == 409, "locked"
-    assert submit(county, f"/reviews/{report.id}/approve", {}, form_url="/reviews/").status_code == 403
+    assert _review(county, _report(in_app), "approve").status_code == 403
 
-    submit(city, f"/reviews/{report.id}/reopen", {}, form_url="/reviews/?year=2025&quarter=4")
+    _review(city, _report(in_app), "reopen")
     assert _report(in_app).review_state is ReviewState.RETURNED
     assert "已审核" not in re.sub(r"<option.*?</option>", "", _text(city.get("/projects/")))
 

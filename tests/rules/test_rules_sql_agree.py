@@ -1,15 +1,17 @@
 """The SQL filters give exactly the answers of the rule functions, on generated data with
 every kind of warning, at as-of dates before, between and after the reports."""
 import random
+from collections import Counter
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select, update
 
+from portfolio.cycle.queries import RoundState, quarter_round
 from portfolio.progress.sample_data import sample_progress
 from portfolio.registry.models import Project
-from portfolio.rules import Light, WarningKind, assess
+from portfolio.rules import Light, WarningKind, assess, must_report, reporting_quarter, status_on
 from portfolio.rules.figures import facts_for, refresh_all_figures, refresh_figures
 from portfolio.rules.sql import rule_expressions
 from tests.factories import ProjectBuilder, add_sample_progress
@@ -96,3 +98,29 @@ def test_refreshing_all_figures_at_once_matches_one_by_one(module_session, gener
         assert snapshot() == one_by_one == as_built
     finally:
         session.rollback()
+
+
+@pytest.mark.parametrize("as_of", AS_OF_DATES, ids=str)
+def test_who_must_report_and_the_round_counts_agree_with_the_rule(module_session, generated, as_of):
+    """报送情况 counts per county (SQL) are the pure `must_report` over each project, split by the
+    state of its report for the 报告期 — and 未填报 there is exactly the 未报送 warning."""
+    session = module_session
+    facts = facts_for(session, generated)
+    year, quarter = reporting_quarter(as_of)
+    owing = {project.id for project in generated
+             if must_report(facts[project.id], status_on(facts[project.id], as_of), as_of)}
+    rules = rule_expressions(as_of)
+    assert set(session.scalars(rules.bind(select(Project.id).where(rules.must_report)))) == owing
+    assert owing, "the generated data has projects that owe progress"
+
+    expected: dict[str, Counter] = {}
+    for project in generated:
+        if project.id in owing:
+            report = next((r for r in facts[project.id].reports if (r.year, r.quarter) == (year, quarter)), None)
+            state = RoundState.of(report.review_state if report else None)
+            expected.setdefault(project.region.name, Counter())[state] += 1
+    summary = quarter_round(session, year, quarter, as_of, 5)
+    assert {row.region.name: Counter({s: n for s, n in row.counts.counts.items() if n})
+            for row in summary.regions if row.counts.expected} == expected
+    not_reported = {p.id for p in generated if assess(facts[p.id], as_of).has(WarningKind.NOT_REPORTED)}
+    assert summary.total[RoundState.MISSING] == len(not_reported)
