@@ -13,7 +13,7 @@ from portfolio.core.enums import LabelledEnum
 from portfolio.cycle.models import Reminder
 from portfolio.progress.models import ProgressReport, ReviewState
 from portfolio.registry.models import Project, Region
-from portfolio.rules import reporting_deadline, round_as_of
+from portfolio.rules import reporting_deadline, reporting_quarter, round_as_of
 from portfolio.rules.sql import rule_expressions
 
 
@@ -165,3 +165,23 @@ def round_entries(session: Session, year: int, quarter: int, today: date, region
     if states:
         entries = [entry for entry in entries if entry.state in states]
     return sorted(entries, key=lambda entry: ENTRY_ORDER[entry.state])
+
+
+@dataclass(frozen=True)
+class CountyTodo:
+    """A county's home: the 报告期's deadline and what the county still has to do for it."""
+
+    round: QuarterRound
+    to_report: list[RoundEntry]
+    """未填报 and 草稿, in the order of the review list."""
+    returned: list[RoundEntry]
+    """退回: with the reviewer's reason on the report."""
+
+
+def county_todo(session: Session, region_id: int, today: date, due_days: int) -> CountyTodo:
+    year, quarter = reporting_quarter(today)
+    entries = round_entries(session, year, quarter, today, region_id,
+                            {RoundState.MISSING, RoundState.DRAFT, RoundState.RETURNED})
+    return CountyTodo(quarter_round(session, year, quarter, today, due_days, region_id),
+                      [entry for entry in entries if entry.state is not RoundState.RETURNED],
+                      [entry for entry in entries if entry.state is RoundState.RETURNED])

@@ -5,6 +5,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portfolio.cycle.queries import QuarterRound, quarter_round
 from portfolio.registry.models import Project, Region
 from portfolio.rules import Thresholds, describe_delay, reporting_quarter, totals
 from portfolio.rules.sql import rule_expressions
@@ -32,10 +33,12 @@ class Dashboard:
     most_overdue: list[OverdueProject]
     demo_projects: int
     """Projects whose progress is generated demo data (`flask demo`)."""
+    round: QuarterRound
+    """报送情况 of the 报告期, one line per county."""
 
 
 def build_dashboard(session: Session, as_of: date, thresholds: Thresholds = Thresholds(),
-                    plan_id: int | None = None) -> Dashboard:
+                    plan_id: int | None = None, due_days: int = 5) -> Dashboard:
     """All breakdowns come from one grouped scan (region × status × sector), rolled up by `rules.totals`."""
     rules = rule_expressions(as_of, thresholds)
     in_plan = [Project.plan_id == plan_id] if plan_id else []
@@ -55,4 +58,5 @@ def build_dashboard(session: Session, as_of: date, thresholds: Thresholds = Thre
         most_overdue=[OverdueProject(pid, name, region, end, describe_delay(date(end, 12, 31), as_of))
                       for pid, name, region, end in overdue],
         demo_projects=session.scalar(select(func.count(Project.id)).where(Project.demo_data, *in_plan)),
+        round=quarter_round(session, year, quarter, as_of, due_days),
     )

@@ -1,8 +1,11 @@
 """The dashboard view."""
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
+from flask_login import current_user
 
+from portfolio.accounts.models import Role
 from portfolio.core import web
 from portfolio.core.db import db
+from portfolio.cycle.queries import RoundState, county_todo
 from portfolio.dashboard.charts import grouped_bar_chart
 from portfolio.dashboard.queries import build_dashboard
 from portfolio.rules import WarningKind
@@ -12,9 +15,13 @@ bp = Blueprint("dashboard", __name__, template_folder="templates")
 
 @bp.get("/")
 def index():
-    dashboard = build_dashboard(db.session, web.as_of_arg(), web.thresholds())
+    due_days = current_app.config["REPORT_DUE_DAYS"]
+    dashboard = build_dashboard(db.session, web.as_of_arg(), web.thresholds(), due_days=due_days)
+    todo = (county_todo(db.session, current_user.region_id, web.today(), due_days)
+            if current_user.role is Role.COUNTY else None)
     chart = grouped_bar_chart(
         [(row.label, (row.planned_investment, row.cumulative_investment)) for row in dashboard.by_region],
         series=("计划投资", "累计完成"),
     )
-    return render_template("dashboard/index.html", dashboard=dashboard, chart=chart, warning_kinds=list(WarningKind))
+    return render_template("dashboard/index.html", dashboard=dashboard, chart=chart, warning_kinds=list(WarningKind),
+                           todo=todo, round_states=list(RoundState))

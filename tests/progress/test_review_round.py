@@ -12,7 +12,7 @@ from portfolio.accounts.models import Role
 from portfolio.core.db import db
 from portfolio.progress.models import ProgressReport, ReviewState
 from portfolio.registry.models import Project, ProjectStatus
-from portfolio.rules import period_quarter, quarter_period, reporting_quarter
+from portfolio.rules import period_quarter, quarter_end, quarter_period, reporting_quarter
 from portfolio.rules.figures import refresh_all_figures
 from tests.factories import ProjectBuilder, build_user, login, submit
 
@@ -162,3 +162,24 @@ def test_a_county_is_offered_nothing_it_may_not_do(app, round_data, in_app):
                             form_url=f"/projects/{project_id}")
     assert refused_delete.status_code == 302 and "不能删除" in _text(county.get(refused_delete.headers["Location"]))
     assert in_app(lambda s: s.get(ProgressReport, report_id)) is not None
+
+
+def test_the_county_home_is_its_to_do_and_the_dashboard_has_a_line_per_county(app, round_data, monkeypatch):
+    days_since_quarter_end = (date.today() - quarter_end(YEAR, QUARTER)).days
+    monkeypatch.setitem(app.config, "REPORT_DUE_DAYS", days_since_quarter_end - 1)  # the deadline was yesterday
+    home = _text(_client(app, "shanyang").get("/"))
+    todo = home[home.index('id="todo"'):home.index("</section>", home.index('id="todo"'))]
+    assert "已过1天" in todo
+    assert "山阳区体育公园" in todo and "未填报" in todo and "山阳区养老中心" in todo and "草稿" in todo
+    assert "山阳区人民医院" not in todo, "submitted: nothing left to do"
+    lines = re.findall(r'<li class="(\w*)" data-region="(\S+)"', _text(_client(app, "city").get("/")))
+    assert sorted(lines) == [("late", "山阳区"), ("late", "解放区")], "both still owe progress after the deadline"
+    city_home = _text(_client(app, "city").get("/"))
+    shanyang = re.search(r'data-region="山阳区">(.*?)</li>', city_home, re.S).group(1)
+    assert re.sub(r"<[^>]+>|\s", "", shanyang) == \
+        "山阳区：应报4个，未填报1、草稿1、退回待改0、已报送待审2、已审核0（已逾期）"
+    assert 'id="todo"' not in city_home
+
+    monkeypatch.setitem(app.config, "REPORT_DUE_DAYS", days_since_quarter_end + 3)
+    home = _text(_client(app, "shanyang").get("/"))
+    assert "还有3天" in home and "已逾期" not in home
