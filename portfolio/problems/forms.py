@@ -12,6 +12,7 @@ from portfolio.problems import validation
 from portfolio.problems.models import Problem, ProblemKind, ProblemState, SupervisionNotice
 from portfolio.problems.queries import LedgerFilters
 from portfolio.registry.models import Project, Region
+from portfolio.rules import quarter_of
 
 
 def _optional_enum(enum_cls):
@@ -85,8 +86,9 @@ class LedgerFilterForm(BaseForm):
         )
 
     def quarter_asked(self, today: date) -> tuple[int, int]:
+        """The quarter the summary counts: the one chosen, else today's (then shown as chosen)."""
         if self.year.errors or self.quarter.errors or not self.year.data or not self.quarter.data:
-            return today.year, (today.month - 1) // 3 + 1
+            self.year.data, self.quarter.data = today.year, quarter_of(today)
         return self.year.data, self.quarter.data
 
 
