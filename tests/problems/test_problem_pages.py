@@ -1,6 +1,7 @@
 """The ledger, problem and 督办单 pages through the test client, with CSRF on as in production: filters,
 who sees and does what, refused posts that keep what was typed, and the quarter summary that
 agrees with the quarterly report."""
+import json
 import re
 from datetime import date, datetime, timedelta
 from io import BytesIO
@@ -15,6 +16,8 @@ from portfolio.progress.models import ProgressReport
 from portfolio.registry.models import ProjectStatus
 from portfolio.reports.data import ReportFilters, build_quarterly_report
 from portfolio.reports.fonts import register_font
+from portfolio.reports.issue import differences, report_figures
+from portfolio.reports.models import IssuedReport
 from portfolio.reports.pdf import render_quarterly_pdf
 from tests.factories import ProjectBuilder, add_problem, csrf_token, form_fields, login, submit
 from tests.pdf import joined, pdf_text
@@ -221,3 +224,17 @@ def test_ledger_summary_and_report_section_agree(client, session, make_project, 
     empty = build_quarterly_report(session, 2024, 3, ReportFilters(), "焦作市发展和改革委员会", datetime(2026, 1, 5),
                                    date.today())
     assert "本季度无新增问题，无待协调问题。" in joined(pdf_text(render_quarterly_pdf(empty, register_font()), tmp_path))
+
+
+def test_issued_figures_count_problems_and_older_issues_still_compare(session, make_project):
+    add_problem(session, make_project(), raised_on=date(2025, 8, 1))
+    report = build_quarterly_report(session, 2025, 3, ReportFilters(), "焦作市发展和改革委员会", datetime(2026, 1, 5),
+                                    date.today())
+    figures = report_figures(report)
+    assert figures["问题·合计·新增"] == "1" and figures["问题·类型·用地·未解决"] == "1"
+    assert figures["问题·县区·山阳区·未解决"] == "1"
+    assert differences(IssuedReport(figures=json.dumps(figures)), report) == 0
+    before_problems = {key: value for key, value in figures.items() if not key.startswith("问题·")}
+    assert differences(IssuedReport(figures=json.dumps(before_problems)), report) == 0
+    changed = figures | {"问题·合计·新增": "0"}
+    assert differences(IssuedReport(figures=json.dumps(changed)), report) == 1
