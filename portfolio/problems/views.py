@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from portfolio.accounts import access
 from portfolio.core import web
 from portfolio.core.db import db
-from portfolio.core.formatting import format_date
+from portfolio.core.formatting import QUARTER_NAMES, format_date
 from portfolio.core.forms import ConfirmForm
 from portfolio.problems import operations, queries, validation
 from portfolio.problems.forms import LedgerFilterForm, NoticeForm, NoticeReplyForm, ProblemForm, ProblemUpdateForm
@@ -63,7 +63,7 @@ def index():
                                       min(quarter_end(year, quarter), filters.today), filters.region_id)
     project = db.session.get(Project, filters.project_id) if filters.project_id else None
     return render_template("problems/index.html", form=form, filters=filters, page=page, figures=figures,
-                           year=year, quarter=quarter, project=project, is_overdue=queries.is_overdue)
+                           period=f"{year}年{QUARTER_NAMES[quarter]}", project=project, is_overdue=queries.is_overdue)
 
 
 @bp.get("/export.xlsx")
