@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from portfolio.accounts.models import Role
 from portfolio.accounts.operations import create_user
 from portfolio.core.settings import ROOT
+from portfolio.problems.models import Problem, ProblemKind, ProblemState
 from portfolio.progress.models import AnnualPlan, Milestone, MilestoneKind, ProgressReport
 from portfolio.progress.sample_data import SampleProgress
 from portfolio.registry.models import (
@@ -96,6 +97,16 @@ class ProjectBuilder:
         if self.flush:
             self.session.flush()
         return project
+
+
+def add_problem(session: Session, project: Project, **overrides) -> Problem:
+    """A problem of `project` (flushed): 用地, raised 2025-07-10, 待协调 unless `overrides` say otherwise."""
+    values = {"kind": ProblemKind.LAND, "description": "用地指标未落实", "responsible_units": "市自然资源和规划局",
+              "raised_on": date(2025, 7, 10), "raised_by": "测试", "state": ProblemState.PENDING} | overrides
+    problem = Problem(project=project, **values)
+    session.add(problem)
+    session.flush()
+    return problem
 
 
 def refused(session: Session, statement) -> None:

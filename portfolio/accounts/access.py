@@ -1,6 +1,7 @@
 """Who may do what: plain predicates over a user and a project, used by every route,
 every form, the imports and the query layer (county users' progress writes)."""
 from portfolio.accounts.models import Role, User
+from portfolio.problems.models import SupervisionNotice
 from portfolio.registry.models import Project
 
 EDITORS = {Role.ADMIN, Role.CITY}
@@ -34,3 +35,28 @@ def can_submit(user: User, region_id: int) -> bool:
 
 def can_manage_users(user: User) -> bool:
     return user.role is Role.ADMIN
+
+
+def can_manage_problems(user: User) -> bool:
+    """Coordinating problems (replies, state) and issuing or closing 督办单: the city."""
+    return user.role in EDITORS
+
+
+def can_see_region_problems(user: User, region_id: int | None) -> bool:
+    """Problems and 督办单 of a region: everyone but a county sees all; a county its own region's."""
+    return user.role is not Role.COUNTY or (region_id is not None and user.region_id == region_id)
+
+
+def problem_region_scope(user: User) -> int | None:
+    """The one region whose problems and 督办单 a county user sees; None means every region."""
+    return user.region_id if user.role is Role.COUNTY else None
+
+
+def can_raise_problem(user: User, project: Project) -> bool:
+    return user.role in EDITORS or (user.role is Role.COUNTY and user.region_id == project.region_id)
+
+
+def can_reply_notice(user: User, notice: SupervisionNotice) -> bool:
+    """The city (also on behalf of a unit), or the county the 督办单 was sent to."""
+    return user.role in EDITORS or (user.role is Role.COUNTY and notice.region_id is not None
+                                    and user.region_id == notice.region_id)

@@ -2,6 +2,7 @@
 from io import BytesIO
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -12,6 +13,7 @@ from portfolio.core.db import db
 from portfolio.core.formatting import format_wan
 from portfolio.core.forms import ConfirmForm
 from portfolio.exports.render import EXPORT_KINDS, render_export
+from portfolio.problems import queries as problem_queries
 from portfolio.progress import queries as progress_queries
 from portfolio.progress.forms import AnnualPlanForm
 from portfolio.registry import operations, queries
@@ -95,6 +97,8 @@ def detail(project_id: int):
         confirm_form=ConfirmForm(),
         audit_entries=history[:HISTORY_ON_PAGE], more_history=len(history) > HISTORY_ON_PAGE,
         reporting=rules.reporting_quarter(as_of),
+        problems=(problem_queries.project_problems(db.session, project)
+                  if access.can_see_region_problems(current_user, project.region_id) else None),
     )
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portfolio.core.formatting import format_rate, format_wan
+from portfolio.problems.queries import ProblemFigures
 from portfolio.reports.data import QuarterlyReport, ReportFilters
 from portfolio.reports.models import IssuedReport
 from portfolio.rules import quarter_end
@@ -34,7 +35,20 @@ def report_figures(report: QuarterlyReport) -> dict[str, str]:
             ("累计完成", format_wan(row.cumulative)), ("完成率", format_rate(row.rate)),
             ("本季度", format_wan(row.this_quarter)), ("状态", row.status), ("预警", row.light.label),
             ("原因", "；".join(row.reasons)))}
-    return figures
+    return figures | problem_counts(report.problems)
+
+
+PROBLEMS_PREFIX = "问题·"
+
+
+def problem_counts(figures: ProblemFigures) -> dict[str, str]:
+    """存在问题及协调解决情况: the counts by type, by county and in total."""
+    counts = {}
+    for group, rows in (("类型·", figures.by_kind), ("县区·", figures.by_region), ("", (figures.total,))):
+        for row in rows:
+            counts |= {f"{PROBLEMS_PREFIX}{group}{row.label}·{name}": str(value) for name, value in (
+                ("新增", row.raised), ("已解决", row.solved), ("无法解决", row.unsolvable), ("未解决", row.open))}
+    return counts
 
 
 def issued_for(session: Session, year: int, quarter: int, filters: ReportFilters) -> IssuedReport | None:
@@ -45,6 +59,8 @@ def issued_for(session: Session, year: int, quarter: int, filters: ReportFilters
 def differences(issued: IssuedReport, report: QuarterlyReport) -> int:
     """How many of the issued report's figures the report made now prints differently (or not at all)."""
     then, now = json.loads(issued.figures), report_figures(report)
+    if not any(key.startswith(PROBLEMS_PREFIX) for key in then):  # issued before reports counted problems
+        now = {key: value for key, value in now.items() if not key.startswith(PROBLEMS_PREFIX)}
     return sum(1 for key in then.keys() | now.keys() if then.get(key) != now.get(key))
 
 

@@ -18,6 +18,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from portfolio.core.formatting import format_date, format_rate, format_share, format_wan
+from portfolio.problems.queries import ProblemFigures
 from portfolio.reports.data import QuarterlyReport
 from portfolio.reports.fonts import PdfFont
 from portfolio.rules import Light
@@ -261,7 +262,10 @@ def _render(report: QuarterlyReport, font: str) -> bytes:
     else:
         story.append(Paragraph("本季度无红灯、黄灯项目。", styles.body))
 
-    story.append(Paragraph("五、项目进展明细", styles.heading))
+    story.append(Paragraph("五、存在问题及协调解决情况", styles.heading))
+    story += _problems_section(report.problems, font, styles, wrap)
+
+    story.append(Paragraph("六、项目进展明细", styles.heading))
     widths = [w * CONTENT_WIDTH for w in (0.05, 0.18, 0.08, 0.1, 0.1, 0.1, 0.07, 0.09, 0.12, 0.06, 0.05)]
     rows = [[str(p.number), wrap(p.name, widths[1]), wrap(p.region, widths[2]),
              format_wan(p.planned), p.build_years, format_wan(p.cumulative), format_rate(p.rate),
@@ -290,6 +294,29 @@ def _render(report: QuarterlyReport, font: str) -> bytes:
                                  subject="季度进展情况报告", creator="portfolio")
     document.build(story, canvasmaker=_numbered_canvas(font, report.title))
     return buffer.getvalue()
+
+
+def _problems_section(figures: ProblemFigures, font: str, styles: _Styles, wrap: _Wrapper) -> list:
+    """The sentence, the counts by type and by county, and the problems still open at the end."""
+    story: list = [Paragraph(escape(figures.summary()), styles.body)]
+    if figures.is_empty:
+        return story
+    widths = [w * CONTENT_WIDTH for w in (0.28, 0.18, 0.18, 0.18, 0.18)]
+    for first_column, rows in (("问题类型", figures.by_kind), ("县(市、区)", figures.by_region)):
+        body = [[row.label, str(row.raised), str(row.solved), str(row.unsolvable), str(row.open)]
+                for row in (*rows, figures.total)]
+        story += [Spacer(1, 2 * mm), Table([[first_column, "新增", "已解决", "无法解决", "未解决"], *body], colWidths=widths,
+                                           repeatRows=1, style=_table_style(font, 1, total_row=True))]
+    if figures.open_problems:
+        story.append(Paragraph(f"截至{format_date(figures.end)}尚未解决的问题：", styles.body))
+        widths = [w * CONTENT_WIDTH for w in (0.05, 0.18, 0.1, 0.07, 0.34, 0.14, 0.12)]
+        rows = [[str(n), wrap(p.project, widths[1]), wrap(p.region, widths[2]), p.kind, wrap(p.description, widths[4]),
+                 wrap(p.responsible_units, widths[5]), wrap(format_date(p.deadline) + ("（已超期）" if p.overdue else ""),
+                                                            widths[6])]
+                for n, p in enumerate(figures.open_problems, start=1)]
+        story += _chunked_tables(["序号", "项目", "县(市、区)", "类型", "问题", "责任单位", "办结时限"], rows, widths,
+                                 _table_style(font, 99))
+    return story
 
 
 def _numeric_columns(style: TableStyle, columns: Sequence[int]) -> TableStyle:

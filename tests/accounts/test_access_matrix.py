@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from portfolio.accounts.models import Role
 from portfolio.imports.progress_templates import progress_template
+from portfolio.problems.models import Problem
 from portfolio.progress.models import ProgressReport, ReviewState
 from portfolio.registry.models import Plan, Project, Region
 from portfolio.rules.figures import refresh_figures
@@ -21,6 +22,7 @@ ROLES = ["anonymous", "viewer", "county", "city", "admin"]
 EVERYONE = {"viewer", "county", "city", "admin"}
 EDITORS = {"city", "admin"}
 PROGRESS_WRITERS = {"city", "admin", "county-own"}
+"""Also who raises a problem (登记问题) on a project."""
 REVIEWERS = {"city", "admin"}
 SUBMITTERS = {"city", "admin", "county-own"}
 """A county submits its own region's quarter only."""
@@ -55,6 +57,12 @@ CASES = [
     ("POST", "/imports/projects/confirm", EDITORS, 302),
     ("POST", "/imports/progress", PROGRESS_IMPORTERS, 200),
     ("POST", "/imports/progress/confirm", PROGRESS_IMPORTERS, 302),
+    ("GET", "/problems/", EVERYONE, 200),
+    ("GET", "/problems/export.xlsx", EVERYONE, 200),
+    ("GET", "/problems/notices/", EVERYONE, 200),
+    ("GET", "/problems/notices/new", EDITORS, 200),
+    ("GET", "/problems/new?project={id}", PROGRESS_WRITERS, 200),
+    ("POST", "/problems/new?project={id}", PROGRESS_WRITERS, 302),
     ("GET", "/admin/users", {"admin"}, 200),
     ("GET", "/admin/audit", {"admin"}, 200),
 ]
@@ -63,6 +71,7 @@ POST_DATA = {
                                     "quarter_investment": "100", "physical_progress": "10"},
     "/projects/{id}/annual-plans": {"year": "2026", "planned_investment": "500"},
     "/projects/{id}/delete": {},
+    "/problems/new?project={id}": {"kind": "land", "description": "用地指标未落实", "responsible_units": "市自然资源和规划局"},
     "/reviews/submit": {"region": "{region}", "year": "2026", "quarter": "1"},
     # the confirmed step of each review action (`seen`: the version the confirmation showed)
     "/reviews/act?only={report}&case=approve": {"action": "approve", "confirmed": "y", "seen": "{report}:1"},
@@ -205,6 +214,8 @@ def test_role_route_matrix(app, seeded, make_user, in_app, role, method, url, al
         assert in_app(lambda s: _projects_in(s, plan_id)) == (13 if done else 0)
     if url == "/imports/progress" and done:
         assert re.search(r"新增 <strong>1</strong>", _text(response)) and "确认导入" in _text(response)
+    if url == "/problems/new?project={id}" and method == "POST":
+        assert in_app(lambda s: s.scalar(select(func.count(Problem.id)))) == (1 if done else 0)
     if url == "/imports/progress/confirm":
         stored = in_app(lambda s: s.scalar(select(func.count()).select_from(ProgressReport)
                                            .where(ProgressReport.year == 2026, ProgressReport.quarter == 3)))

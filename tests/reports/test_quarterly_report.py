@@ -52,7 +52,7 @@ def test_seed_pdf_reads_back_in_chinese(session, seeded, tmp_path):
     text = joined(pdf_text(pdf, tmp_path))
     for name in SEED_NAMES:
         assert name in text, name
-    assert "626,457" in text and "一、总体情况" in text and "五、项目进展明细" in text
+    assert "626,457" in text and "一、总体情况" in text and "六、项目进展明细" in text
     assert "焦作市发展和改革委员会" in text and "截至2026年9月30日" in text
     assert qpdf_check(pdf, tmp_path).returncode == 0
 

@@ -105,7 +105,7 @@ def test_pages_are_numbered_and_headed_and_the_detail_header_repeats(module_sess
     for number, page in enumerate(all_pages, start=1):
         assert f"第 {number} 页 共 {len(all_pages)} 页" in page
         assert "重大工程项目2026年第三季度进展情况" in page
-    first = next(n for n, p in enumerate(all_pages) if "五、项目进展明细" in p)
+    first = next(n for n, p in enumerate(all_pages) if "六、项目进展明细" in p)
     last = next(n for n, p in enumerate(all_pages) if "附：本季度完成的节点" in p)
     detail_pages = all_pages[first:last + 1]
     assert len(detail_pages) > 2
