@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session, contains_eager
 
 from portfolio.core.enums import LabelledEnum
 from portfolio.cycle.models import Reminder
+from portfolio.problems.models import SupervisionNotice
+from portfolio.problems.queries import notices_awaiting_reply
 from portfolio.progress.models import ProgressReport, ReviewState
 from portfolio.registry.models import Project, Region
 from portfolio.rules import reporting_deadline, reporting_quarter, round_as_of
@@ -176,6 +178,8 @@ class CountyTodo:
     """未填报 and 草稿, in the order of the review list."""
     returned: list[RoundEntry]
     """退回: with the reviewer's reason on the report."""
+    notices: list[SupervisionNotice]
+    """督办单 to the county awaiting its reply, overdue ones first."""
 
 
 def county_todo(session: Session, region_id: int, today: date, due_days: int) -> CountyTodo:
@@ -184,4 +188,5 @@ def county_todo(session: Session, region_id: int, today: date, due_days: int) ->
                             {RoundState.MISSING, RoundState.DRAFT, RoundState.RETURNED})
     return CountyTodo(quarter_round(session, year, quarter, today, due_days, region_id),
                       [entry for entry in entries if entry.state is not RoundState.RETURNED],
-                      [entry for entry in entries if entry.state is RoundState.RETURNED])
+                      [entry for entry in entries if entry.state is RoundState.RETURNED],
+                      notices_awaiting_reply(session, region_id, today))

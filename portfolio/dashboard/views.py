@@ -2,12 +2,14 @@
 from flask import Blueprint, current_app, render_template
 from flask_login import current_user
 
+from portfolio.accounts.access import problem_region_scope
 from portfolio.accounts.models import Role
 from portfolio.core import web
 from portfolio.core.db import db
 from portfolio.cycle.queries import RoundState, county_todo
 from portfolio.dashboard.charts import grouped_bar_chart
 from portfolio.dashboard.queries import build_dashboard
+from portfolio.problems.queries import overdue_notices
 from portfolio.rules import WarningKind
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")
@@ -24,4 +26,5 @@ def index():
         series=("计划投资", "累计完成"),
     )
     return render_template("dashboard/index.html", dashboard=dashboard, chart=chart, warning_kinds=list(WarningKind),
-                           todo=todo, round_states=list(RoundState))
+                           todo=todo, round_states=list(RoundState), today=web.today(),
+                           late_notices=overdue_notices(db.session, web.today(), problem_region_scope(current_user)))

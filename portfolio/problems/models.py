@@ -169,3 +169,7 @@ class SupervisionNotice(Audited, db.Model):
     @property
     def audit_project_id(self) -> int | None:
         return None
+
+
+PROBLEM_TABLES = (Problem.__tablename__, ProblemReply.__tablename__)
+"""The tables whose audit entries sit in a project's 修改记录 but are only for those who see its problems."""

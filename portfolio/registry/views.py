@@ -14,6 +14,7 @@ from portfolio.core.formatting import format_wan
 from portfolio.core.forms import ConfirmForm
 from portfolio.exports.render import EXPORT_KINDS, render_export
 from portfolio.problems import queries as problem_queries
+from portfolio.problems.models import PROBLEM_TABLES
 from portfolio.progress import queries as progress_queries
 from portfolio.progress.forms import AnnualPlanForm
 from portfolio.registry import operations, queries
@@ -81,12 +82,18 @@ def index():
                            reporting=rules.reporting_quarter(filters.as_of))
 
 
+def _hidden_history(project: Project) -> tuple[str, ...]:
+    """A county reads another county's project, but not its problems — nor their trail."""
+    return () if access.can_see_region_problems(current_user, project.region_id) else PROBLEM_TABLES
+
+
 @bp.get("/<int:project_id>")
 def detail(project_id: int):
     project = _get_project(project_id)
     as_of = web.as_of_arg()
     facts = facts_for(db.session, [project])[project.id]
-    history = db.session.scalars(audit.project_history_query(project.id).limit(HISTORY_ON_PAGE + 1)).all()
+    history = db.session.scalars(audit.project_history_query(project.id, _hidden_history(project))
+                                 .limit(HISTORY_ON_PAGE + 1)).all()
     return render_template(
         "projects/detail.html", project=project, as_of=as_of,
         assessment=rules.assess(facts, as_of, web.thresholds()),
@@ -106,7 +113,7 @@ def detail(project_id: int):
 def history(project_id: int):
     """The project's whole 修改记录，newest first, a page at a time."""
     project = _get_project(project_id)
-    page = db.paginate(audit.project_history_query(project.id), page=web.page_arg(),
+    page = db.paginate(audit.project_history_query(project.id, _hidden_history(project)), page=web.page_arg(),
                        per_page=current_app.config["PROJECTS_PER_PAGE"],
                        error_out=False)
     return render_template("projects/history.html", project=project, page=page)

@@ -2,7 +2,7 @@
 submitted report, the projects still owed listed under them, one or many approved or returned
 after a confirmation that counts them, filters kept, nothing submitted when nothing is waiting."""
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -10,11 +10,12 @@ from sqlalchemy import select
 
 from portfolio.accounts.models import Role
 from portfolio.core.db import db
+from portfolio.problems.models import SupervisionNotice
 from portfolio.progress.models import ProgressReport, ReviewState
 from portfolio.registry.models import Project, ProjectStatus
 from portfolio.rules import period_quarter, quarter_end, quarter_period, reporting_quarter
 from portfolio.rules.figures import refresh_all_figures
-from tests.factories import ProjectBuilder, build_user, login, submit
+from tests.factories import ProjectBuilder, add_problem, build_user, login, submit
 
 YEAR, QUARTER = reporting_quarter(date.today())
 PREVIOUS = period_quarter(quarter_period(YEAR, QUARTER) - 1)
@@ -183,3 +184,37 @@ def test_the_county_home_is_its_to_do_and_the_dashboard_has_a_line_per_county(ap
     monkeypatch.setitem(app.config, "REPORT_DUE_DAYS", days_since_quarter_end + 3)
     home = _text(_client(app, "shanyang").get("/"))
     assert "还有3天" in home and "已逾期" not in home
+
+
+def test_notices_awaiting_reply_are_on_the_county_home_and_overdue_ones_red_on_the_dashboard(app, round_data):
+    with app.app_context():
+        session = db.session
+        project = session.scalar(select(Project).where(Project.name == "山阳区人民医院"))
+        problem = add_problem(session, project)
+        today = date.today()
+        overdue = SupervisionNotice(year=today.year, number=1, region_id=project.region_id, requirement="请落实用地指标",
+                                    reply_deadline=today - timedelta(days=2), issued_on=today - timedelta(days=9),
+                                    issued_by="city", problems=[problem])
+        waiting = SupervisionNotice(year=today.year, number=2, region_id=project.region_id, requirement="请说明征迁进度",
+                                    reply_deadline=today + timedelta(days=5), issued_on=today, issued_by="city",
+                                    problems=[problem])
+        session.add_all([overdue, waiting])
+        session.commit()
+    home = _text(_client(app, "shanyang").get("/"))
+    todo = home[home.index('id="todo-notices"'):]
+    assert todo.index(f"督办〔{today.year}〕1号") < todo.index(f"督办〔{today.year}〕2号"), "overdue first"
+    assert "（已逾期）" in todo.split(f"督办〔{today.year}〕2号")[0]
+    city_home = _text(_client(app, "city").get("/"))
+    late = city_home[city_home.index('id="overdue-notices"'):city_home.index("</section>", city_home.index('id="overdue-notices"'))]
+    assert f"督办〔{today.year}〕1号" in late and "已逾期2天" in late and f"督办〔{today.year}〕2号" not in late
+
+
+def test_another_county_reads_the_project_but_not_its_problems_trail(app, round_data, make_user):
+    with app.app_context():
+        project = db.session.scalar(select(Project).where(Project.name == "山阳区人民医院"))
+        add_problem(db.session, project, description="机密的征迁矛盾")
+        db.session.commit()
+        project_id = project.id
+    own = _text(_client(app, "shanyang").get(f"/projects/{project_id}/history"))
+    other = _text(_client(app, make_user("jiefang", Role.COUNTY, "解放区")).get(f"/projects/{project_id}/history"))
+    assert "机密的征迁矛盾" in own and "机密的征迁矛盾" not in other
