@@ -1,7 +1,7 @@
 """Reading problems and 督办单: the ledger with its filters, the figures of a period (one function for
 the ledger's quarter summary and the quarterly report), and the notices waiting for a reply."""
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, joinedload
@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, joinedload
 from portfolio.core.formatting import format_date
 from portfolio.problems.models import NoticeState, Problem, ProblemKind, ProblemState, SupervisionNotice
 from portfolio.registry.models import Project, Region
+from portfolio.rules import period_quarter, quarter_end, quarter_period
 
 # --- the ledger ---------------------------------------------------------------------------------------------------
 
@@ -114,12 +115,13 @@ class ProblemFigures:
 
     def summary(self) -> str:
         """The sentence the report and the ledger print first."""
+        period = f"{format_date(self.start)}至{format_date(self.end)}"
         if self.is_empty:
-            return "本季度无新增问题，无待协调问题。"
+            return f"{period}，无新增问题，无待协调问题。"
         total = self.total
         closed = f"解决{total.solved}个" + (f"、确认无法解决{total.unsolvable}个" if total.unsolvable else "")
         overdue = f"，其中超过办结时限{self.overdue}个" if self.overdue else ""
-        return (f"本季度新增问题{total.raised}个，{closed}；截至{format_date(self.end)}尚未解决{total.open}个"
+        return (f"{period}，新增问题{total.raised}个，{closed}；截至{format_date(self.end)}尚未解决{total.open}个"
                 f"{overdue}。")
 
 
@@ -138,6 +140,15 @@ def _counts(label: str, rows: list, start: date, end: date) -> ProblemCounts:
 
 def _open_at(row, day: date) -> bool:
     return row.raised_on <= day and (row.closed_on is None or row.closed_on > day)
+
+
+def round_window(year: int, quarter: int, today: date) -> tuple[date, date]:
+    """The days of a quarter's round: those whose 报告期 is the quarter, from its last day to the day
+    before the next quarter's last day (2026 Q3: 2026-09-30 to 2026-12-30), ending today at the latest.
+    The problems the projects report in their progress for the quarter are raised and coordinated
+    then, so the quarter's report and the ledger's quarter count them in this window."""
+    next_year, next_quarter = period_quarter(quarter_period(year, quarter) + 1)
+    return quarter_end(year, quarter), min(quarter_end(next_year, next_quarter) - timedelta(days=1), today)
 
 
 def problem_figures(session: Session, start: date, end: date, region_id: int | None = None,

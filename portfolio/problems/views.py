@@ -19,7 +19,6 @@ from portfolio.problems.models import Problem, SupervisionNotice
 from portfolio.progress.models import ProgressReport
 from portfolio.registry import queries as registry_queries
 from portfolio.registry.models import Project
-from portfolio.rules import quarter_end, quarter_start
 
 bp = Blueprint("problems", __name__, url_prefix="/problems", template_folder="templates")
 LEDGER_COLUMNS = ["序号", "项目名称", "县(市、区)", "问题类型", "问题描述", "责任单位", "提出日期", "办结时限", "状态",
@@ -59,8 +58,8 @@ def index():
     page = db.paginate(queries.ledger_query(filters), page=web.page_arg(),
                        per_page=current_app.config["PROJECTS_PER_PAGE"], error_out=False)
     year, quarter = form.quarter_asked(filters.today)
-    figures = queries.problem_figures(db.session, quarter_start(year, quarter),
-                                      min(quarter_end(year, quarter), filters.today), filters.region_id)
+    figures = queries.problem_figures(db.session, *queries.round_window(year, quarter, filters.today),
+                                      filters.region_id)
     project = db.session.get(Project, filters.project_id) if filters.project_id else None
     return render_template("problems/index.html", form=form, filters=filters, page=page, figures=figures,
                            period=f"{year}年{QUARTER_NAMES[quarter]}", project=project, is_overdue=queries.is_overdue)

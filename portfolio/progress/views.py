@@ -4,6 +4,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from portfolio import rules
 from portfolio.accounts import access
 from portfolio.core import web
 from portfolio.core.db import db
@@ -47,6 +48,11 @@ def _detail(project: Project, anchor: str):
 
 def _progress_form_page(project: Project, report: ProgressReport | None):
     form = ProgressForm(obj=report)
+    if report is None and not form.is_submitted():
+        # a new report is, nearly always, the 报告期's: offered unless the project already has it
+        year, quarter = rules.reporting_quarter(web.today())
+        if not any((r.year, r.quarter) == (year, quarter) for r in project.progress_reports):
+            form.year.data, form.quarter.data = year, quarter
     locked = review.edit_refusal(current_user, report) if report else None
     if locked and form.is_submitted():
         # nothing is saved; what was typed stays on the page beside the reason and who can unlock it

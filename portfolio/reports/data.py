@@ -20,7 +20,7 @@ from portfolio.core.formatting import (
     format_share,
     format_wan_whole,
 )
-from portfolio.problems.queries import ProblemFigures, problem_figures
+from portfolio.problems.queries import ProblemFigures, problem_figures, round_window
 from portfolio.progress.models import Milestone
 from portfolio.registry.models import Plan, Project, Region, Sector, format_build_years
 from portfolio.rules import (
@@ -209,7 +209,7 @@ def build_quarterly_report(session: Session, year: int, quarter: int, filters: R
             for n, (p, a, latest) in enumerate(judged, start=1)
         ),
         milestones_reached=tuple(MilestoneEntry(name, region, kind.label, actual) for name, region, kind, actual in reached),
-        problems=problem_figures(session, quarter_start(year, quarter), as_of, filters.region.id if filters.region else None,
+        problems=problem_figures(session, *round_window(year, quarter, today), filters.region.id if filters.region else None,
                                  project_ids=report_projects_query(filters).with_only_columns(Project.id)),
     )
 

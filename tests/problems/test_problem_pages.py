@@ -198,11 +198,12 @@ def test_notice_issued_answered_and_closed(client, app, make_user, in_app):
 def test_ledger_summary_and_report_section_agree(client, session, make_project, tmp_path):
     """The ledger's quarter summary and the quarterly report's section are the same function's figures."""
     shanyang, mengzhou = make_project(region="山阳区"), make_project(region="孟州市")
-    add_problem(session, shanyang, raised_on=date(2025, 6, 1), deadline=date(2025, 8, 1))
-    add_problem(session, shanyang, raised_on=date(2025, 7, 2), kind=ProblemKind.FUNDING, state=ProblemState.SOLVED,
-                closed_on=date(2025, 9, 1), description="配套资金未到位")
-    add_problem(session, mengzhou, raised_on=date(2025, 8, 2), kind=ProblemKind.RELOCATION,
-                state=ProblemState.SOLVED, closed_on=date(2025, 11, 1), description="征迁户未签约")
+    # 2025 Q3's round: 2025-09-30 to 2025-12-30
+    add_problem(session, shanyang, raised_on=date(2025, 9, 1), deadline=date(2025, 11, 1))
+    add_problem(session, shanyang, raised_on=date(2025, 10, 2), kind=ProblemKind.FUNDING, state=ProblemState.SOLVED,
+                closed_on=date(2025, 12, 1), description="配套资金未到位")
+    add_problem(session, mengzhou, raised_on=date(2025, 11, 2), kind=ProblemKind.RELOCATION,
+                state=ProblemState.SOLVED, closed_on=date(2026, 2, 1), description="征迁户未签约")
     session.commit()
     page = _text(client.get("/problems/?year=2025&quarter=3"))
     summary = re.search(r'<p class="totals" id="problem-summary">([^<]+)</p>', page).group(1)
@@ -213,7 +214,7 @@ def test_ledger_summary_and_report_section_agree(client, session, make_project, 
                                     date.today())
     figures = report.problems
     assert summary == figures.summary() == (
-        "本季度新增问题2个，解决1个；截至2025年9月30日尚未解决2个，其中超过办结时限1个。")
+        "2025年9月30日至2025年12月30日，新增问题2个，解决1个；截至2025年12月30日尚未解决2个，其中超过办结时限1个。")
     expected = [(row.label, str(row.raised), str(row.solved), str(row.unsolvable), str(row.open))
                 for rows in (figures.by_kind, figures.by_region) for row in (*rows, figures.total)]
     assert cells == expected
@@ -223,11 +224,11 @@ def test_ledger_summary_and_report_section_agree(client, session, make_project, 
     assert "征迁户未签约" in text and "六、项目进展明细" in text
     empty = build_quarterly_report(session, 2024, 3, ReportFilters(), "焦作市发展和改革委员会", datetime(2026, 1, 5),
                                    date.today())
-    assert "本季度无新增问题，无待协调问题。" in joined(pdf_text(render_quarterly_pdf(empty, register_font()), tmp_path))
+    assert "2024年9月30日至2024年12月30日，无新增问题，无待协调问题。" in joined(pdf_text(render_quarterly_pdf(empty, register_font()), tmp_path))
 
 
 def test_issued_figures_count_problems_and_older_issues_still_compare(session, make_project):
-    add_problem(session, make_project(), raised_on=date(2025, 8, 1))
+    add_problem(session, make_project(), raised_on=date(2025, 10, 8))
     report = build_quarterly_report(session, 2025, 3, ReportFilters(), "焦作市发展和改革委员会", datetime(2026, 1, 5),
                                     date.today())
     figures = report_figures(report)

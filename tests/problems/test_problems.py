@@ -10,7 +10,7 @@ from portfolio.core.audit import AuditEntry
 from portfolio.messages.models import Message
 from portfolio.problems import operations, validation
 from portfolio.problems.models import NoticeState, Problem, ProblemKind, ProblemState, SupervisionNotice
-from portfolio.problems.queries import notices_awaiting_reply, overdue_notices, problem_figures
+from portfolio.problems.queries import notices_awaiting_reply, overdue_notices, problem_figures, round_window
 from portfolio.registry.models import Project, ProjectStatus
 from tests.factories import add_problem, build_user
 
@@ -68,6 +68,12 @@ def test_change_state_sets_closed_on_when_it_closes(session, make_project):
     assert (problem.state, problem.closed_on, problem.closing_note) == (ProblemState.UNSOLVABLE, date(2026, 10, 9), "选址调整")
 
 
+def test_a_quarters_round_is_the_days_whose_reporting_period_it_is():
+    assert round_window(2026, 3, date(2026, 11, 23)) == (date(2026, 9, 30), date(2026, 11, 23))
+    assert round_window(2026, 3, date(2027, 2, 1)) == (date(2026, 9, 30), date(2026, 12, 30))
+    assert round_window(2025, 4, date(2027, 1, 1)) == (date(2025, 12, 31), date(2026, 3, 30))
+
+
 def test_problem_figures_across_the_quarter_boundaries(session, make_project):
     """2025 Q3 (July 1 – September 30): what was raised, closed and still open in it."""
     shanyang, mengzhou = make_project(region="山阳区"), make_project(region="孟州市")
@@ -92,11 +98,12 @@ def test_problem_figures_across_the_quarter_boundaries(session, make_project):
     by_region = {row.label: (row.raised, row.solved, row.unsolvable, row.open) for row in figures.by_region}
     assert by_region == {"山阳区": (2, 1, 0, 2), "孟州市": (1, 0, 1, 1)}
     assert [(p.region, p.overdue) for p in figures.open_problems] == [("山阳区", False), ("山阳区", True), ("孟州市", False)]
-    assert figures.summary() == ("本季度新增问题3个，解决1个、确认无法解决1个；截至2025年9月30日尚未解决3个，"
+    assert figures.summary() == ("2025年7月1日至2025年9月30日，新增问题3个，解决1个、确认无法解决1个；截至2025年9月30日尚未解决3个，"
                                  "其中超过办结时限1个。")
     only_mengzhou = problem_figures(session, date(2025, 7, 1), date(2025, 9, 30), mengzhou.region_id)
     assert only_mengzhou.total.open == 1 and [row.label for row in only_mengzhou.by_region] == ["孟州市"]
-    assert problem_figures(session, date(2024, 7, 1), date(2024, 9, 30)).summary() == "本季度无新增问题，无待协调问题。"
+    assert problem_figures(session, date(2024, 7, 1), date(2024, 9, 30)).summary() == \
+        "2024年7月1日至2024年9月30日，无新增问题，无待协调问题。"
 
 
 def _notice_values(problem: Problem, **changes) -> dict:
