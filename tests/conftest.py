@@ -13,7 +13,7 @@ from portfolio.core.db import db
 from portfolio.core.settings import normalize_database_url
 from portfolio.imports import uploads
 from portfolio.registry.seed import load_seed, read_seed_dir
-from tests.factories import SEED_DIR, ProjectBuilder, build_user, login
+from tests.factories import SEED_DIR, MailServer, ProjectBuilder, build_user, login
 
 
 @pytest.fixture(scope="session")
@@ -157,3 +157,16 @@ def make_app(app):
     for other in made:
         with other.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture
+def mail_server(app, monkeypatch):
+    """A real SMTP server (aiosmtpd) on loopback, and the app configured to send through it; what it
+    receives is in `.received` (parsed, with `.envelope_to`). `.stop()` takes it down mid-test."""
+    server = MailServer()
+    server.start()
+    monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
+    monkeypatch.setitem(app.config, "SMTP_PORT", server.port)
+    monkeypatch.setitem(app.config, "MAIL_FROM", "fgw@example.cn")
+    yield server
+    server.stop()

@@ -5,8 +5,12 @@ import csv
 import io
 import itertools
 import re
+import socket
 from datetime import date
 from decimal import Decimal
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.policy import default as email_policy
 from html.parser import HTMLParser
 
 import pytest
@@ -35,6 +39,40 @@ from portfolio.rules.figures import refresh_all_figures
 
 SEED_DIR = ROOT / "seeds"
 PASSWORD = "correct-horse-battery-42"
+
+# --- mail -------------------------------------------------------------------------------------------------------
+
+
+class MailServer:
+    """aiosmtpd's SMTP server on a free loopback port, keeping each message it is given."""
+
+    def __init__(self):
+        self.received: list[EmailMessage] = []
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.controller = None
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's hook name)
+        message = BytesParser(policy=email_policy).parsebytes(envelope.content)
+        message.envelope_to = list(envelope.rcpt_tos)
+        self.received.append(message)
+        return "250 OK"
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [message for message in self.received if address in message.envelope_to]
+
 
 # --- accounts -----------------------------------------------------------------------------------------------------
 

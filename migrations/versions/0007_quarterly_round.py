@@ -64,11 +64,14 @@ def upgrade():
     sa.Column('link', sa.String(length=300), nullable=True),
     sa.Column('sent_dt', sa.DateTime(timezone=True), nullable=False),
     sa.Column('read_dt', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('reminder_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['recipient_id'], ['users.id'], name=op.f('fk_messages_recipient_id_users'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['reminder_id'], ['reminders.id'], name=op.f('fk_messages_reminder_id_reminders'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_messages'))
     )
     with op.batch_alter_table('messages', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_messages_recipient_id'), ['recipient_id', 'read_dt'], unique=False)
+        batch_op.create_index(batch_op.f('ix_messages_reminder_id'), ['reminder_id'], unique=False)
 
     op.create_table('mail_deliveries',
     sa.Column('id', sa.Integer(), nullable=False),

@@ -60,3 +60,12 @@ def can_reply_notice(user: User, notice: SupervisionNotice) -> bool:
     """The city (also on behalf of a unit), or the county the 督办单 was sent to."""
     return user.role in EDITORS or (user.role is Role.COUNTY and notice.region_id is not None
                                     and user.region_id == notice.region_id)
+
+
+def can_view_round(user: User) -> bool:
+    """报送情况 of every county: the city's page (a county's own is its home page)."""
+    return user.role is not Role.COUNTY
+
+
+def can_send_reminders(user: User) -> bool:
+    return user.role in EDITORS

@@ -25,9 +25,11 @@ def admins_only():
     """Every view of this blueprint is for administrators."""
 
 
-def _users_page(form: UserForm, one_time: tuple[str, str] | None = None, status: int = 200):
+def _users_page(form: UserForm, one_time: tuple[str, str] | None = None, status: int = 200,
+                email_error: tuple[int, str, str] | None = None):
+    """`email_error`: (account, what was typed, why it was refused) for that row's e-mail form."""
     return render_template("admin/users.html", users=db.session.scalars(select(User).order_by(User.id)).all(),
-                           form=form, confirm=ConfirmForm(), one_time=one_time), status
+                           form=form, confirm=ConfirmForm(), one_time=one_time, email_error=email_error), status
 
 
 @bp.get("/users")
@@ -42,8 +44,14 @@ def create_user():
         password = secrets.token_urlsafe(12)
         region = db.session.get(Region, form.region.data) if form.region.data else None
         try:
+            email = accounts.checked_email(form.email.data)
+        except ValueError as error:
+            form.email.errors.append(str(error))
+            return _users_page(form, status=422)
+        try:
             user = accounts.create_user(db.session, form.username.data, form.role.data, region, password,
-                                        must_change_password=True, display_name=form.display_name.data)
+                                        must_change_password=True, display_name=form.display_name.data,
+                                        email=email)
         except ValueError as error:
             form.username.errors.append(str(error))
         else:
@@ -80,6 +88,20 @@ def set_enabled(user_id: int):
     db.session.commit()
     security_log("user_enabled" if enable else "user_disabled", target=user.username)
     flash(f"已{'启用' if enable else '停用'}账户 {user.username}；其登录已失效。", "success")
+    return redirect(url_for(".users"))
+
+
+@bp.post("/users/<int:user_id>/email")
+def set_email(user_id: int):
+    user = _user_action(user_id)
+    typed = request.form.get("email", "")[:300]
+    try:
+        accounts.set_email(user, typed)
+    except ValueError as error:
+        return _users_page(UserForm(formdata=None, regions=registry.regions(db.session)), status=422,
+                           email_error=(user.id, typed, str(error)))
+    db.session.commit()
+    flash(f"已{'保存' if user.email else '清除'}账户 {user.username} 的电子邮箱。", "success")
     return redirect(url_for(".users"))
 
 

@@ -22,9 +22,11 @@ def users_group() -> None:
 @click.option("--role", type=click.Choice([role.value for role in Role]), required=True,
               help="admin (管理员), city (市级), county (县级，needs --region) or viewer (只读).")
 @click.option("--region", help="The county/district of a county user, e.g. 山阳区.")
+@click.option("--email", help="Where 催报 and 督办单 are e-mailed (optional).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
 @with_appcontext
-def create_user_command(username: str, role: str, region: str | None, password_stdin: bool) -> None:
+def create_user_command(username: str, role: str, region: str | None, email: str | None,
+                        password_stdin: bool) -> None:
     """Create an account; asks for the password twice unless --password-stdin."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -32,7 +34,7 @@ def create_user_command(username: str, role: str, region: str | None, password_s
         password = click.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
     try:
         user = create_user(db.session, username, Role(role), find_region(db.session, region) if region else None,
-                           password)
+                           password, email=email)
     except (LookupError, ValueError) as error:
         raise click.ClickException(str(error)) from None
     db.session.commit()

@@ -3,9 +3,10 @@
 万元 with two decimals in tables, whole 万元 in sentences, 亿元 with two decimals, rates and
 lags with one decimal, dates in documents as 2026年9月30日.
 """
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -72,10 +73,22 @@ def format_date(day: date | None) -> str:
     return "—" if day is None else f"{day.year}年{day.month}月{day.day}日"
 
 
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def format_datetime(moment: datetime | None) -> str:
+    """A stored UTC time in Beijing time: 2026-11-23 02:30 UTC → "2026年11月23日 10:30"."""
+    if moment is None:
+        return "—"
+    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(BEIJING)
+    return f"{format_date(local.date())} {local:%H:%M}"
+
+
 def register(app: "Flask") -> None:
     app.add_template_filter(format_wan, "wan")
     app.add_template_filter(format_wan_whole, "wan_whole")
     app.add_template_filter(format_change, "change")
+    app.add_template_filter(format_datetime, "chinese_datetime")
     app.add_template_filter(format_yi, "yi")
     app.add_template_filter(format_rate, "rate")
     app.add_template_filter(format_date, "chinese_date")

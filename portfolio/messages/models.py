@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portfolio.accounts.models import User
 from portfolio.core.db import db, enum_type, timestamp_type, utc_now
 from portfolio.core.enums import LabelledEnum
+from portfolio.cycle.models import Reminder  # noqa: F401  (the table the reminder_id points to)
 
 
 class Message(db.Model):
@@ -26,6 +27,8 @@ class Message(db.Model):
     """A path inside the app to what the message is about."""
     sent_dt: Mapped[datetime] = mapped_column(timestamp_type(), default=utc_now)
     read_dt: Mapped[datetime | None] = mapped_column(timestamp_type())
+    reminder_id: Mapped[int | None] = mapped_column(ForeignKey("reminders.id", ondelete="SET NULL"), index=True)
+    """The 催报 this message carried, if it did (the 报送情况 page lists each one's e-mails)."""
 
     recipient: Mapped[User] = relationship()
     delivery: Mapped[MailDelivery | None] = relationship(back_populates="message", uselist=False,

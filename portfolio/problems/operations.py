@@ -1,6 +1,7 @@
 """Writing problems, their coordination and 督办单. Operations flush; the view or command commits
 once. Values have passed `portfolio.problems.validation` before they come here; every row goes
 through the session, so the audit trail records it."""
+from collections.abc import Mapping
 from datetime import date
 
 from sqlalchemy import func, select
@@ -8,13 +9,12 @@ from sqlalchemy.orm import Session
 
 from portfolio.accounts.models import Role, User
 from portfolio.core.formatting import format_date
-from portfolio.messages.models import Message
+from portfolio.messages.operations import send_message
 from portfolio.problems.models import NoticeState, Problem, ProblemReply, ProblemState, SupervisionNotice
+from portfolio.problems.queries import NOTICE_PATH
 from portfolio.progress.models import ProgressReport
 from portfolio.registry.models import Project
 
-NOTICE_PATH = "/problems/notices/{id}"
-"""Where a message about a 督办单 links to (the notice page of the `problems` blueprint)."""
 SUBJECT_LENGTH = 200
 
 
@@ -55,10 +55,11 @@ def next_notice_number(session: Session, year: int) -> int:
     return (session.scalar(select(func.max(SupervisionNotice.number)).where(SupervisionNotice.year == year)) or 0) + 1
 
 
-def issue_notice(session: Session, values: dict, issued_by: str, today: date) -> SupervisionNotice:
+def issue_notice(session: Session, values: dict, issued_by: str, today: date,
+                 config: Mapping | None = None) -> SupervisionNotice:
     """督办〔year〕N号, numbered after the year's highest number inside this transaction (the unique
     (year, number) refuses a number taken meanwhile); each enabled account of the county it is sent
-    to gets a message."""
+    to gets a message (and its e-mail, pending: the view delivers after committing)."""
     problems = list(session.scalars(select(Problem).where(Problem.id.in_(values["problem_ids"])).order_by(Problem.id)))
     notice = SupervisionNotice(
         year=today.year, number=next_notice_number(session, today.year), region_id=values.get("region_id"),
@@ -69,23 +70,20 @@ def issue_notice(session: Session, values: dict, issued_by: str, today: date) ->
     session.add(notice)
     session.flush()
     if notice.region_id is not None:
-        _notify_county(session, notice, issued_by)
+        _notify_county(session, notice, issued_by, config or {})
     return notice
 
 
-def _notify_county(session: Session, notice: SupervisionNotice, sender: str) -> None:
-    recipients = session.scalars(select(User.id).where(User.role == Role.COUNTY, User.region_id == notice.region_id,
-                                                       User.is_enabled.is_(True)))
+def _notify_county(session: Session, notice: SupervisionNotice, sender: str, config: Mapping) -> None:
+    recipients = session.scalars(select(User).where(User.role == Role.COUNTY, User.region_id == notice.region_id,
+                                                    User.is_enabled.is_(True)))
     first = notice.problems[0].description.splitlines()[0] if notice.problems else notice.requirement
     subject = f"{notice.issue_number}：{first}"
     if len(subject) > SUBJECT_LENGTH:
         subject = subject[:SUBJECT_LENGTH - 1] + "…"
     body = (f"{notice.requirement}\n\n请于{format_date(notice.reply_deadline)}前回复。督办问题：\n"
             + "\n".join(f"{n}. {p.project.name}：{p.description}" for n, p in enumerate(notice.problems, start=1)))
-    for recipient_id in recipients:
-        session.add(Message(recipient_id=recipient_id, sender=sender, subject=subject, body=body,
-                            link=NOTICE_PATH.format(id=notice.id)))
-    session.flush()
+    send_message(session, recipients, subject, body, NOTICE_PATH.format(id=notice.id), sender, config)
 
 
 def reply_to_notice(session: Session, notice: SupervisionNotice, reply: str, replied_by: str, today: date) -> None:

@@ -4,9 +4,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, object_session
 
 from portfolio.core.formatting import format_date
+from portfolio.messages.models import MailDelivery, MailState, Message
 from portfolio.problems.models import NoticeState, Problem, ProblemKind, ProblemState, SupervisionNotice
 from portfolio.registry.models import Project, Region
 from portfolio.rules import period_quarter, quarter_end, quarter_period
@@ -207,3 +208,14 @@ def overdue_notices(session: Session, today: date, region_id: int | None = None)
              .where(SupervisionNotice.state == NoticeState.AWAITING_REPLY, SupervisionNotice.reply_deadline < today)
              .order_by(None).order_by(SupervisionNotice.reply_deadline, SupervisionNotice.id))
     return list(session.scalars(query))
+
+
+NOTICE_PATH = "/problems/notices/{id}"
+"""A notice's page, as the messages about it link to it (written outside a request too)."""
+
+
+def notice_deliveries(notice: SupervisionNotice) -> list[MailDelivery]:
+    """The e-mails issuing the notice queued for the county's accounts, still to be sent."""
+    return list(object_session(notice).scalars(
+        select(MailDelivery).join(MailDelivery.message)
+        .where(Message.link == NOTICE_PATH.format(id=notice.id), MailDelivery.state == MailState.PENDING)))

@@ -13,6 +13,8 @@ from portfolio.core import web
 from portfolio.core.db import db
 from portfolio.core.formatting import QUARTER_NAMES, format_date
 from portfolio.core.forms import ConfirmForm
+from portfolio.messages.models import MailState
+from portfolio.messages.operations import deliver
 from portfolio.problems import operations, queries, validation
 from portfolio.problems.forms import LedgerFilterForm, NoticeForm, NoticeReplyForm, ProblemForm, ProblemUpdateForm
 from portfolio.problems.models import Problem, SupervisionNotice
@@ -162,7 +164,8 @@ def new_notice():
     if form.validate_on_submit():
         for attempt in (1, 2):  # a number taken by a notice issued at the same moment: number it again
             try:
-                notice = operations.issue_notice(db.session, form.values(), current_user.label, web.today())
+                notice = operations.issue_notice(db.session, form.values(), current_user.label, web.today(),
+                                                 current_app.config)
                 db.session.commit()
                 break
             except IntegrityError:
@@ -170,7 +173,12 @@ def new_notice():
         else:
             form.form_errors.append("其他人同时印发了督办单，编号冲突；您填写的内容仍保留在下面，请再次提交。")
             return render_template("problems/notice_form.html", form=form), 409
-        flash(f"已印发{notice.issue_number}。", "success")
+        deliveries = queries.notice_deliveries(notice)
+        deliver(db.session, deliveries, current_app.config)  # after the commit: see messages.operations
+        db.session.commit()
+        failed = [d for d in deliveries if d.state is MailState.FAILED]
+        flash(f"已印发{notice.issue_number}。" + (f"邮件发送失败{len(failed)}封（{failed[0].error}）；站内消息已送达。"
+                                               if failed else ""), "warning" if failed else "success")
         return redirect(url_for(".notice", notice_id=notice.id))
     return render_template("problems/notice_form.html", form=form), 422 if form.errors else 200
 

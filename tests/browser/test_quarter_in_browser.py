@@ -68,13 +68,29 @@ def _confirm(page, button: str, reason: str | None = None):
     page.get_by_role("button", name=re.compile(f"确认{button}")).click()
 
 
-def test_a_whole_quarter(browser, live_server, quarter, tmp_path):
+def chase_late_counties(city, mail_server):
+    city.get_by_role("link", name="报送情况").click()
+    expect(city.locator("tr.row-late")).to_have_count(3)
+    city.get_by_role("button", name="催报全部逾期县（3）").click()
+    expect(city.locator("h1")).to_have_text("确认向3个县(市、区)催报？")
+    expect(city.locator("#remind-table")).to_contain_text("1个（0个有邮箱）")  # 温县: no address
+    city.get_by_role("button", name="确认催报").click()
+    expect(city.locator(".flash-success").first).to_contain_text("邮件发送成功1封")
+    expect(city.locator("#reminders")).to_contain_text("邮件已发送")
+    assert sorted(a for m in mail_server.received for a in m.envelope_to) == ["jiefang@example.cn",
+                                                                              "shanyang@example.cn"]
+    assert "山阳区综合医院" in mail_server.to("shanyang@example.cn")[0].get_content()
+
+
+def test_a_whole_quarter(browser, live_server, quarter, tmp_path, mail_server):
     city = _tab(browser, live_server, "city")
 
     # --- the city sees three counties late and chases them
+    chase_late_counties(city, mail_server)
 
     # --- 山阳区 reports from its to-do and submits
     county = _tab(browser, live_server, "shanyang")
+    expect(county.locator("#nav-messages .count-badge")).to_have_text("1")
     todo = county.locator("#todo")
     expect(todo).to_contain_text("已过1天")
     todo.get_by_role("link", name="山阳区综合医院").click()
