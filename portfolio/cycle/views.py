@@ -24,8 +24,9 @@ bp = Blueprint("cycle", __name__, url_prefix="/round", template_folder="template
 
 @bp.before_request
 def city_only():
-    """A county's own round is its home page; the city's page is for the other roles."""
-    if current_user.is_authenticated and current_user.role is Role.COUNTY:
+    """A county's own round is its home page, where this page sends it; the city's page is for the
+    other roles (a county's post here is refused like any other)."""
+    if request.method == "GET" and current_user.is_authenticated and current_user.role is Role.COUNTY:
         return redirect(url_for("dashboard.index"))
     return None
 

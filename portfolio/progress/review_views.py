@@ -12,7 +12,9 @@ from portfolio.core import web
 from portfolio.core.db import db
 from portfolio.core.forms import ConfirmForm
 from portfolio.core.limits import FIRST_YEAR, LAST_YEAR
+from portfolio.cycle.operations import county_accounts
 from portfolio.cycle.queries import RoundState, quarter_round, round_entries
+from portfolio.messages.operations import deliver, send_message
 from portfolio.progress import review
 from portfolio.progress.forms import ReviewActionForm
 from portfolio.progress.models import ProgressReport
@@ -143,5 +145,27 @@ def act():
         db.session.rollback()
         flash("所选进展刚刚被他人修改，本次未做任何更改，请刷新后重试。", "error")
         return _back(filters)
+    if action is review.ReviewAction.RETURN:
+        _tell_counties(reports, comment)
     flash(f"已{action.label}{len(reports)}条进展。", "success")
     return _back(filters)
+
+
+def _tell_counties(reports: list[ProgressReport], comment: str) -> None:
+    """A return reaches the county's accounts as a message (and e-mail) with the reason, after the
+    return itself is committed; a mail that fails stays marked failed (see messages.operations)."""
+    by_region: dict[int, list[ProgressReport]] = {}
+    for report in reports:
+        by_region.setdefault(report.project.region_id, []).append(report)
+    accounts = county_accounts(db.session, list(by_region))
+    messages = []
+    for region_id, returned in by_region.items():
+        first = returned[0]
+        names = "、".join(report.project.name for report in returned)
+        messages += send_message(
+            db.session, accounts[region_id], f"退回：{first.year}年第{first.quarter}季度进展{len(returned)}条",
+            f"以下项目的{first.year}年第{first.quarter}季度进展被退回，请修改后重新报送：{names}。\n退回意见：{comment}",
+            url_for("dashboard.index"), current_user.label, current_app.config)
+    db.session.commit()
+    deliver(db.session, [message.delivery for message in messages if message.delivery], current_app.config)
+    db.session.commit()

@@ -57,6 +57,9 @@ CASES = [
     ("POST", "/imports/projects/confirm", EDITORS, 302),
     ("POST", "/imports/progress", PROGRESS_IMPORTERS, 200),
     ("POST", "/imports/progress/confirm", PROGRESS_IMPORTERS, 302),
+    ("GET", "/messages/", EVERYONE, 200),
+    ("POST", "/round/remind", EDITORS, 200),
+    ("POST", "/round/retry", EDITORS, 302),
     ("GET", "/problems/", EVERYONE, 200),
     ("GET", "/problems/export.xlsx", EVERYONE, 200),
     ("GET", "/problems/notices/", EVERYONE, 200),
@@ -71,6 +74,8 @@ POST_DATA = {
                                     "quarter_investment": "100", "physical_progress": "10"},
     "/projects/{id}/annual-plans": {"year": "2026", "planned_investment": "500"},
     "/projects/{id}/delete": {},
+    "/round/remind": {"which": "late"},
+    "/round/retry": {},
     "/problems/new?project={id}": {"kind": "land", "description": "用地指标未落实", "responsible_units": "市自然资源和规划局"},
     "/reviews/submit": {"region": "{region}", "year": "2026", "quarter": "1"},
     # the confirmed step of each review action (`seen`: the version the confirmation showed)

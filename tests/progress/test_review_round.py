@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from portfolio.accounts.models import Role
 from portfolio.core.db import db
+from portfolio.messages.models import Message
 from portfolio.problems.models import SupervisionNotice
 from portfolio.progress.models import ProgressReport, ReviewState
 from portfolio.registry.models import Project, ProjectStatus
@@ -125,6 +126,9 @@ def test_returning_needs_a_reason_and_keeps_what_was_typed(app, round_data, in_a
     assert submit(city, "/reviews/act", data | {"comment": "数据与台账不符"}, form_url=PAGE).status_code == 302
     report = in_app(lambda s: s.get(ProgressReport, report_id))
     assert report.review_state is ReviewState.RETURNED and report.review_comment == "数据与台账不符"
+    told = in_app(lambda s: [(m.recipient.username, m.body) for m in s.scalars(select(Message))])
+    assert told == [("shanyang", f"以下项目的{YEAR}年第{QUARTER}季度进展被退回，请修改后重新报送：山阳区第一中学。"
+                                 "\n退回意见：数据与台账不符")], "the county's account is told why"
 
 
 def test_a_report_already_handled_is_refused_whole(app, round_data, in_app):
