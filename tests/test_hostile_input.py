@@ -2,6 +2,7 @@
 in Chinese, never a 500 (under TESTING an exception would fail the test), and nothing is written
 when the input is refused. Property-based: Hypothesis generates thousands of values."""
 import threading
+from datetime import date, timedelta
 from decimal import Decimal
 from io import BytesIO
 
@@ -13,7 +14,10 @@ from sqlalchemy import func, select
 
 from portfolio.accounts.models import Role, User
 from portfolio.core.audit import AuditEntry
+from portfolio.cycle.models import Reminder
 from portfolio.imports import uploads
+from portfolio.messages.models import Message
+from portfolio.problems.models import Problem, SupervisionNotice
 from portfolio.progress.models import AnnualPlan, Milestone, MilestoneKind, ProgressReport, ReviewState
 from portfolio.registry.models import Project
 from tests.factories import PASSWORD, csrf_token, csv_bytes, form_fields, login, xlsx_bytes
@@ -227,3 +231,56 @@ def test_parallel_wrong_passwords_check_at_most_the_limit(app, make_user, clean_
     response = ok.post("/login", data={"csrf_token": csrf_token(ok, "/login"), "username": username,
                                        "password": PASSWORD})
     assert response.status_code == 429, "locked even for the right password until the lock ends"
+
+
+def _problem_counts(in_app) -> tuple:
+    return in_app(lambda s: tuple(s.scalar(select(func.count()).select_from(model))
+                                  for model in (Problem, SupervisionNotice, Reminder, Message, AuditEntry)))
+
+
+@given(field=st.sampled_from(["kind", "description", "responsible_units", "deadline"]), value=HOSTILE_TEXT)
+@FUZZ
+def test_fuzz_the_problem_form(client, seeded, in_app, field, value):
+    project_id = in_app(lambda s: s.scalar(select(Project.id).where(Project.name == NAME)))
+    url = f"/problems/new?project={project_id}"
+    valid = form_fields(client.get(url).get_data(as_text=True)) | {
+        "kind": "land", "description": "用地指标未落实", "responsible_units": "市自然资源和规划局", "deadline": ""}
+    before = _problem_counts(in_app)
+    response = client.post(url, data=valid | {field: value})
+    assert response.status_code in (302, 422), (field, value, response.status_code)
+    if response.status_code != 302:
+        assert _problem_counts(in_app) == before, "nothing written on refusal"
+
+
+@given(field=st.sampled_from(["region_id", "unit", "reply_deadline", "requirement", "problem_ids"]),
+       value=HOSTILE_TEXT)
+@FUZZ
+def test_fuzz_the_notice_form(client, seeded, in_app, field, value):
+    if not in_app(lambda s: s.scalar(select(func.count()).select_from(Problem))):
+        project_id = in_app(lambda s: s.scalar(select(Project.id).where(Project.name == NAME)))
+        url = f"/problems/new?project={project_id}"
+        client.post(url, data=form_fields(client.get(url).get_data(as_text=True)) | {
+            "kind": "land", "description": "用地指标未落实", "responsible_units": "市自然资源和规划局"})
+    problem_id, region_id = in_app(lambda s: s.execute(select(Problem.id, Project.region_id).join(Problem.project)).first())
+    valid = form_fields(client.get("/problems/notices/new").get_data(as_text=True)) | {
+        "problem_ids": str(problem_id), "region_id": str(region_id), "unit": "", "requirement": "请报告进展",
+        "reply_deadline": (date.today() + timedelta(days=7)).isoformat()}
+    before = _problem_counts(in_app)
+    response = client.post("/problems/notices/new", data=valid | {field: value})
+    assert response.status_code in (302, 422), (field, value, response.status_code)
+    if response.status_code != 302:
+        assert _problem_counts(in_app) == before, "nothing written on refusal"
+
+
+@given(field=st.sampled_from(["which", "region", "note", "year", "quarter", "confirmed"]), value=HOSTILE_TEXT)
+@FUZZ
+def test_fuzz_the_reminder_and_review_posts(client, seeded, in_app, field, value):
+    token = csrf_token(client, "/round/")
+    base = {"csrf_token": token, "which": "late", "note": "请尽快报送", "confirmed": "y"}
+    response = client.post("/round/remind", data=base | {field: value})
+    assert response.status_code in (200, 302, 422), (field, value, response.status_code)
+    review = {"csrf_token": token, "action": "approve", "report": "1", "seen": "1:1", "comment": "意见",
+              "confirmed": "y"}
+    review_field = {"which": "action", "region": "report", "note": "comment", "confirmed": "seen"}.get(field, field)
+    response = client.post("/reviews/act", data=review | {review_field: value})
+    assert response.status_code in (200, 302, 400, 409, 422), (review_field, value, response.status_code)

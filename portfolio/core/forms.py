@@ -7,7 +7,7 @@ from wtforms.validators import InputRequired, NumberRange, StopValidation
 from wtforms.widgets import TextInput
 
 from portfolio.core.formatting import QUARTER_NAMES
-from portfolio.core.limits import FIRST_YEAR, LAST_YEAR
+from portfolio.core.limits import FIRST_YEAR, LAST_YEAR, MAX_ID
 from portfolio.core.parsing import ParseError, parse_amount
 
 
@@ -23,8 +23,16 @@ def region_choices(regions, blank: str | None = None) -> list[SelectChoice]:
     return options + [SelectChoice(r.id, r.display_name, optgroup=r.city) for r in regions]
 
 
+def record_id(value) -> int:
+    """An id chosen in a form: a whole number a table can hold, else ValueError (the field's error)."""
+    number = int(value)
+    if not 1 <= number <= MAX_ID:
+        raise ValueError(f"没有编号为{value}的记录")
+    return number
+
+
 def optional_int(value):
-    return int(value) if value not in (None, "") else None
+    return record_id(value) if value not in (None, "") else None
 
 
 def year_field(label: str = "年份") -> IntegerField:

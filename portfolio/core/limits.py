@@ -17,3 +17,6 @@ CONTENT_LENGTH = 5000
 PROGRESS_TEXT_LENGTH = 2000
 NOTE_LENGTH = 500
 USERNAME_LENGTH = 50
+
+MAX_ID = 2**31 - 1
+"""The largest id or page number taken from a URL or a form; beyond it nothing exists (and databases overflow)."""

@@ -12,6 +12,7 @@ from werkzeug.routing import IntegerConverter
 
 from portfolio.core import audit
 from portfolio.core.db import db
+from portfolio.core.limits import MAX_ID
 from portfolio.rules import Thresholds
 
 
@@ -27,8 +28,6 @@ def as_of_arg() -> date:
         return today()
 
 
-MAX_ID = 2**31 - 1
-"""The largest id or page number taken from a URL; beyond it nothing exists (and databases overflow)."""
 
 
 def int_arg(name: str, low: int = 1, high: int = MAX_ID) -> int | None:

@@ -7,7 +7,15 @@ from wtforms.validators import InputRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portfolio.core.db import db
-from portfolio.core.forms import BaseForm, choice_list, optional_int, quarter_field, region_choices, year_field
+from portfolio.core.forms import (
+    BaseForm,
+    choice_list,
+    optional_int,
+    quarter_field,
+    record_id,
+    region_choices,
+    year_field,
+)
 from portfolio.problems import validation
 from portfolio.problems.models import Problem, ProblemKind, ProblemState, SupervisionNotice
 from portfolio.problems.queries import LedgerFilters
@@ -139,7 +147,7 @@ class _ProblemChoices(SelectMultipleField):
 
 
 class NoticeForm(_Validated):
-    problem_ids = _ProblemChoices("督办的问题", coerce=int, widget=ListWidget(prefix_label=False),
+    problem_ids = _ProblemChoices("督办的问题", coerce=record_id, widget=ListWidget(prefix_label=False),
                                       option_widget=CheckboxInput())
     region_id = SelectField("督办县(市、区)", coerce=optional_int, validators=[Optional()])
     unit = StringField("督办单位", filters=[_strip], description="发给县(市、区)以外的单位时填写，由市级代为登记回复")
