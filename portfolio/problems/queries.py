@@ -116,6 +116,8 @@ class ProblemFigures:
 
     def summary(self) -> str:
         """The sentence the report and the ledger print first."""
+        if self.end < self.start:
+            return f"该季度的报送和问题协调自{format_date(self.start)}开始，尚无数据。"
         period = f"{format_date(self.start)}至{format_date(self.end)}"
         if self.is_empty:
             return f"{period}，无新增问题，无待协调问题。"

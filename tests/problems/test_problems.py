@@ -74,6 +74,12 @@ def test_a_quarters_round_is_the_days_whose_reporting_period_it_is():
     assert round_window(2025, 4, date(2027, 1, 1)) == (date(2025, 12, 31), date(2026, 3, 30))
 
 
+def test_a_round_not_begun_says_so(session):
+    start, end = round_window(2026, 4, date(2026, 11, 23))
+    assert end < start
+    assert problem_figures(session, start, end).summary() == "该季度的报送和问题协调自2026年12月31日开始，尚无数据。"
+
+
 def test_problem_figures_across_the_quarter_boundaries(session, make_project):
     """2025 Q3 (July 1 – September 30): what was raised, closed and still open in it."""
     shanyang, mengzhou = make_project(region="山阳区"), make_project(region="孟州市")
