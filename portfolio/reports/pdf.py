@@ -305,8 +305,10 @@ def _problems_section(figures: ProblemFigures, font: str, styles: _Styles, wrap:
     for first_column, rows in (("问题类型", figures.by_kind), ("县(市、区)", figures.by_region)):
         body = [[row.label, str(row.raised), str(row.solved), str(row.unsolvable), str(row.open)]
                 for row in (*rows, figures.total)]
-        story += [Spacer(1, 2 * mm), Table([[first_column, "新增", "已解决", "无法解决", "未解决"], *body], colWidths=widths,
-                                           repeatRows=1, style=_table_style(font, 1, total_row=True))]
+        # a dozen rows at most: kept on one page rather than leaving the total row alone on the next
+        story += [Spacer(1, 2 * mm), KeepTogether(Table([[first_column, "新增", "已解决", "无法解决", "未解决"], *body],
+                                                        colWidths=widths, repeatRows=1,
+                                                        style=_table_style(font, 1, total_row=True)))]
     if figures.open_problems:
         story.append(Paragraph(f"截至{format_date(figures.end)}尚未解决的问题：", styles.body))
         widths = [w * CONTENT_WIDTH for w in (0.05, 0.18, 0.1, 0.07, 0.34, 0.14, 0.12)]
