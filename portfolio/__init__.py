@@ -47,7 +47,7 @@ def create_app(config: Mapping | None = None) -> Flask:
         login,  # noqa: F401  (registers the account loader)
     )
     from portfolio.accounts import cli as accounts_cli
-    from portfolio.core import audit, backup, errors, formatting, security, web
+    from portfolio.core import audit, backup, errors, formatting, once, security, web
     from portfolio.cycle import views as cycle_views
     from portfolio.dashboard import views as dashboard_views
     from portfolio.imports import uploads
@@ -67,7 +67,7 @@ def create_app(config: Mapping | None = None) -> Flask:
                       problem_views.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(access=access, describe_audit=audit.describe, table_label=audit.table_label,
-                                 edit_refusal=review.edit_refusal)
+                                 edit_refusal=review.edit_refusal, once_token=once.new_token)
     audit.register()
     security.register(app)  # before CSRF, so that an anonymous request is sent to the login page first
     csrf.init_app(app)

@@ -18,6 +18,11 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table('submission_tokens',
+    sa.Column('token', sa.String(length=32), nullable=False),
+    sa.Column('used_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('token', name=op.f('pk_submission_tokens'))
+    )
     op.create_table('reminders',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('region_id', sa.Integer(), nullable=False),
@@ -136,6 +141,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('submission_tokens')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_column('email')
 

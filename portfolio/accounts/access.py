@@ -69,3 +69,9 @@ def can_view_round(user: User) -> bool:
 
 def can_send_reminders(user: User) -> bool:
     return user.role in EDITORS
+
+
+def can_reply_problem(user: User, problem) -> bool:
+    """A dated reply on a problem: the city, or the county whose project it is (its own answer); only
+    the city moves the state."""
+    return user.role in EDITORS or (user.role is Role.COUNTY and user.region_id == problem.project.region_id)

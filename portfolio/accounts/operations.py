@@ -8,8 +8,9 @@ from portfolio.accounts.models import Role, User
 from portfolio.accounts.passwords import hash_password, password_problem
 from portfolio.registry.models import Region
 
-EMAIL_PATTERN = re.compile(r"[^@\s<>,;:\"()\[\]]+@[^@\s<>,;:\"()\[\]]+\.[^@\s<>,;:\"()\[\]]+")
-"""An address a mail server will take: one @, a dot in the domain, no spaces or list separators."""
+EMAIL_PATTERN = re.compile(r"[^@\s<>,;:\"()\[\]]+@([^@\s<>,;:\"()\[\].]+\.)+[^@\s<>,;:\"()\[\].]+")
+"""An address a mail server will take: one @, a domain of dot-separated labels (none empty), no spaces
+or list separators."""
 
 
 def checked_email(text: str | None) -> str | None:

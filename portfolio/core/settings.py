@@ -45,6 +45,7 @@ def from_environment(instance: Path) -> dict:
         "LAG_YELLOW_PP": os.environ.get("PORTFOLIO_LAG_YELLOW_PP", "10"),
         "LAG_RED_PP": os.environ.get("PORTFOLIO_LAG_RED_PP", "30"),
         "PDF_FONT": os.environ.get("PORTFOLIO_PDF_FONT") or None,
+        "BASE_URL": os.environ.get("PORTFOLIO_BASE_URL") or None,
         "SMTP_HOST": os.environ.get("PORTFOLIO_SMTP_HOST") or None,
         "SMTP_PORT": int(os.environ.get("PORTFOLIO_SMTP_PORT", "25")),
         "SMTP_USER": os.environ.get("PORTFOLIO_SMTP_USER") or None,

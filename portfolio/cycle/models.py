@@ -16,6 +16,7 @@ class Reminder(Audited, db.Model):
     audit_field_labels = {"region_id": "县(市、区)", "year": "年份", "quarter": "季度", "note": "催报内容",
                           "recipients": "收件账户数", "sent_by": "发送人"}
     audit_references = {"region_id": ("regions", "name")}
+    audit_not_recorded = Audited.audit_not_recorded | {"sent_dt"}
 
     __tablename__ = "reminders"
     __table_args__ = (Index(None, "year", "quarter", "region_id"),)

@@ -15,7 +15,7 @@ from portfolio.problems.models import SupervisionNotice
 from portfolio.problems.queries import notices_awaiting_reply
 from portfolio.progress.models import ProgressReport, ReviewState
 from portfolio.registry.models import Project, Region
-from portfolio.rules import reporting_deadline, reporting_quarter, round_as_of
+from portfolio.rules import quarter_end, reporting_deadline, reporting_quarter, round_as_of
 from portfolio.rules.sql import rule_expressions
 
 
@@ -74,18 +74,25 @@ class QuarterRound:
     year: int
     quarter: int
     as_of: date
+    """The day who owes progress is judged at (`rules.round_as_of`)."""
+    today: date
     deadline: date
     regions: list[RegionRound]
     total: RoundCounts
 
     @property
+    def begun(self) -> bool:
+        """The quarter has ended (its last day included): its progress can be reported."""
+        return self.today >= quarter_end(self.year, self.quarter)
+
+    @property
     def past_deadline(self) -> bool:
-        return self.as_of > self.deadline
+        return self.today > self.deadline
 
     @property
     def days_left(self) -> int:
-        """Days until the deadline (0 on the day itself, negative once it has passed)."""
-        return (self.deadline - self.as_of).days
+        """Days from today to the deadline (0 on the day itself, negative once it has passed)."""
+        return (self.deadline - self.today).days
 
     @property
     def late_regions(self) -> list[RegionRound]:
@@ -131,8 +138,8 @@ def quarter_round(session: Session, year: int, quarter: int, today: date, due_da
         reminded = reminders.get(region.id)
         rows.append(RegionRound(region, region_counts, reminded.sent if reminded else 0,
                                 reminded.last if reminded else None,
-                                late=as_of > deadline and region_counts.outstanding > 0))
-    return QuarterRound(year, quarter, as_of, deadline, rows, total)
+                                late=today > deadline and region_counts.outstanding > 0))
+    return QuarterRound(year, quarter, as_of, today, deadline, rows, total)
 
 
 @dataclass(frozen=True)

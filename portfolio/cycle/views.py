@@ -3,11 +3,12 @@ to all late counties after a confirmation, and the e-mails they sent (failed one
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from portfolio.accounts import access
 from portfolio.accounts.models import Role
-from portfolio.core import web
+from portfolio.core import once, web
 from portfolio.core.db import db
 from portfolio.core.forms import ConfirmForm
 from portfolio.core.limits import FIRST_YEAR, LAST_YEAR, NOTE_LENGTH
@@ -79,6 +80,9 @@ def remind():
         chosen = {int(text) for text in request.form.getlist("region") if text.isascii() and text.isdigit()
                   and len(text) < 10}
         rows = [row for row in summary.regions if row.region.id in chosen]
+    if not summary.begun:
+        flash(f"{year}年第{quarter}季度尚未结束，还不到报送的时候，无需催报。", "error")
+        return redirect(url_for(".index", year=year, quarter=quarter))
     if not rows:
         flash("没有逾期的县(市、区)，无需催报。" if request.form.get("which") == "late" else "请先勾选要催报的县(市、区)。",
               "error")
@@ -108,9 +112,15 @@ def _send(summary, rows, note: str):
     for entry in round_entries(db.session, summary.year, summary.quarter, web.today(),
                                states={state for state in RoundState if state.with_county}):
         owed.setdefault(entry.project.region_id, []).append(entry)
-    outcomes = operations.send_reminders(db.session, summary, rows, owed, note, current_user.label,
-                                         current_app.config, url_for("dashboard.index"))
-    db.session.commit()
+    try:
+        once.claim(db.session, request.form.get("once"))
+        outcomes = operations.send_reminders(db.session, summary, rows, owed, note, current_user.label,
+                                             current_app.config, url_for("dashboard.index"))
+        db.session.commit()
+    except IntegrityError:  # this confirmation was already sent (double click, reload, two at once)
+        db.session.rollback()
+        flash(once.ALREADY_DONE, "error")
+        return redirect(url_for(".index", year=summary.year, quarter=summary.quarter))
     deliveries = [m.delivery for outcome in outcomes for m in outcome.messages if m.delivery]
     deliver(db.session, deliveries, current_app.config)
     db.session.commit()
@@ -147,6 +157,13 @@ def retry():
     deliveries = list(db.session.scalars(query))
     if not deliveries:
         flash("没有需要重发的邮件。", "error")
+        return redirect(url_for(".index", year=year, quarter=quarter))
+    try:
+        once.claim(db.session, request.form.get("once"))
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        flash(once.ALREADY_DONE, "error")
         return redirect(url_for(".index", year=year, quarter=quarter))
     deliver(db.session, deliveries, current_app.config)
     db.session.commit()

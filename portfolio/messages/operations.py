@@ -45,7 +45,7 @@ def deliver(session: Session, deliveries: list[MailDelivery], config: Mapping) -
 
 
 def _mail_body(message: Message, config: Mapping) -> str:
-    base = request.host_url.rstrip("/") if has_request_context() else ""
+    base = (config.get("BASE_URL") or (request.host_url if has_request_context() else "")).rstrip("/")
     where = f"\n\n请登录重大工程项目管理系统查看：{base}{message.link}" if message.link else ""
     return f"{message.body}{where}\n\n——{message.sender}（本邮件由系统发送，请勿直接回复）"
 

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portfolio.core.formatting import format_date
+from portfolio.core.limits import LAST_YEAR
 from portfolio.core.parsing import text_problem
 from portfolio.problems.models import NoticeState, Problem, ProblemKind, ProblemState, SupervisionNotice
 from portfolio.registry.models import Project, ProjectStatus, Region
@@ -43,6 +44,8 @@ def problem_errors(project: Project, values: dict, today: date) -> dict[str, str
     deadline = values.get("deadline")
     if deadline is not None and deadline < today:
         errors["deadline"] = f"办结时限（{format_date(deadline)}）早于今天，请填写今天或以后的日期"
+    elif deadline is not None and deadline.year > LAST_YEAR:
+        errors["deadline"] = f"办结时限（{format_date(deadline)}）太远，应在{LAST_YEAR}年以前"
     return errors
 
 
@@ -99,6 +102,8 @@ def notice_errors(session: Session, values: dict, today: date) -> dict[str, str]
         errors["reply_deadline"] = "请填写回复期限"
     elif deadline < today:
         errors["reply_deadline"] = f"回复期限（{format_date(deadline)}）早于今天，请填写今天或以后的日期"
+    elif deadline.year > LAST_YEAR:
+        errors["reply_deadline"] = f"回复期限（{format_date(deadline)}）太远，应在{LAST_YEAR}年以前"
     _required_text(errors, "requirement", "督办事项", values.get("requirement"), TEXT_LENGTH)
     return errors
 

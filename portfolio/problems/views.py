@@ -7,9 +7,10 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from openpyxl import Workbook
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from portfolio.accounts import access
-from portfolio.core import web
+from portfolio.core import once, web
 from portfolio.core.db import db
 from portfolio.core.formatting import QUARTER_NAMES, format_date
 from portfolio.core.forms import ConfirmForm
@@ -20,7 +21,7 @@ from portfolio.problems.forms import LedgerFilterForm, NoticeForm, NoticeReplyFo
 from portfolio.problems.models import Problem, SupervisionNotice
 from portfolio.progress.models import ProgressReport
 from portfolio.registry import queries as registry_queries
-from portfolio.registry.models import Project
+from portfolio.registry.models import Project, ProjectStatus
 
 bp = Blueprint("problems", __name__, url_prefix="/problems", template_folder="templates")
 LEDGER_COLUMNS = ["序号", "项目名称", "县(市、区)", "问题类型", "问题描述", "责任单位", "提出日期", "办结时限", "状态",
@@ -93,6 +94,9 @@ def create():
     project = db.get_or_404(Project, project_id) if project_id else abort(404)
     if not access.can_raise_problem(current_user, project):
         web.refuse()
+    if project.status is ProjectStatus.CANCELLED and request.method == "GET":
+        flash(f"“{project.name}”已取消，不能登记问题。", "error")
+        return redirect(url_for("projects.detail", project_id=project.id))
     report_id = web.int_arg("report")
     report = db.get_or_404(ProgressReport, report_id) if report_id else None
     if report is not None and report.project_id != project.id:
@@ -121,11 +125,15 @@ def _detail_page(problem: Problem, form: ProblemUpdateForm, status: int = 200):
 
 
 @bp.post("/<int:problem_id>/update")
-@web.require(access.can_manage_problems)
 def update(problem_id: int):
-    """A coordination step: a dated reply, perhaps with a new state."""
+    """A coordination step: a dated reply, perhaps with a new state (the city's); a county replies on
+    its own problems without moving the state."""
     problem = _problem(problem_id)
+    if not access.can_reply_problem(current_user, problem):
+        web.refuse()
     form = ProblemUpdateForm(problem=problem)
+    if not access.can_manage_problems(current_user):
+        form.state.data, form.closing_note.data = problem.state, None
     if form.version.data != str(problem.version) and form.is_submitted():
         form.version.data = str(problem.version)
         flash("在您填写期间，其他人更新了这个问题；请核对上方的内容，您填写的内容仍保留在下面，再次提交即可保存。", "error")
@@ -133,9 +141,16 @@ def update(problem_id: int):
     if not form.validate_on_submit():
         return _detail_page(problem, form, 409 if validation.closed_refusal(problem) else 422)
     values = form.values()
-    operations.add_reply(db.session, problem, values["body"], current_user.label, web.today())
-    operations.change_state(db.session, problem, values["state"], values["closing_note"], web.today())
-    db.session.commit()
+    try:
+        operations.add_reply(db.session, problem, values["body"], current_user.label, web.today())
+        operations.change_state(db.session, problem, values["state"], values["closing_note"], web.today())
+        db.session.commit()
+    except StaleDataError:  # saved by someone else between the check above and this write
+        db.session.rollback()
+        problem = _problem(problem_id)
+        form.version.data = str(problem.version)
+        flash("在您填写期间，其他人更新了这个问题；请核对上方的内容，您填写的内容仍保留在下面，再次提交即可保存。", "error")
+        return _detail_page(problem, form, 409)
     flash(f"已记录协调进展（{problem.state.label}）。", "success")
     return redirect(url_for(".detail", problem_id=problem.id))
 
@@ -162,14 +177,19 @@ def _notice_form(formdata=None) -> NoticeForm:
 def new_notice():
     form = _notice_form(request.form if request.method == "POST" else None)
     if form.validate_on_submit():
+        token = request.form.get("once")
         for attempt in (1, 2):  # a number taken by a notice issued at the same moment: number it again
             try:
+                once.claim(db.session, token)
                 notice = operations.issue_notice(db.session, form.values(), current_user.label, web.today(),
                                                  current_app.config)
                 db.session.commit()
                 break
             except IntegrityError:
                 db.session.rollback()
+                if once.used(db.session, token):
+                    flash(once.ALREADY_DONE, "error")
+                    return redirect(url_for(".notices"))
         else:
             form.form_errors.append("其他人同时印发了督办单，编号冲突；您填写的内容仍保留在下面，请再次提交。")
             return render_template("problems/notice_form.html", form=form), 409
@@ -202,8 +222,14 @@ def reply_notice(notice_id: int):
     form = NoticeReplyForm(notice=notice)
     if not form.validate_on_submit():
         return _notice_page(notice, form, 409 if validation.close_refusal(notice) else 422)
-    operations.reply_to_notice(db.session, notice, form.reply.data, current_user.label, web.today())
-    db.session.commit()
+    try:
+        operations.reply_to_notice(db.session, notice, form.reply.data, current_user.label, web.today())
+        db.session.commit()
+    except StaleDataError:  # another reply or 办结 at the same moment
+        db.session.rollback()
+        notice = _notice(notice_id)
+        flash("在您填写期间，该督办单已被他人回复或办结；请核对上方的内容，您填写的内容仍保留在下面。", "error")
+        return _notice_page(notice, form, 409)
     flash(f"已回复{notice.issue_number}。", "success")
     return redirect(url_for(".notice", notice_id=notice.id))
 

@@ -33,12 +33,14 @@ def after_edit(report: ProgressReport) -> None:
 
 
 def submit_quarter(session: Session, region_id: int, year: int, quarter: int) -> int:
-    """Submit every draft or returned report of the region's projects for the quarter; returns how
-    many (0: nothing was waiting, which the page refuses to call a submission)."""
+    """Submit every draft of the region's projects for the quarter; returns how many (0: nothing was
+    waiting, which the page refuses to call a submission). A returned report is not among them until
+    it is edited (`after_edit` makes it a draft again): resubmitting it unchanged would ignore the
+    reviewer's reason."""
     reports = session.scalars(
         select(ProgressReport).join(ProgressReport.project)
         .where(ProgressReport.year == year, ProgressReport.quarter == quarter, Project.region_id == region_id,
-               ProgressReport.review_state.in_(EDITABLE_BY_COUNTY))).all()
+               ProgressReport.review_state == ReviewState.DRAFT)).all()
     for report in reports:
         report.review_state = ReviewState.SUBMITTED
         report.version += 1

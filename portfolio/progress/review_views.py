@@ -52,8 +52,7 @@ def index():
     states = {RoundState(filters["state"])} if filters["state"] else None
     entries = round_entries(db.session, filters["year"], filters["quarter"], today, filters["region"], states)
     submitted = [entry.report for entry in entries if entry.state is RoundState.SUBMITTED]
-    pictures = review.review_pictures(db.session, submitted, web.thresholds()) if access.can_review(current_user) \
-        else {}
+    pictures = review.review_pictures(db.session, submitted, web.thresholds())
     summary = quarter_round(db.session, filters["year"], filters["quarter"], today,
                             current_app.config["REPORT_DUE_DAYS"], filters["region"])
     regions = db.session.scalars(select(Region).where(Region.id.in_(select(Project.region_id)))
@@ -73,8 +72,8 @@ def submit():
         web.refuse()
     count = review.submit_quarter(db.session, region_id, filters["year"], filters["quarter"])
     if not count:
-        flash(f"{filters['year']}年第{filters['quarter']}季度没有待报送的进展（草稿或被退回的）；"
-              "请先在项目页填报进展。", "error")
+        flash(f"{filters['year']}年第{filters['quarter']}季度没有待报送的进展：请先在项目页填报；"
+              "被退回的进展须修改后才能再次报送。", "error")
         return _back(filters)
     db.session.commit()
     flash(f"已报送{filters['year']}年第{filters['quarter']}季度{count}条进展，等待市级审核。", "success")

@@ -1,5 +1,5 @@
 """`flask report quarterly`: the quarterly report as a PDF."""
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import click
@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from portfolio.core.cli import check_writable, write_whole
-from portfolio.core.db import db
+from portfolio.core.db import db, utc_now
 from portfolio.core.web import thresholds
 from portfolio.registry.lookup import find_plan, find_region, find_sector
 from portfolio.reports.data import ReportFilters, build_quarterly_report, quarter_problem
@@ -48,7 +48,7 @@ def quarterly_report_command(year: int, quarter: int, out_path: Path, plan: str 
     check_writable(out_path)
     font = register_font(current_app.config["PDF_FONT"])
     report = build_quarterly_report(db.session, year, quarter, filters, current_app.config["REPORT_ISSUER"],
-                                    datetime.now(), date.today(), thresholds())
+                                    utc_now(), date.today(), thresholds())
     pdf = render_quarterly_pdf(report, font)
     write_whole(out_path, pdf)
     click.echo(f"已生成《{report.title}》：{out_path}({len(report.projects)} 个项目，{len(pdf):,} 字节，字体 {font.describe()})")

@@ -166,9 +166,10 @@ def report_title(year: int, quarter: int, filters: ReportFilters, today: date) -
 
 
 def build_quarterly_report(session: Session, year: int, quarter: int, filters: ReportFilters, issuer: str,
-                           generated_at: datetime, today: date, thresholds: Thresholds = Thresholds()
-                           ) -> QuarterlyReport:
-    """The report for a quarter: every project judged by the rules as of `report_as_of`."""
+                           generated_at: datetime, today: date, thresholds: Thresholds = Thresholds(),
+                           problem_region: int | None = None) -> QuarterlyReport:
+    """The report for a quarter: every project judged by the rules as of `report_as_of`. Its problem
+    section covers the report's projects, and only `problem_region`'s when given (a county reader)."""
     as_of = report_as_of(year, quarter, today)
     reporting_year, reporting_q = reporting_quarter(as_of)
     projects = session.execute(
@@ -209,7 +210,8 @@ def build_quarterly_report(session: Session, year: int, quarter: int, filters: R
             for n, (p, a, latest) in enumerate(judged, start=1)
         ),
         milestones_reached=tuple(MilestoneEntry(name, region, kind.label, actual) for name, region, kind, actual in reached),
-        problems=problem_figures(session, *round_window(year, quarter, today), filters.region.id if filters.region else None,
+        problems=problem_figures(session, *round_window(year, quarter, today),
+                                 problem_region or (filters.region.id if filters.region else None),
                                  project_ids=report_projects_query(filters).with_only_columns(Project.id)),
     )
 

@@ -17,7 +17,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from portfolio.core.formatting import format_date, format_rate, format_share, format_wan
+from portfolio.core.formatting import format_date, format_datetime, format_rate, format_share, format_wan
 from portfolio.problems.queries import ProblemFigures
 from portfolio.reports.data import QuarterlyReport
 from portfolio.reports.fonts import PdfFont
@@ -215,7 +215,7 @@ def _render(report: QuarterlyReport, font: str) -> bytes:
         Paragraph(escape(report.title), styles.title),
         Paragraph(f"截至{format_date(report.as_of)}（报告期：{report.reporting_year}年第{report.reporting_quarter}季度）"
                   f" · {escape(report.issuer)}", styles.subtitle),
-        Paragraph(f"生成时间 {report.generated_at:%Y-%m-%d %H:%M} · 范围："
+        Paragraph(f"生成时间 {format_datetime(report.generated_at)}（北京时间） · 范围："
                   f"{escape('；'.join(report.filters)) if report.filters else '全部项目'}", styles.subtitle),
         Paragraph("一、总体情况", styles.heading),
     ]

@@ -1,13 +1,13 @@
 """Views of the quarterly report: choose the scope, see its size, download the PDF, issue it,
 and download what was issued."""
-from datetime import datetime
 from io import BytesIO
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
 
 from portfolio.accounts import access
 from portfolio.core import web
-from portfolio.core.db import db
+from portfolio.core.db import db, utc_now
 from portfolio.core.forms import ConfirmForm
 from portfolio.registry import queries as registry
 from portfolio.registry.models import Plan, Region
@@ -52,9 +52,10 @@ def _checked(form: ReportForm) -> ReportFilters | None:
     )
 
 
-def _build(form: ReportForm, filters: ReportFilters) -> QuarterlyReport:
+def _build(form: ReportForm, filters: ReportFilters, problem_region: int | None = None) -> QuarterlyReport:
     return build_quarterly_report(db.session, form.year.data, form.quarter.data, filters,
-                                  current_app.config["REPORT_ISSUER"], datetime.now(), web.today(), web.thresholds())
+                                  current_app.config["REPORT_ISSUER"], utc_now(), web.today(), web.thresholds(),
+                                  problem_region=problem_region)
 
 
 def _page(form: ReportForm, filters: ReportFilters | None, status: int | None = None):
@@ -81,7 +82,8 @@ def quarterly_pdf():
     filters = _checked(form)
     if filters is None:
         return _page(form, None, 422)
-    report = _build(form, filters)
+    # a county reads every project, but only its own county's problems (the 问题台账's rule)
+    report = _build(form, filters, access.problem_region_scope(current_user))
     pdf = render_quarterly_pdf(report, register_font(current_app.config["PDF_FONT"]))
     filename = f"{report.year}年第{report.quarter}季度进展情况报告.pdf"
     return send_file(BytesIO(pdf), mimetype=PDF, as_attachment=True, download_name=filename)

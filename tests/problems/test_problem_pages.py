@@ -124,7 +124,10 @@ def test_problem_on_a_cancelled_project_is_refused(client, session, make_project
     session.commit()
     assert "登记问题" not in _text(client.get(f"/projects/{project.id}"))
     url = f"/problems/new?project={project.id}"
-    response = submit(client, url, {"kind": "land", "description": "征地未完成", "responsible_units": "市自然资源和规划局"})
+    opened = client.get(url)
+    assert opened.status_code == 302 and "已取消，不能登记问题" in _text(client.get(opened.headers["Location"]))
+    response = submit(client, url, {"kind": "land", "description": "征地未完成", "responsible_units": "市自然资源和规划局"},
+                      form_url=f"/projects/{project.id}")
     assert response.status_code == 409
     assert "项目已取消，不能登记问题" in _text(response) and "征地未完成" in _text(response)
     assert in_app(lambda s: s.scalar(select(func.count(Problem.id)))) == 0
