@@ -59,7 +59,7 @@ def ensure_admin_command() -> None:
     password = secrets.token_urlsafe(12)
     create_user(db.session, "admin", Role.ADMIN, None, password, must_change_password=True)
     db.session.commit()
-    click.echo(f"已创建管理员账户 admin，一次性密码：{password}(首次登录后必须修改；此密码不会再次显示)")
+    click.echo(f"已创建管理员账户 admin，一次性密码：{password}（首次登录后必须修改；此密码不会再次显示）")
 
 
 def register(app) -> None:

@@ -30,9 +30,9 @@ class UserForm(BaseForm):
                                               Length(max=USERNAME_LENGTH, message=f"用户名不能超过{USERNAME_LENGTH}个字符")])
     display_name = StringField("姓名", validators=[Optional(), Length(max=50, message="姓名不能超过50个字符")])
     role = SelectField("角色", coerce=Role, choices=choice_list(Role.choices()))
-    region = SelectField("县(市、区)(县级账户必填)", coerce=lambda v: int(v) if v else None, validators=[Optional()])
+    region = SelectField("县(市、区)（县级账户必填）", coerce=lambda v: int(v) if v else None, validators=[Optional()])
     email = StringField("电子邮箱", validators=[Optional()], description="接收催报和督办单邮件，可不填")
 
     def __init__(self, *args, regions: list, **kwargs):
         super().__init__(*args, **kwargs)
-        self.region.choices = region_choices(regions, blank="(无)")
+        self.region.choices = region_choices(regions, blank="（无）")

@@ -114,7 +114,7 @@ class ProjectForm(BaseForm):
         self.project_id = project_id
         self.plan_id.choices = choice_list((plan.id, plan.title) for plan in plans)
         self.region_id.choices = region_choices(regions)
-        self.programme_id.choices = [SelectChoice("", "(无)")] + [
+        self.programme_id.choices = [SelectChoice("", "（无）")] + [
             SelectChoice(p.id, p.display_name, optgroup=p.plan.title) for p in programmes
         ]
         self._regions = {region.id: region for region in regions}
