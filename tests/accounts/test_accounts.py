@@ -76,7 +76,7 @@ def test_wrong_passwords_lock_the_account_and_the_address(anonymous_client, make
 
 def test_one_time_password_must_be_changed_first(anonymous_client, app, runner):
     result = runner.invoke(args=["users", "ensure-admin"])
-    password = re.search(r"一次性密码：(\S+?)\(", result.output).group(1)
+    password = re.search(r"一次性密码：(\S+?)（", result.output).group(1)
     assert runner.invoke(args=["users", "ensure-admin"]).output == "", "printed once, only when there is no account"
     assert login(anonymous_client, "admin", password).status_code == 302
     assert anonymous_client.get("/projects/").headers["Location"] == "/account/password"
