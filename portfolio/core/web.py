@@ -12,8 +12,8 @@ from werkzeug.routing import IntegerConverter
 
 from portfolio.core import audit
 from portfolio.core.db import db
-from portfolio.core.limits import MAX_ID
-from portfolio.rules import Thresholds
+from portfolio.core.limits import FIRST_YEAR, LAST_YEAR, MAX_ID
+from portfolio.rules import Thresholds, reporting_quarter
 
 
 def today() -> date:
@@ -38,6 +38,12 @@ def int_arg(name: str, low: int = 1, high: int = MAX_ID) -> int | None:
         return None
     value = int(text)
     return value if low <= value <= high else None
+
+
+def quarter_args() -> tuple[int, int]:
+    """`year` and `quarter` from the query string or form, each defaulting to the 报告期's."""
+    default_year, default_quarter = reporting_quarter(today())
+    return (int_arg("year", FIRST_YEAR, LAST_YEAR) or default_year), (int_arg("quarter", 1, 4) or default_quarter)
 
 
 def page_arg() -> int:

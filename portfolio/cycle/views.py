@@ -10,15 +10,15 @@ from portfolio.accounts import access
 from portfolio.accounts.models import Role
 from portfolio.core import once, web
 from portfolio.core.db import db
+from portfolio.core.formatting import format_date
 from portfolio.core.forms import ConfirmForm
-from portfolio.core.limits import FIRST_YEAR, LAST_YEAR, NOTE_LENGTH
+from portfolio.core.limits import NOTE_LENGTH
 from portfolio.cycle import operations
 from portfolio.cycle.models import Reminder
 from portfolio.cycle.queries import RoundState, quarter_round, round_entries
 from portfolio.messages import mail
 from portfolio.messages.models import MailDelivery, MailState, Message
 from portfolio.messages.operations import deliver
-from portfolio.rules import reporting_quarter
 
 bp = Blueprint("cycle", __name__, url_prefix="/round", template_folder="templates")
 
@@ -30,11 +30,6 @@ def city_only():
     if request.method == "GET" and current_user.is_authenticated and current_user.role is Role.COUNTY:
         return redirect(url_for("dashboard.index"))
     return None
-
-
-def _quarter() -> tuple[int, int]:
-    default_year, default_quarter = reporting_quarter(web.today())
-    return (web.int_arg("year", FIRST_YEAR, LAST_YEAR) or default_year), (web.int_arg("quarter", 1, 4) or default_quarter)
 
 
 def _summary(year: int, quarter: int):
@@ -58,7 +53,7 @@ def _sent_messages(reminders: list[Reminder]) -> dict[int, list[Message]]:
 
 @bp.get("/")
 def index():
-    year, quarter = _quarter()
+    year, quarter = web.quarter_args()
     reminders = _reminders(year, quarter)
     return render_template("cycle/index.html", summary=_summary(year, quarter), states=list(RoundState),
                            reminders=reminders, sent=_sent_messages(reminders), confirm=ConfirmForm(),
@@ -72,7 +67,7 @@ def remind():
     Second post (`confirmed`): the reminders are recorded, then the e-mails go out."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    year, quarter = _quarter()
+    year, quarter = web.quarter_args()
     summary = _summary(year, quarter)
     if request.form.get("which") == "late":
         rows = summary.late_regions
@@ -88,10 +83,9 @@ def remind():
               "error")
         return redirect(url_for(".index", year=year, quarter=quarter))
     note = (request.form.get("note") or "").strip()
-    default_note = (f"请于{summary.deadline.year}年{summary.deadline.month}月{summary.deadline.day}日前完成"
-                    f"{year}年第{quarter}季度项目进展填报并报送。" if not summary.past_deadline else
-                    f"{year}年第{quarter}季度项目进展报送截止日（{summary.deadline.year}年{summary.deadline.month}月"
-                    f"{summary.deadline.day}日）已过，请尽快完成填报并报送。")
+    deadline = format_date(summary.deadline)
+    default_note = (f"请于{deadline}前完成{year}年第{quarter}季度项目进展填报并报送。" if not summary.past_deadline else
+                    f"{year}年第{quarter}季度项目进展报送截止日（{deadline}）已过，请尽快完成填报并报送。")
     accounts = operations.county_accounts(db.session, [row.region.id for row in rows])
     error = None
     if request.form.get("confirmed"):
@@ -146,7 +140,7 @@ def retry():
     """Send the quarter's failed e-mails again (or one, with `delivery`)."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    year, quarter = _quarter()
+    year, quarter = web.quarter_args()
     if not mail.configured(current_app.config):
         flash("未配置邮件服务器，无法重发邮件。", "error")
         return redirect(url_for(".index", year=year, quarter=quarter))

@@ -11,7 +11,6 @@ from portfolio.accounts.models import Role
 from portfolio.core import web
 from portfolio.core.db import db
 from portfolio.core.forms import ConfirmForm
-from portfolio.core.limits import FIRST_YEAR, LAST_YEAR
 from portfolio.cycle.operations import county_accounts
 from portfolio.cycle.queries import RoundState, quarter_round, round_entries
 from portfolio.messages.operations import deliver, send_message
@@ -19,7 +18,6 @@ from portfolio.progress import review
 from portfolio.progress.forms import ReviewActionForm
 from portfolio.progress.models import ProgressReport
 from portfolio.registry.models import Project, Region
-from portfolio.rules import reporting_quarter
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews", template_folder="templates")
 
@@ -30,9 +28,7 @@ MAX_AT_ONCE = 500
 def _filters() -> dict:
     """The page's filters (query string or the posted form): the quarter, defaulting to the 报告期;
     the county (a county user's own, always); the round state. Kept through every action."""
-    default_year, default_quarter = reporting_quarter(web.today())
-    year = web.int_arg("year", FIRST_YEAR, LAST_YEAR) or default_year
-    quarter = web.int_arg("quarter", 1, 4) or default_quarter
+    year, quarter = web.quarter_args()
     region = current_user.region_id if current_user.role is Role.COUNTY else web.int_arg("region")
     try:
         state = RoundState(request.values.get("state", "")).value
