@@ -26,8 +26,10 @@ from portfolio.problems.models import Problem, ProblemKind, ProblemState
 from portfolio.progress.models import AnnualPlan, Milestone, MilestoneKind, ProgressReport
 from portfolio.progress.sample_data import SampleProgress
 from portfolio.registry.models import (
+    FundingSource,
     Plan,
     Project,
+    ProjectFunding,
     ProjectStatus,
     Region,
     RegionKind,
@@ -331,9 +333,18 @@ def build_edge_set(session) -> list[int]:
             cumulative = (owner.planned_investment * share).quantize(Decimal("0.01")) + fen
             report(owner, 2026, 3, cumulative, Decimal(100))
     # every status, with and without reports; future starts; annual plan 0
+    # 资金来源 partly allocated, exactly allocated and a fen over, on every status (cancelled ones are left out)
+    funding_cases = itertools.cycle([
+        {FundingSource.CENTRAL_BUDGET: "1000", FundingSource.SPECIAL_BONDS: "2500.50"},
+        {FundingSource.SPECIAL_BONDS: "5000"},
+        {FundingSource.LOCAL_FUNDS: "4999.99", FundingSource.OTHER: "0.02"},
+        {},
+    ])
     for status in ProjectStatus:
         for start, end in ((2023, 2025), (2025, 2026), (2027, 2028), (2029, 2030)):
             owner = project(status=status, start=start, end=end, planned="5000")
+            owner.funding = [ProjectFunding(source=source, amount=Decimal(amount))
+                             for source, amount in next(funding_cases).items()]
             if start <= 2026:
                 report(owner, 2025, 4, 1000, 1000)
                 report(owner, 2026, 2, 1500, 300)

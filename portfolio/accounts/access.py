@@ -11,8 +11,29 @@ def can_edit_projects(user: User) -> bool:
     return user.role in EDITORS
 
 
+def can_edit_project(user: User, project: Project) -> bool:
+    """An archived project is read only until it is restored."""
+    return can_edit_projects(user) and not project.archived
+
+
+def can_archive_project(user: User, project: Project) -> bool:
+    return can_edit_projects(user) and not project.archived
+
+
+def can_restore_project(user: User, project: Project) -> bool:
+    return can_edit_projects(user) and project.archived
+
+
+def can_delete_projects(user: User) -> bool:
+    """Only an administrator deletes, and only a project with nothing recorded (else it is archived)."""
+    return user.role is Role.ADMIN
+
+
 def can_edit_progress(user: User, project: Project) -> bool:
-    """Progress, milestones and annual plans: the city for all projects, a county for its own."""
+    """Progress, milestones and annual plans: the city for all projects, a county for its own;
+    nobody for an archived project."""
+    if project.archived:
+        return False
     return user.role in EDITORS or (user.role is Role.COUNTY and user.region_id == project.region_id)
 
 

@@ -8,7 +8,7 @@ from wtforms.widgets import TextInput
 
 from portfolio.core.formatting import QUARTER_NAMES
 from portfolio.core.limits import FIRST_YEAR, LAST_YEAR, MAX_ID
-from portfolio.core.parsing import ParseError, parse_amount
+from portfolio.core.parsing import ParseError, parse_amount, parse_degrees
 
 
 def choice_list(pairs, blank: str | None = None) -> list[SelectChoice]:
@@ -59,13 +59,14 @@ class AmountField(DecimalField):
     """
 
     widget = TextInput()
+    parse = staticmethod(parse_amount)
 
     def process_formdata(self, valuelist):
         if not valuelist or not valuelist[0].strip():
             self.data = None
             return
         try:
-            self.data: Decimal | None = parse_amount(valuelist[0])
+            self.data: Decimal | None = self.parse(valuelist[0])
         except ParseError as error:
             self.data = None
             raise ValueError(str(error)) from None
@@ -78,6 +79,12 @@ class AmountField(DecimalField):
         if self.raw_data:
             return self.raw_data[0]
         return "" if self.data is None else f"{self.data:f}"
+
+
+class DegreesField(AmountField):
+    """A longitude or latitude in decimal degrees (WGS-84)."""
+
+    parse = staticmethod(parse_degrees)
 
 
 class ConfirmForm(BaseForm):

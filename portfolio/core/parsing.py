@@ -41,6 +41,19 @@ def parse_build_years(text: str) -> tuple[int, int]:
     return start, end
 
 
+def parse_degrees(text) -> Decimal:
+    """A longitude or latitude in decimal degrees ("113.241876", full-width digits), kept to six
+    decimals (about 0.1 m): more digits, as GPS apps give, are rounded, not refused."""
+    normalized = unicodedata.normalize("NFKC", str(text if text is not None else "")).strip().rstrip("°")
+    try:
+        degrees = Decimal(normalized)
+    except InvalidOperation:
+        raise ParseError(f"“{str(text)[:30]}”不是以度为单位的数字（如113.241876）") from None
+    if not degrees.is_finite() or abs(degrees) > 360:
+        raise ParseError(f"“{str(text)[:30]}”不是有效的经纬度")
+    return degrees.quantize(Decimal("0.000001"))
+
+
 def parse_amount(text, places: int = 2) -> Decimal:
     """An amount: "105465", "1,054.65", full-width digits; not negative, `places` decimals at most."""
     normalized = unicodedata.normalize("NFKC", str(text if text is not None else "")).replace(",", "").strip()

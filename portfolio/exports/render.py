@@ -91,7 +91,7 @@ COLUMNS = [
 def export_list(session: Session, filters: ProjectFilters, with_progress: bool = False) -> ExportList:
     """The filtered list (the list page's filters, warnings included), judged as of `filters.as_of`;
     `with_progress` also loads the milestones (for OC4IDS)."""
-    options = [joinedload(Project.plan)]
+    options = [joinedload(Project.plan), selectinload(Project.funding)]
     if with_progress:
         options.append(selectinload(Project.milestones))
     projects = session.scalars(projects_query(filters).options(*options)).unique().all()
@@ -99,7 +99,8 @@ def export_list(session: Session, filters: ProjectFilters, with_progress: bool =
     rows = [ExportRow(p, assess(facts[p.id], filters.as_of, filters.thresholds), latest_report(facts[p.id], filters.as_of))
             for p in projects]
     total = totals.total(project_cell(r.project.region_id, r.project.region.name, r.project.sector,
-                                      r.project.planned_investment, r.assessment) for r in rows)
+                                      r.project.planned_investment, r.assessment, r.project.funding_by_source)
+                        for r in rows)
     return ExportList(rows, total, filters.as_of, describe_filters(session, filters))
 
 

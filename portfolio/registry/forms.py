@@ -11,15 +11,16 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portfolio.core.db import db
-from portfolio.core.forms import AmountField, BaseForm, choice_list, optional_int, region_choices
-from portfolio.registry.models import Plan, Programme, ProjectStatus, Region, Sector
+from portfolio.core.forms import AmountField, BaseForm, DegreesField, choice_list, optional_int, region_choices
+from portfolio.core.parsing import text_problem
+from portfolio.registry.models import FundingSource, Plan, Programme, ProjectNature, ProjectStatus, Region, Sector
 from portfolio.registry.operations import PROJECT_FIELDS
-from portfolio.registry.queries import ProjectFilters
-from portfolio.registry.validation import project_errors
+from portfolio.registry.queries import ArchiveScope, ProjectFilters
+from portfolio.registry.validation import funding_field, normalized_code, project_errors
 from portfolio.rules import Light, Thresholds, WarningKind
 
 
@@ -55,6 +56,10 @@ class ProjectFilterForm(BaseForm):
                              ("start", "开工年份"), ("end", "完工年份")], blank="默认（序号）"),
     )
     order = SelectField("顺序", choices=choice_list([("asc", "升序"), ("desc", "降序")]), validators=[Optional()])
+    funding = SelectField("资金来源", coerce=_optional_enum(FundingSource), validators=[Optional()],
+                          choices=choice_list(FundingSource.choices(), blank="全部来源"))
+    archive = SelectField("归档", coerce=_optional_enum(ArchiveScope), validators=[Optional()],
+                          choices=choice_list(ArchiveScope.choices()))
 
     def __init__(self, formdata, plans: list[Plan], regions: list[Region]):
         super().__init__(formdata)
@@ -82,6 +87,8 @@ class ProjectFilterForm(BaseForm):
             thresholds=thresholds,
             sort=valid(self.sort),
             descending=self.order.data == "desc",
+            funding_source=valid(self.funding),
+            archive=valid(self.archive) or ArchiveScope.CURRENT,
         )
 
 
@@ -107,6 +114,16 @@ class ProjectForm(BaseForm):
     start_year = IntegerField("建设起始年", validators=[InputRequired(message="请填写年份")])
     end_year = IntegerField("建设结束年", validators=[InputRequired(message="请填写年份")])
     responsible_unit = StringField("责任单位")
+    project_code = StringField("项目代码", description="投资项目在线审批监管平台赋予的代码，如2101-410800-04-01-123456",
+                               filters=[normalized_code])
+    nature = SelectField("建设性质", coerce=_optional_enum(ProjectNature), validators=[Optional()],
+                         choices=choice_list(ProjectNature.choices(), blank="（未填）"))
+    owner_unit = StringField("项目单位")
+    responsible_leader = StringField("包联领导")
+    contact_person = StringField("联系人")
+    contact_phone = StringField("联系电话", filters=[normalized_code])
+    longitude = DegreesField("经度", description="WGS-84（GPS）坐标，度，如113.241876", validators=[Optional()])
+    latitude = DegreesField("纬度", description="WGS-84（GPS）坐标，度，如35.215893", validators=[Optional()])
 
     def __init__(self, *args, plans: list[Plan], regions: list[Region], programmes: list[Programme],
                  project_id: int | None = None, **kwargs):
@@ -132,5 +149,26 @@ class ProjectForm(BaseForm):
         region = self._regions.get(values["region_id"])
         values["site"] = values["site"] or (region.name if region else "")
         values["content"] = values["content"] or ""
-        values["responsible_unit"] = (values["responsible_unit"] or "").strip() or None
+        for name in ("responsible_unit", "owner_unit", "responsible_leader", "contact_person"):
+            values[name] = (values[name] or "").strip() or None
+        values["funding"] = {source: amount for source in FundingSource
+                             if (amount := self[funding_field(source)].data) is not None}
         return values
+
+
+REASON_LENGTH = 500
+
+
+class ArchiveForm(BaseForm):
+    version = HiddenField()
+    reason = TextAreaField("归档原因", validators=[DataRequired(message="请填写归档原因")],
+                           description="如：项目已并入其他项目、规划调整不再实施等",
+                           filters=[lambda value: value.strip() if value else value])
+
+    def validate_reason(self, field):
+        if problem := text_problem("归档原因", field.data, REASON_LENGTH):
+            raise ValidationError(problem)
+
+
+for _source in FundingSource:
+    setattr(ProjectForm, funding_field(_source), AmountField(f"{_source.label}(万元)", validators=[Optional()]))

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portfolio.core.audit import Audited
@@ -44,6 +44,34 @@ class ProjectStatus(LabelledEnum):
     IN_USE = "in_use", "已投用"
     SUSPENDED = "suspended", "暂停"
     CANCELLED = "cancelled", "已取消"
+
+
+class ProjectNature(LabelledEnum):
+    """建设性质."""
+
+    NEW = "new", "新建"
+    EXTENSION = "extension", "扩建"
+    RECONSTRUCTION = "reconstruction", "改建"
+    RELOCATION = "relocation", "迁建"
+
+
+class FundingSource(LabelledEnum):
+    """资金来源, in the order registries list them."""
+
+    CENTRAL_BUDGET = "central_budget", "中央预算内投资"
+    SPECIAL_BONDS = "special_bonds", "地方政府专项债券"
+    ULTRA_LONG_BONDS = "ultra_long_bonds", "超长期特别国债"
+    PROVINCIAL_FUNDS = "provincial_funds", "省级财政资金"
+    LOCAL_FUNDS = "local_funds", "市县财政资金"
+    BANK_LOANS = "bank_loans", "银行贷款"
+    OWN_FUNDS = "own_funds", "企业自筹"
+    PRIVATE_CAPITAL = "private_capital", "社会资本"
+    OTHER = "other", "其他"
+
+
+CHINA_LONGITUDE = (Decimal("73.5"), Decimal("135.1"))
+CHINA_LATITUDE = (Decimal("3.8"), Decimal("53.6"))
+"""The bounding box of China's territory (WGS-84 degrees): coordinates outside it are a typing error."""
 
 
 class Region(db.Model):
@@ -129,6 +157,9 @@ class Project(BuildPeriod, Audited, db.Model):
         "name": "项目名称", "site": "建设地点", "region_id": "县(市、区)", "plan_id": "规划", "programme_id": "所属专栏",
         "sector": "领域", "content": "建设内容", "planned_investment": "计划投资(万元)", "start_year": "建设起始年",
         "end_year": "建设结束年", "responsible_unit": "责任单位", "status": "项目状态", "demo_data": "演示数据",
+        "project_code": "项目代码", "nature": "建设性质", "owner_unit": "项目单位", "responsible_leader": "包联领导",
+        "contact_person": "联系人", "contact_phone": "联系电话", "longitude": "经度", "latitude": "纬度",
+        "archived_on": "归档日期", "archive_reason": "归档原因",
     }
     audit_not_recorded = Audited.audit_not_recorded | {
         "last_report_period", "last_cumulative_investment", "last_year_investment", "open_milestone_due",
@@ -149,6 +180,13 @@ class Project(BuildPeriod, Audited, db.Model):
         Index(None, "programme_id"),
         Index(None, "plan_id"),
         Index(None, "end_year"),
+        CheckConstraint("(longitude IS NULL) = (latitude IS NULL)", name="coordinates_paired"),
+        CheckConstraint(
+            f"longitude BETWEEN {CHINA_LONGITUDE[0]} AND {CHINA_LONGITUDE[1]}"
+            f" AND latitude BETWEEN {CHINA_LATITUDE[0]} AND {CHINA_LATITUDE[1]}",
+            name="coordinates_in_china",
+        ),
+        CheckConstraint("(archived_on IS NULL) = (archive_reason IS NULL)", name="archive_has_reason"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -164,6 +202,21 @@ class Project(BuildPeriod, Audited, db.Model):
     end_year: Mapped[int]
     responsible_unit: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[ProjectStatus] = mapped_column(enum_type(ProjectStatus, "status"))
+    project_code: Mapped[str | None] = mapped_column(String(32), unique=True)
+    """项目代码 of the national investment-project approval platform; unique where present."""
+    nature: Mapped[ProjectNature | None] = mapped_column(enum_type(ProjectNature, "nature"))
+    owner_unit: Mapped[str | None] = mapped_column(String(200))
+    """项目单位: the owner that builds the project."""
+    responsible_leader: Mapped[str | None] = mapped_column(String(50))
+    """包联领导: the city leader who answers for the project."""
+    contact_person: Mapped[str | None] = mapped_column(String(50))
+    contact_phone: Mapped[str | None] = mapped_column(String(30))
+    longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    """WGS-84 degrees (what GPS and OC4IDS use; not the GCJ-02 of Chinese web maps)."""
+    archived_on: Mapped[date | None]
+    """归档: the project has left the registry's lists, totals and reports (its records are kept)."""
+    archive_reason: Mapped[str | None] = mapped_column(Text)
     created_dt: Mapped[datetime] = mapped_column(timestamp_type(), default=utc_now)
     modified_dt: Mapped[datetime] = mapped_column(timestamp_type(), default=utc_now, onupdate=utc_now)
 
@@ -200,6 +253,10 @@ class Project(BuildPeriod, Audited, db.Model):
     progress_reports: Mapped[list[ProgressReport]] = relationship(
         back_populates="project", cascade="all, delete-orphan", passive_deletes=True
     )
+    funding: Mapped[list[ProjectFunding]] = relationship(
+        back_populates="project", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="ProjectFunding.id",
+    )
 
     # The version is raised by the services on each edit a person makes (not when derived figures
     # are refreshed); the ORM checks it on every UPDATE, so a save based on an older version fails.
@@ -209,7 +266,39 @@ class Project(BuildPeriod, Audited, db.Model):
     def audit_project_id(self) -> int:
         return self.id
 
+    @property
+    def archived(self) -> bool:
+        return self.archived_on is not None
 
+    @property
+    def funding_by_source(self) -> dict[FundingSource, Decimal]:
+        return {row.source: row.amount for row in self.funding}
+
+
+IN_REGISTRY = Project.archived_on.is_(None)
+"""The projects lists, totals, reports and the quarterly round count: not archived."""
+
+
+class ProjectFunding(Audited, db.Model):
+    """资金来源: how much of a project's planned investment (万元) one source provides; a source the
+    project does not draw on has no row."""
+
+    audit_table_label = "资金来源"
+    audit_field_labels = {"source": "资金来源", "amount": "金额(万元)"}
+
+    __tablename__ = "project_funding"
+    __table_args__ = (
+        UniqueConstraint("project_id", "source"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+        Index(None, "source"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    source: Mapped[FundingSource] = mapped_column(enum_type(FundingSource, "source"))
+    amount: Mapped[Decimal] = mapped_column(money())
+
+    project: Mapped[Project] = relationship(back_populates="funding")
 
 
 

@@ -1,14 +1,29 @@
 """Finding and counting projects: the filtered list, its totals, and the choices of plans, regions and programmes."""
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from portfolio.registry.models import Plan, Programme, Project, ProjectStatus, Region, Sector
-from portfolio.rules import Light, Thresholds, WarningKind
+from portfolio.core.enums import LabelledEnum
+from portfolio.problems.models import Problem
+from portfolio.progress.models import AnnualPlan, Milestone, ProgressReport
+from portfolio.registry.models import (
+    IN_REGISTRY,
+    FundingSource,
+    Plan,
+    Programme,
+    Project,
+    ProjectFunding,
+    ProjectStatus,
+    Region,
+    Sector,
+)
+from portfolio.registry.validation import FEN, funding_total
+from portfolio.rules import Light, Thresholds, WarningKind, completion_rate
 from portfolio.rules.sql import rule_expressions, status_as_of
-from portfolio.rules.totals import GroupFigures, judged_cells, total
+from portfolio.rules.totals import ZERO, GroupFigures, judged_cells, total
 
 SORT_COLUMNS = {
     "name": Project.name,
@@ -17,6 +32,14 @@ SORT_COLUMNS = {
     "start": Project.start_year,
     "end": Project.end_year,
 }
+
+
+class ArchiveScope(LabelledEnum):
+    """Which projects a list shows: archived ones only when asked for."""
+
+    CURRENT = "current", "在库项目"
+    ARCHIVED = "archived", "已归档项目"
+    ALL = "all", "全部（含已归档）"
 
 
 @dataclass(frozen=True)
@@ -33,6 +56,9 @@ class ProjectFilters:
     thresholds: Thresholds = field(default_factory=Thresholds)
     sort: str | None = None
     descending: bool = False
+    funding_source: FundingSource | None = None
+    """Only projects that draw on this 资金来源."""
+    archive: ArchiveScope = ArchiveScope.CURRENT
 
 
 def _where(query: Select, filters: ProjectFilters) -> Select:
@@ -51,6 +77,13 @@ def _where(query: Select, filters: ProjectFilters) -> Select:
         query = query.where(Project.sector == filters.sector)
     if filters.status:
         query = query.where(status_as_of(filters.as_of) == filters.status)
+    if filters.funding_source:
+        query = query.where(exists().where(ProjectFunding.project_id == Project.id,
+                                           ProjectFunding.source == filters.funding_source))
+    if filters.archive is ArchiveScope.CURRENT:
+        query = query.where(IN_REGISTRY)
+    elif filters.archive is ArchiveScope.ARCHIVED:
+        query = query.where(~IN_REGISTRY)
     if keyword := filters.keyword.strip():
         query = query.where(
             or_(Project.name.contains(keyword, autoescape=True), Project.content.contains(keyword, autoescape=True))
@@ -74,6 +107,10 @@ def describe_filters(session: Session, filters: ProjectFilters) -> list[str]:
     if filters.light:
         words.append(f"预警：{filters.light.label}")
     words += [f"问题：{kind.label}" for kind in sorted(filters.warnings)]
+    if filters.funding_source:
+        words.append(f"资金来源：{filters.funding_source.label}")
+    if filters.archive is not ArchiveScope.CURRENT:
+        words.append(filters.archive.label)
     return words
 
 
@@ -93,6 +130,57 @@ def project_totals(session: Session, filters: ProjectFilters) -> GroupFigures:
     selected = _where(select(Project.id).join(Project.region), filters)
     cells = judged_cells(session, filters.as_of, filters.thresholds, [Project.id.in_(selected.scalar_subquery())])
     return total(cells)
+
+
+@dataclass(frozen=True)
+class FundingRow:
+    source: FundingSource
+    amount: Decimal
+    share: Decimal | None
+    """Of the planned investment."""
+
+
+@dataclass(frozen=True)
+class FundingSummary:
+    """A project's 资金来源 against its planned investment: what is left to find, or by how much they exceed it."""
+
+    rows: list[FundingRow]
+    total: Decimal
+    share: Decimal | None
+    unallocated: Decimal
+    excess: Decimal
+
+
+def funding_summary(project: Project) -> FundingSummary:
+    planned = project.planned_investment
+    rows = [FundingRow(row.source, row.amount, completion_rate(row.amount, planned))
+            for row in sorted(project.funding, key=lambda row: list(FundingSource).index(row.source))]
+    total = funding_total(project.funding_by_source)
+    difference = planned - total
+    return FundingSummary(rows, total, completion_rate(total, planned), max(difference, ZERO),
+                          -difference if -difference > FEN else ZERO)
+
+
+def funding_by_project(session: Session, project_ids) -> dict[int, dict[FundingSource, Decimal]]:
+    """资金来源 of many projects in one query: {project id: {source: amount}} (projects without any absent)."""
+    funding: dict[int, dict[FundingSource, Decimal]] = {}
+    for project_id, source, amount in session.execute(
+            select(ProjectFunding.project_id, ProjectFunding.source, ProjectFunding.amount)
+            .where(ProjectFunding.project_id.in_(project_ids))):
+        funding.setdefault(project_id, {})[source] = amount
+    return funding
+
+
+def recorded_items(session: Session, project: Project) -> list[str]:
+    """What has been recorded for the project (progress, milestones, annual plans, problems), in
+    words; a project with any of it can only be archived, never deleted."""
+    counted = (("季度进展", ProgressReport, "份"), ("节点", Milestone, "个"), ("年度计划", AnnualPlan, "个"),
+               ("问题", Problem, "个"))
+    items = []
+    for label, model, measure in counted:
+        if number := session.scalar(select(func.count()).select_from(model).where(model.project_id == project.id)):
+            items.append(f"{label}{number}{measure}")
+    return items
 
 
 def plans(session: Session) -> list[Plan]:

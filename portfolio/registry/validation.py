@@ -1,9 +1,17 @@
 """The one validation of a project. The form, the plan-table import and the seed loader (and
 later the API) parse what they read into plain values and call these functions; each returns
-{field name: Chinese message}, empty when the values may be written."""
+{field name: Chinese message}, empty when the values may be written.
+
+资金来源 that add up to more than the planned investment are not refused (plans are revised and
+the sources often arrive first): `funding_warning` says so, and the project page keeps saying it."""
+import re
+import unicodedata
+from decimal import Decimal
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portfolio.core.formatting import format_wan
 from portfolio.core.limits import (
     CONTENT_LENGTH,
     FIRST_YEAR,
@@ -15,14 +23,58 @@ from portfolio.core.limits import (
     UNIT_LENGTH,
 )
 from portfolio.core.parsing import text_problem
-from portfolio.registry.models import Plan, Programme, Project, Region
+from portfolio.registry.models import (
+    CHINA_LATITUDE,
+    CHINA_LONGITUDE,
+    FundingSource,
+    Plan,
+    Programme,
+    Project,
+    Region,
+)
 
 PROJECT_LABELS = {
     "plan_id": "规划", "name": "项目名称", "site": "建设地点", "region_id": "县(市、区)", "content": "建设内容",
     "planned_investment": "计划投资(万元)", "start_year": "建设起始年", "end_year": "建设结束年", "sector": "领域",
-    "status": "项目状态", "responsible_unit": "责任单位", "programme_id": "所属专栏",
+    "status": "项目状态", "responsible_unit": "责任单位", "programme_id": "所属专栏", "project_code": "项目代码",
+    "nature": "建设性质", "owner_unit": "项目单位", "responsible_leader": "包联领导", "contact_person": "联系人",
+    "contact_phone": "联系电话", "longitude": "经度", "latitude": "纬度", "funding": "资金来源",
 }
-TEXT_LIMITS = {"name": NAME_LENGTH, "site": SITE_LENGTH, "content": CONTENT_LENGTH, "responsible_unit": UNIT_LENGTH}
+PERSON_LENGTH = 50
+TEXT_LIMITS = {"name": NAME_LENGTH, "site": SITE_LENGTH, "content": CONTENT_LENGTH, "responsible_unit": UNIT_LENGTH,
+               "owner_unit": UNIT_LENGTH, "responsible_leader": PERSON_LENGTH, "contact_person": PERSON_LENGTH}
+PROJECT_CODE = re.compile(r"\d{4}-\d{6}-\d{2}-\d{2}-\d{6}")
+"""项目代码 of the national investment-project online approval platform (全国投资项目在线审批监管平台):
+year, the 6-digit administrative division, the industry, the kind and a serial number."""
+PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?")
+"""A mainland mobile number, or a fixed line with its area code and an optional extension."""
+FEN = Decimal("0.01")
+
+
+def normalized_code(text: str | None) -> str | None:
+    """项目代码 or 联系电话 as typed, with full-width digits and dashes folded and spaces removed."""
+    folded = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).replace("—", "-").replace("－", "-")
+    return folded or None
+
+
+def funding_field(source: FundingSource) -> str:
+    """The form field and the import column key of one source's amount."""
+    return f"funding_{source.value}"
+
+
+def funding_total(funding: dict[FundingSource, Decimal]) -> Decimal:
+    return sum(funding.values(), Decimal("0.00"))
+
+
+def funding_warning(planned_investment: Decimal | None, funding: dict[FundingSource, Decimal]) -> str | None:
+    """Why the sources do not fit the planned investment (more than a fen over it), or None."""
+    if planned_investment is None or not funding:
+        return None
+    excess = funding_total(funding) - planned_investment
+    if excess > FEN:
+        return (f"资金来源合计{format_wan(funding_total(funding))}万元，超过计划投资{format_wan(planned_investment)}万元"
+                f"{format_wan(excess)}万元，请核对")
+    return None
 
 
 def project_value_errors(values: dict) -> dict[str, str]:
@@ -46,6 +98,27 @@ def project_value_errors(values: dict) -> dict[str, str]:
             errors[name] = f"年份应在{FIRST_YEAR}–{LAST_YEAR}之间"
     if "start_year" not in errors and "end_year" not in errors and end < start:
         errors["end_year"] = f"{end}年早于建设起始年({start}年)"
+    if (code := values.get("project_code")) and not PROJECT_CODE.fullmatch(code):
+        errors["project_code"] = f"项目代码“{code[:40]}”格式不对，应如2101-410800-04-01-123456（4-6-2-2-6位数字）"
+    if (phone := values.get("contact_phone")) and not PHONE.fullmatch(phone):
+        errors["contact_phone"] = f"联系电话“{phone[:40]}”不是手机号或带区号的固定电话（如13912345678、0391-3568888）"
+    errors |= _coordinate_errors(values.get("longitude"), values.get("latitude"))
+    for source, amount in (values.get("funding") or {}).items():
+        if not 0 <= amount <= MAX_AMOUNT:
+            errors[funding_field(source)] = f"{source.label}应在0–{MAX_AMOUNT_TEXT}万元之间"
+    return errors
+
+
+def _coordinate_errors(longitude: Decimal | None, latitude: Decimal | None) -> dict[str, str]:
+    if longitude is None and latitude is None:
+        return {}
+    if longitude is None or latitude is None:
+        missing = "longitude" if longitude is None else "latitude"
+        return {missing: "经度和纬度应同时填写（或都不填）"}
+    errors = {}
+    for name, value, (low, high) in (("longitude", longitude, CHINA_LONGITUDE), ("latitude", latitude, CHINA_LATITUDE)):
+        if not low <= value <= high:
+            errors[name] = f"{PROJECT_LABELS[name]}{value}不在中国境内（应在{low}–{high}度之间，WGS-84）"
     return errors
 
 
@@ -67,7 +140,18 @@ def project_errors(session: Session, values: dict, project_id: int | None = None
         errors["programme_id"] = "所选专栏不属于该规划"
     if "name" not in errors and name_taken(session, plan.id, values["name"], project_id):
         errors["name"] = f"该规划中已有名为“{values['name']}”的项目"
+    if "project_code" not in errors and (code := values.get("project_code")) and (
+            other := code_taken(session, code, project_id)):
+        errors["project_code"] = f"项目代码{code}已用于项目“{other}”"
     return errors
+
+
+def code_taken(session: Session, code: str, exclude_project_id: int | None = None) -> str | None:
+    """The name of another project with the code, if any."""
+    query = select(Project.name).where(Project.project_code == code)
+    if exclude_project_id is not None:
+        query = query.where(Project.id != exclude_project_id)
+    return session.scalar(query.limit(1))
 
 
 def name_taken(session: Session, plan_id: int, name: str, exclude_project_id: int | None = None) -> bool:

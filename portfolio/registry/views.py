@@ -10,7 +10,7 @@ from portfolio import rules
 from portfolio.accounts import access
 from portfolio.core import audit, web
 from portfolio.core.db import db
-from portfolio.core.formatting import format_wan
+from portfolio.core.formatting import format_date, format_wan
 from portfolio.core.forms import ConfirmForm
 from portfolio.exports.render import EXPORT_KINDS, render_export
 from portfolio.problems import queries as problem_queries
@@ -18,11 +18,13 @@ from portfolio.problems.models import PROBLEM_TABLES
 from portfolio.progress import queries as progress_queries
 from portfolio.progress.forms import AnnualPlanForm
 from portfolio.registry import operations, queries
-from portfolio.registry.forms import ProjectFilterForm, ProjectForm
-from portfolio.registry.models import Project
+from portfolio.registry.forms import ArchiveForm, ProjectFilterForm, ProjectForm
+from portfolio.registry.models import FundingSource, Project
+from portfolio.registry.validation import funding_field, funding_warning
 from portfolio.rules.figures import facts_for
 
 bp = Blueprint("projects", __name__, url_prefix="/projects", template_folder="templates")
+FUNDING_FIELDS = [funding_field(source) for source in FundingSource]
 HISTORY_ON_PAGE = 10
 """The project page shows the latest ten changes and links to the rest."""
 
@@ -32,12 +34,14 @@ def _get_project(project_id: int) -> Project:
 
 
 def _project_form(project: Project | None = None) -> ProjectForm:
+    funding = {funding_field(source): amount for source, amount in project.funding_by_source.items()} if project else {}
     return ProjectForm(
         obj=project,
         plans=queries.plans(db.session),
         regions=queries.regions(db.session),
         programmes=queries.programmes(db.session),
         project_id=project.id if project else None,
+        **funding,
     )
 
 
@@ -56,6 +60,8 @@ def _save(form: ProjectForm, project: Project | None) -> Project | None:
     except StaleDataError:
         db.session.rollback()
         return None
+    if warning := funding_warning(project.planned_investment, project.funding_by_source):
+        flash(f"已保存，但{warning}。", "warning")
     return project
 
 
@@ -106,6 +112,8 @@ def detail(project_id: int):
         reporting=rules.reporting_quarter(as_of),
         problems=(problem_queries.project_problems(db.session, project)
                   if access.can_see_region_problems(current_user, project.region_id) else None),
+        funding=queries.funding_summary(project),
+        recorded=queries.recorded_items(db.session, project) if access.can_delete_projects(current_user) else [],
     )
 
 
@@ -126,13 +134,17 @@ def create():
     if form.validate_on_submit() and (project := _save(form, None)):
         flash(f"已新增项目“{project.name}”。", "success")
         return redirect(url_for(".detail", project_id=project.id))
-    return render_template("projects/form.html", form=form, project=None), 422 if form.errors else 200
+    return render_template("projects/form.html", form=form, project=None, funding_fields=FUNDING_FIELDS), (
+        422 if form.errors else 200)
 
 
 @bp.route("/<int:project_id>/edit", methods=["GET", "POST"])
 @web.require(access.can_edit_projects)
 def edit(project_id: int):
     project = _get_project(project_id)
+    if not access.can_edit_project(current_user, project):
+        flash("该项目已归档，恢复后才能修改。", "error")
+        return redirect(url_for(".detail", project_id=project.id))
     form = _project_form(project)
     conflicts = []
     if form.validate_on_submit():
@@ -142,14 +154,55 @@ def edit(project_id: int):
             return redirect(url_for(".detail", project_id=project.id))
         if not conflicts:
             conflicts = web.conflicts_since_opened(form, "projects", db.session.get(Project, project_id))
-    return render_template("projects/form.html", form=form, project=project, conflicts=conflicts), (
+    return render_template("projects/form.html", form=form, project=project, conflicts=conflicts,
+                           funding_fields=FUNDING_FIELDS), (
         409 if conflicts else 422 if form.errors else 200)
 
 
-@bp.route("/<int:project_id>/delete", methods=["GET", "POST"])
+@bp.route("/<int:project_id>/archive", methods=["GET", "POST"])
 @web.require(access.can_edit_projects)
-def delete(project_id: int):
+def archive(project_id: int):
+    """归档 with a reason, after a confirmation page that says what it does."""
     project = _get_project(project_id)
+    form = ArchiveForm(version=project.version)
+    if not access.can_archive_project(current_user, project):
+        flash(f"该项目已于{format_date(project.archived_on)}归档，无需再次归档。", "error")
+        return redirect(url_for(".detail", project_id=project.id))
+    if form.validate_on_submit():
+        if web.conflicts_since_opened(form, "projects", project):
+            flash("项目在您打开此页后已被他人修改，请核对后再归档。", "error")
+            return redirect(url_for(".detail", project_id=project.id))
+        operations.archive_project(db.session, project, form.reason.data, web.today())
+        db.session.commit()
+        flash(f"已归档项目“{project.name}”：它不再出现在项目清单、汇总、报告和报送中，记录全部保留，可随时恢复。", "success")
+        return redirect(url_for(".detail", project_id=project.id))
+    return render_template("projects/archive.html", form=form, project=project,
+                           recorded=queries.recorded_items(db.session, project)), 422 if form.errors else 200
+
+
+@bp.post("/<int:project_id>/restore")
+@web.require(access.can_edit_projects)
+def restore(project_id: int):
+    project = _get_project(project_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if access.can_restore_project(current_user, project):
+        operations.restore_project(db.session, project)
+        db.session.commit()
+        flash(f"已恢复项目“{project.name}”。", "success")
+    else:
+        flash("该项目未归档，无需恢复。", "error")
+    return redirect(url_for(".detail", project_id=project.id))
+
+
+@bp.route("/<int:project_id>/delete", methods=["GET", "POST"])
+@web.require(access.can_delete_projects)
+def delete(project_id: int):
+    """A hard delete, only for a project with nothing recorded; anything else is archived."""
+    project = _get_project(project_id)
+    if recorded := queries.recorded_items(db.session, project):
+        flash(f"项目“{project.name}”已有{'、'.join(recorded)}，不能删除，只能归档。", "error")
+        return redirect(url_for(".detail", project_id=project.id))
     if request.method == "POST":
         form = ConfirmForm()
         if not form.validate_on_submit():
@@ -161,8 +214,8 @@ def delete(project_id: int):
         return redirect(url_for(".index"))
     return render_template(
         "confirm_delete.html", form=ConfirmForm(), cancel_url=url_for(".detail", project_id=project.id),
-        what=f"项目“{project.name}”({project.region.name}，计划投资{format_wan(project.planned_investment)}万元)",
-        consequence="其节点、年度计划和季度进展将一并删除，且无法恢复。",
+        what=f"项目“{project.name}”（{project.region.name}，计划投资{format_wan(project.planned_investment)}万元）",
+        consequence="该项目没有任何进展、节点、年度计划或问题记录；删除后无法恢复，修改记录中保留删除操作。",
     )
 
 

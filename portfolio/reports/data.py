@@ -22,7 +22,8 @@ from portfolio.core.formatting import (
 )
 from portfolio.problems.queries import ProblemFigures, problem_figures, round_window
 from portfolio.progress.models import Milestone
-from portfolio.registry.models import Plan, Project, Region, Sector, format_build_years
+from portfolio.registry.models import IN_REGISTRY, Plan, Project, Region, Sector, format_build_years
+from portfolio.registry.queries import funding_by_project
 from portfolio.rules import (
     Light,
     Thresholds,
@@ -130,7 +131,8 @@ class QuarterlyReport:
 
 
 def report_projects_query(filters: ReportFilters):
-    query = select(Project)
+    """The report's projects: archived ones are not reported."""
+    query = select(Project).where(IN_REGISTRY)
     if filters.plan:
         query = query.where(Project.plan_id == filters.plan.id)
     if filters.region:
@@ -179,8 +181,10 @@ def build_quarterly_report(session: Session, year: int, quarter: int, filters: R
         ).join(Project.region).order_by(Region.id, Project.plan_id, Project.id)
     ).all()
     facts = facts_for(session, projects, filters.approved_only)
+    funding = funding_by_project(session, report_projects_query(filters).with_only_columns(Project.id))
     judged = [(p, assess(facts[p.id], as_of, thresholds), latest_report(facts[p.id], as_of)) for p in projects]
-    cells = [project_cell(p.region_id, p.region_name, p.sector, p.planned_investment, a) for p, a, _ in judged]
+    cells = [project_cell(p.region_id, p.region_name, p.sector, p.planned_investment, a, funding.get(p.id, {}))
+             for p, a, _ in judged]
     total = totals.total(cells)
     reached = session.execute(
         select(Project.name, Region.name, Milestone.kind, Milestone.actual_date)

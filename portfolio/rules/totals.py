@@ -7,12 +7,15 @@ dashboard, the list's totals line, the quarterly report and the exports' totals 
   what the others completed that year is kept beside it, never mixed in.
 - 本季度完成投资：the 报告期's investment of the projects that reported for it.
 - Lights and warning counts as the rules judge them.
+- 资金来源：planned investment by source over the projects that are not cancelled, with what no
+  source covers yet (未落实) and what the sources exceed the planned investment by (超出); so
+  Σ sources + 未落实 = 计划总投资 + 超出, to the fen.
 
 Figures come in as cells — one judged project (`project_cell`, from the pure rules), or projects
 already summed by the database (`judged_cells`, from the SQL twin) — and `roll_up` adds them
 into groups. Both sources give the same cells; a test sweeps dates to prove it.
 """
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
@@ -22,12 +25,46 @@ from sqlalchemy import ColumnElement, Integer, Select, case, func, literal, sele
 from sqlalchemy.orm import Session
 
 from portfolio.core.db import money
-from portfolio.registry.models import Project, ProjectStatus, Region, Sector
+from portfolio.registry.models import FundingSource, Project, ProjectFunding, ProjectStatus, Region, Sector
 from portfolio.rules.rules import Assessment, Light, Thresholds, WarningKind, completion_rate
 from portfolio.rules.sql import RuleExpressions, rule_expressions
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+
+
+SOURCES = tuple(FundingSource)
+
+
+@dataclass(frozen=True)
+class FundingFigures:
+    """Planned investment by 资金来源 (amounts in `SOURCES` order), what no source covers, and by
+    how much the sources exceed the planned investment — each project counted on its own."""
+
+    amounts: tuple[Decimal, ...] = (ZERO,) * len(SOURCES)
+    unallocated: Decimal = ZERO
+    excess: Decimal = ZERO
+    excess_count: int = 0
+    """Projects whose sources add up to more than their planned investment."""
+
+    def __add__(self, other: "FundingFigures") -> "FundingFigures":
+        return FundingFigures(tuple(map(add, self.amounts, other.amounts)), self.unallocated + other.unallocated,
+                              self.excess + other.excess, self.excess_count + other.excess_count)
+
+    @classmethod
+    def of_project(cls, planned: Decimal, funding: Mapping[FundingSource, Decimal]) -> "FundingFigures":
+        allocated = sum(funding.values(), ZERO)
+        return cls(tuple(funding.get(source, ZERO) for source in SOURCES), max(planned - allocated, ZERO),
+                   max(allocated - planned, ZERO), int(allocated > planned))
+
+    @property
+    def by_source(self) -> list[tuple[FundingSource, Decimal]]:
+        return list(zip(SOURCES, self.amounts, strict=True))
+
+    @property
+    def total(self) -> Decimal:
+        """Σ sources + 未落实 (= 计划总投资 + 超出)."""
+        return sum(self.amounts, ZERO) + self.unallocated
 
 
 @dataclass(frozen=True)
@@ -54,6 +91,7 @@ class Figures:
     not_reported: int = 0
     cancelled_count: int = 0
     cancelled_planned: Decimal = ZERO
+    funding: FundingFigures = FundingFigures()
 
     def __add__(self, other: "Figures") -> "Figures":
         return Figures(*map(add, (getattr(self, name) for name in SUMMED), (getattr(other, name) for name in SUMMED)))
@@ -91,8 +129,8 @@ class Cell:
 
 
 def project_cell(region_id: int, region_name: str, sector: Sector, planned: Decimal,
-                 assessment: Assessment) -> Cell:
-    """One project judged by the pure rules."""
+                 assessment: Assessment, funding: Mapping[FundingSource, Decimal]) -> Cell:
+    """One project judged by the pure rules, with its 资金来源."""
     if assessment.status is ProjectStatus.CANCELLED:
         return Cell(region_id, region_name, assessment.status, sector, Figures(cancelled_count=1, cancelled_planned=planned))
     planned_year = assessment.annual_plan is not None
@@ -105,6 +143,7 @@ def project_cell(region_id: int, region_name: str, sector: Sector, planned: Deci
         red=int(assessment.light is Light.RED), yellow=int(assessment.light is Light.YELLOW),
         green=int(assessment.light is Light.GREEN), done=int(assessment.light is Light.DONE),
         **{kind.value: int(assessment.has(kind)) for kind in WarningKind},
+        funding=FundingFigures.of_project(planned, funding),
     ))
 
 
@@ -122,17 +161,28 @@ def judged_cells_query(rules: RuleExpressions, where: Sequence[ColumnElement] = 
     # would evaluate the rules once per aggregate.
     flags = {kind.value: case((rules.warning(kind), literal(1, Integer())), else_=literal(0, Integer()))
              for kind in WarningKind}
+    zero = literal(ZERO, money())
+    funding = (select(ProjectFunding.project_id,
+                      *(func.sum(ProjectFunding.amount).filter(ProjectFunding.source == source).label(source.value)
+                        for source in SOURCES),
+                      func.sum(ProjectFunding.amount).label("allocated"))
+               .group_by(ProjectFunding.project_id).subquery("funding"))
+    allocated = func.coalesce(funding.c.allocated, zero)
     judged = rules.join(
         select(Project.region_id, rules.status.label("status"), Project.sector, Project.planned_investment,
                rules.cumulative.label("cumulative"), rules.year_investment.label("year_investment"),
                rules.quarter_investment.label("quarter_investment"),
                rules.annual_plan.planned_investment.label("annual_plan"), rules.light.label("light"),
-               *(flag.label(name) for name, flag in flags.items()))
-        .select_from(Project).where(*where)
+               *(flag.label(name) for name, flag in flags.items()),
+               *(func.coalesce(funding.c[source.value], zero).label(f"funding_{source.value}") for source in SOURCES),
+               case((Project.planned_investment > allocated, Project.planned_investment - allocated),
+                    else_=zero).label("unallocated"),
+               case((allocated > Project.planned_investment, allocated - Project.planned_investment),
+                    else_=zero).label("excess"))
+        .select_from(Project).outerjoin(funding, funding.c.project_id == Project.id).where(*where)
     ).cte("judged").prefix_with("MATERIALIZED")
     c = judged.c
     kept = c.status != ProjectStatus.CANCELLED.value
-    zero = literal(ZERO, money())
 
     def summed(column, *conditions) -> ColumnElement:
         return func.coalesce(func.sum(column).filter(*conditions), zero)
@@ -148,6 +198,8 @@ def judged_cells_query(rules: RuleExpressions, where: Sequence[ColumnElement] = 
         *(count(c.light == light.value) for light in (Light.RED, Light.YELLOW, Light.GREEN, Light.DONE)),
         *(func.coalesce(func.sum(c[kind.value]), 0) for kind in WarningKind),
         count(~kept), summed(c.planned_investment, ~kept),
+        *(summed(c[f"funding_{source.value}"], kept) for source in SOURCES),
+        summed(c.unallocated, kept), summed(c.excess, kept), count(kept, c.excess > zero),
     ]
     return (select(c.region_id, Region.name, c.status, c.sector, *columns)
             .join(Region, Region.id == c.region_id)
@@ -155,9 +207,15 @@ def judged_cells_query(rules: RuleExpressions, where: Sequence[ColumnElement] = 
 
 
 def cells_from_rows(rows) -> list[Cell]:
-    return [Cell(row[0], row[1], ProjectStatus(row[2]), Sector(row[3]),
-                 Figures(**{name: value for name, value in zip(SUMMED, row[4:], strict=True)}))
-            for row in rows]
+    """Cells from `judged_cells_query`'s rows: the plain figures, then the funding columns."""
+    plain = len(SUMMED) - 1
+    cells = []
+    for row in rows:
+        values, funding = row[4:4 + plain], row[4 + plain:]
+        figures = Figures(**dict(zip(SUMMED[:plain], values, strict=True)),
+                          funding=FundingFigures(tuple(funding[:len(SOURCES)]), *funding[len(SOURCES):]))
+        cells.append(Cell(row[0], row[1], ProjectStatus(row[2]), Sector(row[3]), figures))
+    return cells
 
 
 def roll_up(cells: Iterable[Cell], key_of: Callable[[Cell], Hashable], label_of: Callable[[Hashable], str],

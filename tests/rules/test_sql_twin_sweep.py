@@ -59,8 +59,8 @@ def test_sql_twin_equals_the_rules_every_day(module_session, edge_set, part):
                 disagreements.append((day, project_id, wanted, actual))
             lights_seen.add(judged.light)
             kinds_seen |= {w.kind for w in judged.warnings}
-        pure = [project_cell(p.region_id, names[p.id], p.sector, p.planned_investment, expected[p.id])
-                for p in projects]
+        pure = [project_cell(p.region_id, names[p.id], p.sector, p.planned_investment, expected[p.id],
+                             p.funding_by_source) for p in projects]
         sql = cells_from_rows(session.execute(cells_query, parameters))
         if _grouped(pure) != _grouped(sql) or total(pure) != total(sql):
             disagreements.append((day, "roll-up", asdict(total(pure)), asdict(total(sql))))
