@@ -74,6 +74,8 @@ def problem_region_scope(user: User) -> int | None:
 
 
 def can_raise_problem(user: User, project: Project) -> bool:
+    if project.archived:
+        return False
     return user.role in EDITORS or (user.role is Role.COUNTY and user.region_id == project.region_id)
 
 

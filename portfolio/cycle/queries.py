@@ -14,7 +14,7 @@ from portfolio.cycle.models import Reminder
 from portfolio.problems.models import SupervisionNotice
 from portfolio.problems.queries import notices_awaiting_reply
 from portfolio.progress.models import ProgressReport, ReviewState
-from portfolio.registry.models import Project, Region
+from portfolio.registry.models import IN_REGISTRY, Project, Region
 from portfolio.rules import quarter_end, reporting_deadline, reporting_quarter, round_as_of
 from portfolio.rules.sql import rule_expressions
 
@@ -104,20 +104,22 @@ class QuarterRound:
 
 
 def _owing(year: int, quarter: int, today: date):
-    """The rules' expressions at the date the quarter's round is judged, and the join to its reports."""
+    """The rules' expressions at the date the quarter's round is judged, which projects owe a report
+    (archived ones never do) and the join to its reports."""
     rules = rule_expressions(round_as_of(year, quarter, today))
+    owes = rules.must_report & IN_REGISTRY
     on_quarter = and_(ProgressReport.project_id == Project.id, ProgressReport.year == year,
                       ProgressReport.quarter == quarter)
-    return rules, on_quarter
+    return rules, owes, on_quarter
 
 
 def quarter_round(session: Session, year: int, quarter: int, today: date, due_days: int,
                   region_id: int | None = None) -> QuarterRound:
     """报送情况 of a quarter per county: every region that has projects, the city's regions first."""
-    rules, on_quarter = _owing(year, quarter, today)
+    rules, owes, on_quarter = _owing(year, quarter, today)
     query = (select(Project.region_id, ProgressReport.review_state, func.count())
              .select_from(Project).outerjoin(ProgressReport, on_quarter)
-             .where(rules.must_report).group_by(Project.region_id, ProgressReport.review_state))
+             .where(owes).group_by(Project.region_id, ProgressReport.review_state))
     if region_id is not None:
         query = query.where(Project.region_id == region_id)
     counts: dict[int, RoundCounts] = {}
@@ -126,7 +128,7 @@ def quarter_round(session: Session, year: int, quarter: int, today: date, due_da
     reminders = {row.region_id: row for row in session.execute(
         select(Reminder.region_id, func.count().label("sent"), func.max(Reminder.sent_dt).label("last"))
         .where(Reminder.year == year, Reminder.quarter == quarter).group_by(Reminder.region_id))}
-    region_query = select(Region).where(Region.id.in_(select(Project.region_id))).order_by(Region.id)
+    region_query = select(Region).where(Region.id.in_(select(Project.region_id).where(IN_REGISTRY))).order_by(Region.id)
     if region_id is not None:
         region_query = region_query.where(Region.id == region_id)
     deadline = reporting_deadline(year, quarter, due_days)
@@ -163,10 +165,10 @@ def round_entries(session: Session, year: int, quarter: int, today: date, region
                   states: set[RoundState] | None = None) -> list[RoundEntry]:
     """Every project that owes progress for the quarter with its report (or none), plus any report
     of the quarter from a project that does not owe one (so nothing submitted is hidden)."""
-    rules, on_quarter = _owing(year, quarter, today)
+    rules, owes, on_quarter = _owing(year, quarter, today)
     query = (select(Project, ProgressReport).outerjoin(ProgressReport, on_quarter)
              .join(Project.region).options(contains_eager(Project.region))
-             .where(rules.must_report | ProgressReport.id.is_not(None))
+             .where(owes | ProgressReport.id.is_not(None))
              .order_by(Project.region_id, Project.id))
     if region_id is not None:
         query = query.where(Project.region_id == region_id)

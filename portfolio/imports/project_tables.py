@@ -6,17 +6,26 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portfolio.core.formatting import format_wan
-from portfolio.core.parsing import ParseError, parse_amount, parse_build_years
+from portfolio.core.parsing import ParseError, parse_amount, parse_build_years, parse_degrees
 from portfolio.imports.preview import ImportPreview, RowOutcome
 from portfolio.imports.tables import Table, TableError, cell_text
-from portfolio.registry.models import Programme, Project, ProjectStatus, Region, Sector
-from portfolio.registry.operations import PROJECT_FIELDS, create_project, update_project
+from portfolio.registry.models import FundingSource, Programme, Project, ProjectNature, ProjectStatus, Region, Sector
+from portfolio.registry.operations import OPTIONAL_FIELDS, PROJECT_FIELDS, create_project, update_project
 from portfolio.registry.seed import DEFAULT_STATUS
-from portfolio.registry.validation import PROJECT_LABELS, project_errors
+from portfolio.registry.validation import PROJECT_LABELS, funding_warning, normalized_code, project_errors
 
 WAN_PER_YI = Decimal(10000)
-DEFAULTS = {"content": "", "sector": Sector.OTHER, "status": DEFAULT_STATUS, "responsible_unit": None}
+DEFAULTS = OPTIONAL_FIELDS | {"sector": Sector.OTHER, "status": DEFAULT_STATUS}
 """What a new project gets for the columns a table leaves out."""
+FUNDING_ALIASES = {
+    FundingSource.CENTRAL_BUDGET: ("中央预算内",), FundingSource.SPECIAL_BONDS: ("专项债", "地方政府专项债"),
+    FundingSource.ULTRA_LONG_BONDS: ("超长期特别国债", "超长期国债"), FundingSource.PROVINCIAL_FUNDS: ("省级财政",),
+    FundingSource.LOCAL_FUNDS: ("市县财政", "市级财政", "县级财政"), FundingSource.BANK_LOANS: ("银行贷款",),
+    FundingSource.OWN_FUNDS: ("企业自筹", "自筹"), FundingSource.PRIVATE_CAPITAL: ("社会资本",),
+    FundingSource.OTHER: ("其他",),
+}
+"""How tables head a source's column after “其中:” (e.g. “其中:专项债(万元)”)."""
+TEXT_COLUMNS = ("responsible_unit", "owner_unit", "responsible_leader", "contact_person")
 HEADER_MARKER = "项目名称"
 
 # Columns as plan tables name them (after `normalize_header`), by what they must start with.
@@ -30,14 +39,35 @@ COLUMN_PREFIXES = {
     "status": ("项目状态",),
     "responsible_unit": ("责任单位",),
     "programme": ("专栏", "所属专栏"),
+    "project_code": ("项目代码", "项目统一代码"),
+    "nature": ("建设性质",),
+    "owner_unit": ("项目单位", "项目业主", "建设单位"),
+    "responsible_leader": ("包联领导", "包联市领导"),
+    "contact_person": ("联系人",),
+    "contact_phone": ("联系电话", "联系方式"),
+    "longitude": ("经度",),
+    "latitude": ("纬度",),
 }
 REQUIRED = {"name": "项目名称", "site": "建设地点", "planned_investment": "计划投资(万元)", "build_years": "建设年限"}
 
 
+def _funding_source(header: str) -> FundingSource | None:
+    """The source a “其中:专项债(万元)” column (or a plain “专项债(万元)”) holds, if it is one."""
+    name = header.removeprefix("其中").lstrip(":：")
+    if name == header and "万元" not in header:
+        return None
+    return next((source for source, aliases in FUNDING_ALIASES.items()
+                 if name.startswith((source.label, *aliases))), None)
+
+
 def map_columns(headers: list[str]) -> tuple[dict[str, int], Decimal]:
-    """Column index for each known column, and the factor that turns the investment column into 万元."""
+    """Column index for each known column (a 资金来源 column under the key of its source), and the
+    factor that turns the investment column into 万元."""
     columns, factor = {}, Decimal(1)
     for index, header in enumerate(headers):
+        if (source := _funding_source(header)) is not None and "亿元" not in header:
+            columns.setdefault(source, index)
+            continue
         for key, prefixes in COLUMN_PREFIXES.items():
             if key not in columns and header.startswith(prefixes):
                 columns[key] = index
@@ -49,11 +79,22 @@ def map_columns(headers: list[str]) -> tuple[dict[str, int], Decimal]:
     return columns, factor
 
 
+def _label(field: str) -> str:
+    """A validation error's field in words: a project field, or a source's amount (funding_special_bonds)."""
+    return PROJECT_LABELS.get(field) or FundingSource(field.removeprefix("funding_")).label
+
+
+def _current(project: Project, key: str):
+    return project.funding_by_source if key == "funding" else getattr(project, key)
+
+
 def _display(key: str, value) -> str:
-    if value is None or value == "":
+    if value is None or value == "" or value == {}:
         return "—"
     if key == "planned_investment":
         return format_wan(value)
+    if key == "funding":
+        return "；".join(f"{source.label}{format_wan(value[source])}万元" for source in FundingSource if source in value)
     return getattr(value, "label", str(value))
 
 
@@ -105,9 +146,27 @@ def preview_project_import(session: Session, table: Table, context, progress: Ca
                 outcome.errors.append(str(error))
         if "content" in columns:
             values["content"] = cell("content")
-        if "responsible_unit" in columns:
-            values["responsible_unit"] = cell("responsible_unit") or None
-        for key, enum_cls in (("sector", Sector), ("status", ProjectStatus)):
+        for key in TEXT_COLUMNS:
+            if key in columns:
+                values[key] = cell(key) or None
+        for key in ("project_code", "contact_phone"):
+            if key in columns:
+                values[key] = normalized_code(cell(key))
+        for key in ("longitude", "latitude"):
+            if key in columns:
+                try:
+                    values[key] = parse_degrees(text) if (text := cell(key)) else None
+                except ParseError as error:
+                    outcome.errors.append(f"{PROJECT_LABELS[key]}：{error}")
+        if sources := [source for source in FundingSource if source in columns]:
+            values["funding"] = {}
+            for source in sources:
+                try:
+                    if text := cell(source):
+                        values["funding"][source] = parse_amount(text)
+                except ParseError as error:
+                    outcome.errors.append(f"{source.label}：{error}")
+        for key, enum_cls in (("sector", Sector), ("status", ProjectStatus), ("nature", ProjectNature)):
             if text := cell(key):
                 try:
                     values[key] = enum_cls.from_text(text)
@@ -119,19 +178,28 @@ def preview_project_import(session: Session, table: Table, context, progress: Ca
                 values["programme_id"] = programmes[int(number)].id
             else:
                 outcome.errors.append(f"专栏“{text}”不在该规划中")
+        current = existing.get(outcome.name)
+        if "funding" in values and current is not None:
+            # sources the table has no column for keep what the app holds; an empty cell removes its source
+            values["funding"] = {source: amount for source, amount in current.funding_by_source.items()
+                                 if source not in sources} | values["funding"]
+        if current is not None and current.archived:
+            outcome.errors.append("该项目已归档，不能通过导入修改（请先在项目页恢复）")
         if not outcome.errors:
-            current = existing.get(outcome.name)
-            before = ({key: getattr(current, key) for key in PROJECT_FIELDS} if current
-                      else DEFAULTS | {"programme_id": None})
-            outcome.errors += [f"{PROJECT_LABELS[field]}：{message}" for field, message in
+            before = ({key: getattr(current, key) for key in PROJECT_FIELDS} | {"funding": current.funding_by_source}
+                      if current else DEFAULTS)
+            outcome.errors += [f"{_label(field)}：{message}" for field, message in
                                project_errors(session, before | values, current.id if current else None).items()]
+            checked = before | values
+            if not outcome.errors and (warning := funding_warning(checked["planned_investment"], checked.get("funding") or {})):
+                notes.append(f"第{line}行“{outcome.name}”：{warning}（仍会导入）")
         values.pop("plan_id")
         outcome.values = values
         if outcome.errors:
             outcome.action = "error"
         elif (project := existing.get(outcome.name)) is not None:
-            outcome.changes = [(PROJECT_LABELS[key], _display(key, getattr(project, key)), _display(key, value))
-                               for key, value in values.items() if key != "name" and getattr(project, key) != value]
+            outcome.changes = [(PROJECT_LABELS[key], _display(key, _current(project, key)), _display(key, value))
+                               for key, value in values.items() if key != "name" and _current(project, key) != value]
             outcome.action = "update" if outcome.changes else "unchanged"
         outcomes.append(outcome)
     return ImportPreview(outcomes, notes)
@@ -144,6 +212,6 @@ def apply_project_import(session: Session, preview: ImportPreview, context,
     existing = {p.name: p for p in session.scalars(select(Project).where(Project.plan_id == plan.id))}
     for row in progress(preview.rows):
         if row.action == "create":
-            create_project(session, DEFAULTS | {"plan_id": plan.id, "programme_id": None} | row.values)
+            create_project(session, DEFAULTS | {"plan_id": plan.id} | row.values)
         elif row.action == "update":
             update_project(session, existing[row.name], row.values)
