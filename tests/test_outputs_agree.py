@@ -65,6 +65,10 @@ def test_every_output_agrees(app, edge_set, client, tmp_path, as_of):
     for other in (listed, dashboard.total, report.total, exported.total):
         assert _figures(other) == _figures(figures)
     assert report.as_of == as_of
+    # 资金来源: the same table everywhere, adding up to the planned investment plus any excess
+    funding = figures.funding
+    assert funding.excess > 0 and funding.unallocated > 0 and sum(funding.amounts) > 0
+    assert sum(funding.amounts) + funding.unallocated == figures.planned_investment + funding.excess
     # the list's filters count what the totals count
     assert (light_counts[Light.RED].count, light_counts[Light.YELLOW].count) == (figures.red, figures.yellow)
     assert {kind: warning_counts[kind].count for kind in WarningKind} == {
@@ -87,6 +91,8 @@ def test_every_output_agrees(app, edge_set, client, tmp_path, as_of):
     totals_row = sheet[2 + len(names)]
     assert Decimal(str(totals_row[header.index("计划投资(万元)")])) == figures.planned_investment
     assert Decimal(str(totals_row[header.index("累计完成投资(万元)")])) == figures.cumulative_investment
+    assert {source: Decimal(str(totals_row[header.index(f"其中:{source.label}(万元)")])).quantize(Decimal("0.01"))
+            for source, _ in funding.by_source} == dict(funding.by_source)
 
     response = client.get(f"/projects/export.csv?as_of={as_of}")
     assert f"截至{as_of:%Y%m%d}" in unquote(response.headers["Content-Disposition"])
@@ -110,8 +116,14 @@ def test_every_output_agrees(app, edge_set, client, tmp_path, as_of):
     page = client.get(f"/projects/?as_of={as_of}").get_data(as_text=True)
     assert f"{figures.count}" in page and format_wan(figures.planned_investment) in page
 
+    # the dashboard's 资金来源 table
+    home = client.get(f"/?as_of={as_of}").get_data(as_text=True)
+    assert f'<th class="num" id="funding-total">{format_wan(funding.total)}</th>' in home
+
     # the PDF says the same, in words and tables
     text = joined(pdf_text(pdf, tmp_path))
+    assert joined(f"未落实资金来源{format_wan(funding.unallocated)}") in text
+    assert joined(f"合计{format_wan(funding.total)}") in text
     for expected in (f"纳入统计的{figures.count}个项目计划总投资{format_wan_whole(figures.planned_investment)}万元",
                      f"累计完成投资{format_wan_whole(figures.cumulative_investment)}万元",
                      f"投资完成率{format_rate(figures.completion_rate)}",

@@ -11,6 +11,7 @@ from portfolio.dashboard.charts import grouped_bar_chart
 from portfolio.dashboard.queries import build_dashboard
 from portfolio.problems.queries import overdue_notices
 from portfolio.rules import WarningKind
+from portfolio.rules.totals import funding_lines
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")
 
@@ -26,5 +27,5 @@ def index():
         series=("计划投资", "累计完成"),
     )
     return render_template("dashboard/index.html", dashboard=dashboard, chart=chart, warning_kinds=list(WarningKind),
-                           todo=todo, round_states=list(RoundState), today=web.today(),
+                           todo=todo, round_states=list(RoundState), today=web.today(), funding_lines=funding_lines,
                            late_notices=overdue_notices(db.session, web.today(), problem_region_scope(current_user)))

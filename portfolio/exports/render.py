@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from portfolio.core.formatting import format_date, format_rate, format_wan, format_wan_whole
 from portfolio.core.spreadsheets import clean, csv_text, is_formula_like
 from portfolio.progress.models import MilestoneKind
-from portfolio.registry.models import Project, ProjectStatus, Sector
+from portfolio.registry.models import FundingSource, Project, ProjectStatus, Sector
 from portfolio.registry.queries import ProjectFilters, describe_filters, projects_query
 from portfolio.rules import (
     MILESTONE_ORDER,
@@ -44,6 +44,7 @@ EXPORT_KINDS = {
 """Each kind of export and its media type."""
 WAN = "#,##0.00"
 PERCENT = "0.0%"
+DEGREES = "0.000000"
 
 
 @dataclass(frozen=True)
@@ -73,19 +74,38 @@ COLUMNS = [
     ("序号", 6, lambda n, r: n, None),
     ("项目名称", 40, lambda n, r: r.project.name, None),
     ("规划", 30, lambda n, r: r.project.plan.title, None),
+    ("项目代码", 26, lambda n, r: r.project.project_code or "", None),
     ("县(市、区)", 12, lambda n, r: r.project.region.name, None),
     ("建设地点", 12, lambda n, r: r.project.site, None),
     ("领域", 10, lambda n, r: r.project.sector.label, None),
+    ("建设性质", 8, lambda n, r: r.project.nature.label if r.project.nature else "", None),
     ("建设内容", 50, lambda n, r: r.project.content, None),
     ("计划投资(万元)", 16, lambda n, r: r.project.planned_investment, WAN),
+    *((f"其中:{source.label}(万元)", 16, lambda n, r, source=source: r.project.funding_by_source.get(source), WAN)
+      for source in FundingSource),
     ("建设年限", 12, lambda n, r: r.project.build_years, None),
     ("项目状态", 10, lambda n, r: r.assessment.status.label, None),
+    ("项目单位", 20, lambda n, r: r.project.owner_unit or "", None),
     ("责任单位", 20, lambda n, r: r.project.responsible_unit or "", None),
+    ("包联领导", 10, lambda n, r: r.project.responsible_leader or "", None),
+    ("联系人", 10, lambda n, r: r.project.contact_person or "", None),
+    ("联系电话", 16, lambda n, r: r.project.contact_phone or "", None),
+    ("经度", 12, lambda n, r: r.project.longitude, DEGREES),
+    ("纬度", 12, lambda n, r: r.project.latitude, DEGREES),
     ("累计完成投资(万元)", 18, lambda n, r: r.assessment.cumulative_investment, WAN),
     ("投资完成率", 12, lambda n, r: r.assessment.completion_rate, PERCENT),
     ("预警", 8, lambda n, r: r.assessment.light.label, None),
     ("预警原因", 60, lambda n, r: "；".join(f"{w.kind.label}：{w.reason}" for w in r.assessment.warnings), None),
 ]
+"""The columns of the Excel and CSV lists; headers as the plan-table import reads them, so an
+exported list can be edited and imported back."""
+
+
+def totals_row(total: GroupFigures) -> dict[str, object]:
+    """The totals row's values by column header (from the one roll-up)."""
+    return {"项目名称": f"合计（{total.count}个项目）", "计划投资(万元)": total.planned_investment,
+            **{f"其中:{source.label}(万元)": amount for source, amount in total.funding.by_source},
+            "累计完成投资(万元)": total.cumulative_investment, "投资完成率": total.completion_rate}
 
 
 def export_list(session: Session, filters: ProjectFilters, with_progress: bool = False) -> ExportList:
@@ -147,6 +167,8 @@ def _csv_value(value, number_format):
         return format_rate(value)
     if number_format == WAN:
         return format_wan(value).replace(",", "")
+    if number_format == DEGREES:
+        return f"{value:f}"
     return value
 
 
@@ -167,9 +189,8 @@ def write_csv(exported: ExportList) -> bytes:
     for number, row in enumerate(exported.rows, start=1):
         writer.writerow([_csv_value(get(number, row), fmt) for _, _, get, fmt in COLUMNS])
     total = exported.total
-    writer.writerow(["", f"合计（{total.count}个项目）", *[""] * 5, format_wan(total.planned_investment).replace(",", ""),
-                     *[""] * 3, format_wan(total.cumulative_investment).replace(",", ""),
-                     format_rate(total.completion_rate), "", ""])
+    values = totals_row(total)
+    writer.writerow([_csv_value(values.get(header), fmt) for header, _, _, fmt in COLUMNS])
     if total.cancelled_count:
         writer.writerow(["", totals_lines(total)[1]] + [""] * (len(COLUMNS) - 2))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
@@ -211,8 +232,7 @@ def write_xlsx(exported: ExportList, title: str) -> bytes:
     for number, row in enumerate(exported.rows, start=1):
         sheet.append([cell(get(number, row), fmt) for _, _, get, fmt in COLUMNS])
     total = exported.total
-    values = {"项目名称": f"合计（{total.count}个项目）", "计划投资(万元)": total.planned_investment,
-              "累计完成投资(万元)": total.cumulative_investment, "投资完成率": total.completion_rate}
+    values = totals_row(total)
     sheet.append([cell(values.get(header), fmt, bold) for header, _, _, fmt in COLUMNS])
     if total.cancelled_count:
         sheet.append([None, cell(totals_lines(total)[1])])
@@ -250,6 +270,10 @@ OC4IDS_MILESTONE_CODE = {**{kind: "projectApproval" for kind in APPROVALS},
                          MilestoneKind.IN_USE: "commissioning"}
 """DESIGN.md's mapping; 主体完工 has no code of its own."""
 OC4IDS_VERSION = "0.9"
+PROJECT_CODE_SCHEME = "CN-TZXM"
+"""项目代码's scheme: the national investment-project online approval platform (全国投资项目在线审批监管平台).
+OC4IDS has no codelist for project identifier schemes; this name is ours and stated in the README."""
+SOURCES = list(FundingSource)
 YUAN_PER_WAN = Decimal(10000)
 
 
@@ -282,10 +306,25 @@ def _oc4ids_project(row: ExportRow, prefix: str, as_of: date) -> dict:
         "description": description,
         "status": OC4IDS_STATUS[assessment.status],
         "period": {"startDate": _day(project.planned_start), "endDate": _day(project.planned_end, end=True)},
-        "budget": {"amount": {"amount": float(project.planned_investment * YUAN_PER_WAN), "currency": "CNY"}},
+        "budget": {"amount": _yuan(project.planned_investment)},
         "locations": [{"id": "1", "description": project.site,
                        "address": {"locality": project.site, "region": project.region.city, "countryName": "中国"}}],
     }
+    if project.project_code:
+        data["identifiers"] = [{"id": project.project_code, "scheme": PROJECT_CODE_SCHEME}]
+    if project.funding:
+        data["budget"]["budgetBreakdowns"] = [{
+            "id": "fundingSources", "description": "资金来源",
+            "budgetBreakdown": [{"id": row.source.value, "description": row.source.label, "amount": _yuan(row.amount)}
+                                for row in sorted(project.funding, key=lambda row: SOURCES.index(row.source))],
+        }]
+    if project.longitude is not None:
+        data["locations"][0]["geometry"] = {"type": "Point",
+                                            "coordinates": [float(project.longitude), float(project.latitude)]}
+    if parties := _oc4ids_parties(project):
+        data["parties"] = parties
+        if project.owner_unit:
+            data["publicAuthority"] = {"id": parties[0]["id"], "name": project.owner_unit}
     if project.milestones:
         data["milestones"] = [_oc4ids_milestone(m, as_of)
                               for m in sorted(project.milestones, key=lambda m: MILESTONE_ORDER[m.kind])]
@@ -299,6 +338,27 @@ def _oc4ids_project(row: ExportRow, prefix: str, as_of: date) -> dict:
     if metrics:
         data["metrics"] = metrics
     return data
+
+
+def _yuan(amount: Decimal) -> dict:
+    return {"amount": float(amount * YUAN_PER_WAN), "currency": "CNY"}
+
+
+def _oc4ids_parties(project: Project) -> list[dict]:
+    """项目单位 as the public authority that owns the project, 责任单位 as the administrative entity
+    (OC4IDS partyRole codes), with the contact person on the owner; one party when both are the same unit."""
+    roles: dict[str, list[str]] = {}
+    for name, role in ((project.owner_unit, "publicAuthority"), (project.responsible_unit, "administrativeEntity")):
+        if name:
+            roles.setdefault(name, []).append(role)
+    parties = []
+    for number, (name, party_roles) in enumerate(roles.items(), start=1):
+        party = {"id": f"{project.id}-{number}", "name": name, "roles": party_roles}
+        if number == 1 and (project.contact_person or project.contact_phone):
+            party["contactPoint"] = {key: value for key, value in (("name", project.contact_person),
+                                                                   ("telephone", project.contact_phone)) if value}
+        parties.append(party)
+    return parties
 
 
 def _metric(metric_id: str, title: str, percent: Decimal, as_of: date, description: str | None = None) -> dict:

@@ -22,7 +22,7 @@ from portfolio.problems.queries import ProblemFigures
 from portfolio.reports.data import QuarterlyReport
 from portfolio.reports.fonts import PdfFont
 from portfolio.rules import Light
-from portfolio.rules.totals import GroupFigures
+from portfolio.rules.totals import GroupFigures, funding_lines
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 16 * mm
@@ -243,6 +243,7 @@ def _render(report: QuarterlyReport, font: str) -> bytes:
     for sentence in report.summary:
         lines = body.lines(sentence, CONTENT_WIDTH - 2, first_limit=CONTENT_WIDTH - 2 - styles.body.firstLineIndent)
         story.append(Paragraph("<br/>".join(escape(line) for line in lines), styles.body))
+    story += _funding_section(total, font, styles)
 
     story.append(Paragraph("二、分县区情况", styles.heading))
     story.append(_group_table("县(市、区)", report.by_region, report.total, font))
@@ -294,6 +295,20 @@ def _render(report: QuarterlyReport, font: str) -> bytes:
                                  subject="季度进展情况报告", creator="portfolio")
     document.build(story, canvasmaker=_numbered_canvas(font, report.title))
     return buffer.getvalue()
+
+
+def _funding_section(total: GroupFigures, font: str, styles: _Styles) -> list:
+    """资金来源：the planned investment by source, from the same roll-up as the dashboard's table."""
+    lines = funding_lines(total)
+    widths = [0.5 * CONTENT_WIDTH, 0.25 * CONTENT_WIDTH, 0.25 * CONTENT_WIDTH]
+    rows = [[line.label, format_wan(line.amount), format_rate(line.share)] for line in lines]
+    flowables = [KeepTogether([Paragraph("资金来源（计划投资构成）：", styles.body),
+                               Table([["资金来源", "金额(万元)", "占计划总投资"], *rows], colWidths=widths, repeatRows=1,
+                                     style=_table_style(font, 1, total_row=True))])]
+    if total.funding.excess:
+        flowables.append(Paragraph(f"其中{total.funding.excess_count}个项目的资金来源合计超过其计划投资，共超出"
+                                   f"{format_wan(total.funding.excess)}万元，故合计大于计划总投资。", styles.body))
+    return flowables
 
 
 def _problems_section(figures: ProblemFigures, font: str, styles: _Styles, wrap: _Wrapper) -> list:

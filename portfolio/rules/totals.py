@@ -118,6 +118,27 @@ class GroupFigures(Figures):
 
 
 @dataclass(frozen=True)
+class FundingLine:
+    """One line of the 资金来源 table of a group: a source (None for 未落实 and for 合计), its amount
+    and its share of the group's planned investment."""
+
+    label: str
+    amount: Decimal
+    share: Decimal | None
+    source: FundingSource | None = None
+
+
+def funding_lines(group: GroupFigures) -> list[FundingLine]:
+    """The sources the group draws on, 未落实资金来源, then 合计 — as the dashboard and the report show them."""
+    planned = group.planned_investment
+    lines = [FundingLine(source.label, amount, completion_rate(amount, planned), source)
+             for source, amount in group.funding.by_source if amount]
+    lines.append(FundingLine("未落实资金来源", group.funding.unallocated, completion_rate(group.funding.unallocated, planned)))
+    lines.append(FundingLine("合计", group.funding.total, completion_rate(group.funding.total, planned)))
+    return lines
+
+
+@dataclass(frozen=True)
 class Cell:
     """Judged figures of one project, or of projects sharing a region, a status (as of the date) and a sector."""
 
