@@ -45,7 +45,9 @@ def _counts(in_app) -> tuple:
 
 
 @given(field=st.sampled_from(["name", "planned_investment", "start_year", "end_year", "site", "content",
-                              "responsible_unit", "region_id", "plan_id", "sector", "status", "programme_id"]),
+                              "responsible_unit", "region_id", "plan_id", "sector", "status", "programme_id",
+                              "project_code", "nature", "owner_unit", "responsible_leader", "contact_person",
+                              "contact_phone", "longitude", "latitude", "funding_special_bonds", "funding_other"]),
        value=HOSTILE_TEXT)
 @FUZZ
 def test_fuzz_the_project_form(client, seeded, in_app, field, value):

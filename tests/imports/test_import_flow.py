@@ -167,3 +167,62 @@ def test_bad_progress_rows_are_refused_together(session, seeded):
     future = _fill(progress_template(session, region, 2027, 2), {"山阳区黄龙山体育公园项目": (1, 1, 1)})
     assert "尚未开始" in " ".join(preview_file(session, KINDS["progress"], future, "f.xlsx", ImportContext(TODAY))
                               .error_lines("f.xlsx"))
+
+
+REGISTRY_HEADER = ["序号", "项目名称", "建设地点", "计划投资(万元)", "建设年限", "项目代码", "建设性质", "项目单位",
+                   "包联领导", "联系人", "联系电话", "经度", "纬度", "其中:中央预算内(万元)", "其中：专项债（万元）",
+                   "其他说明"]
+
+
+def test_registry_columns_and_funding_sources(session, empty_plan):
+    rows = [[1, "温县托育中心", "温县", "8000", "2025—2027", "2101-410825-04-01-000001", "改建", "温县妇幼保健院",
+             "张某", "赵某", "13912345678", "112.98", "34.94", "3000", "4000", "不是资金来源列"],
+            [2, "温县养老院", "温县", "500", "2025", "", "", "", "", "", "", "", "", "", "600", ""]]
+    preview = _import(session, empty_plan, xlsx_bytes(rows, header=REGISTRY_HEADER))
+    assert preview.ok and preview.count("create") == 2
+    assert any("第3行“温县养老院”：资金来源合计600.00万元，超过计划投资500.00万元100.00万元" in note
+               for note in preview.notes), "saved with a warning, not refused"
+    project = session.scalar(select(Project).where(Project.name == "温县托育中心"))
+    assert (project.project_code, project.nature.label, project.owner_unit, project.contact_phone,
+            project.longitude) == ("2101-410825-04-01-000001", "改建", "温县妇幼保健院", "13912345678",
+                                   Decimal("112.980000"))
+    assert {s.label: a for s, a in project.funding_by_source.items()} == {
+        "中央预算内投资": Decimal("3000.00"), "地方政府专项债券": Decimal("4000.00")}
+
+    # a table with only the 专项债 column changes that source and keeps the others
+    header = ["序号", "项目名称", "建设地点", "计划投资(万元)", "建设年限", "其中:专项债(万元)"]
+    again = _import(session, empty_plan, xlsx_bytes([[1, "温县托育中心", "温县", "8000", "2025—2027", "4500"]],
+                                                    header=header))
+    assert again.ok and again.count("update") == 1
+    assert again.rows[0].changes == [("资金来源", "中央预算内投资3,000.00万元；地方政府专项债券4,000.00万元",
+                                      "中央预算内投资3,000.00万元；地方政府专项债券4,500.00万元")]
+    session.refresh(project)
+    assert {s.label: a for s, a in project.funding_by_source.items()} == {
+        "中央预算内投资": Decimal("3000.00"), "地方政府专项债券": Decimal("4500.00")}
+
+
+def test_bad_registry_cells_name_the_row_and_field(session, empty_plan):
+    rows = [[1, "温县托育中心", "温县", "8000", "2025—2027", "2101-41", "新造", "", "", "", "110", "200", "34.9",
+             "-1", "", ""]]
+    preview = _import(session, empty_plan, xlsx_bytes(rows, header=REGISTRY_HEADER))
+    assert not preview.ok
+    errors = preview.rows[0].errors
+    assert any(e.startswith("建设性质“新造”不是可选值之一") for e in errors)
+    assert any(e.startswith("中央预算内投资：") and "不能为负数" in e for e in errors)
+    assert session.scalar(select(func.count()).select_from(Project).where(Project.plan_id == empty_plan.id)) == 0
+    rows[0][6], rows[0][13] = "新建", "1"
+    errors = _import(session, empty_plan, xlsx_bytes(rows, header=REGISTRY_HEADER)).rows[0].errors
+    assert any(e.startswith("项目代码：项目代码“2101-41”格式不对") for e in errors)
+    assert any(e.startswith("联系电话：") for e in errors) and any(e.startswith("经度：") for e in errors)
+
+
+def test_an_archived_project_is_not_changed_by_an_import(session, empty_plan):
+    _import(session, empty_plan, xlsx_bytes(appendix_rows()))
+    project = session.scalar(select(Project).where(Project.plan_id == empty_plan.id).order_by(Project.id).limit(1))
+    project.archived_on, project.archive_reason = TODAY, "测试"
+    session.commit()
+    rows = appendix_rows()
+    rows[0][4] = 1
+    preview = preview_file(session, KINDS["projects"], xlsx_bytes(rows), "表.xlsx",
+                           ImportContext(TODAY, plan=empty_plan))
+    assert not preview.ok and "该项目已归档，不能通过导入修改" in preview.rows[0].errors[0]

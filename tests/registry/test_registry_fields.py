@@ -1,0 +1,205 @@
+"""What real registries keep: 项目代码 and the other project fields, 资金来源 with its filter and
+roll-up, and 归档 (archive) instead of delete — through the pages, with CSRF on."""
+import json
+import re
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from portfolio.accounts.models import Role
+from portfolio.core.audit import AuditEntry
+from portfolio.progress.models import ProgressReport
+from portfolio.registry.models import FundingSource, Plan, Project, ProjectFunding, Region
+from tests.exports.test_exports import oc4ids_validator
+from tests.factories import login, submit
+
+CODE = "2101-410800-04-01-123456"
+
+
+def _text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def _listed(response) -> list[str]:
+    return re.findall(r'<a href="/projects/\d+">([^<]+)</a>', _text(response))
+
+
+def _form_data(in_app, **overrides) -> dict:
+    plan_id, region_id = in_app(lambda s: (
+        s.scalar(select(Plan.id).where(Plan.city == "焦作市")),
+        s.scalar(select(Region.id).where(Region.name == "马村区", Region.city == "焦作市"))))
+    data = {
+        "plan_id": plan_id, "name": "马村区托育综合服务中心", "region_id": region_id, "site": "",
+        "sector": "childcare", "status": "under_way", "programme_id": "", "planned_investment": "10,000",
+        "start_year": "2025", "end_year": "2027", "content": "", "responsible_unit": "马村区卫健委",
+        "project_code": "２１０１－410800-04-01-123456", "nature": "new", "owner_unit": "马村区妇幼保健院",
+        "responsible_leader": "王某某", "contact_person": "李某", "contact_phone": "0391 3568888",
+        "longitude": "113.3152459", "latitude": "35.2661", "funding_special_bonds": "6,000",
+        "funding_central_budget": "3000",
+    }
+    return data | overrides
+
+
+def _project(in_app, name: str = "马村区托育综合服务中心") -> Project | None:
+    return in_app(lambda s: s.scalar(select(Project).where(Project.name == name)))
+
+
+def _funding(in_app, project_id: int) -> dict:
+    return in_app(lambda s: dict(s.execute(select(ProjectFunding.source, ProjectFunding.amount)
+                                           .where(ProjectFunding.project_id == project_id)).all()))
+
+
+def test_the_new_fields_are_saved_normalized_and_shown(client, seeded, in_app):
+    response = submit(client, "/projects/new", _form_data(in_app))
+    assert response.status_code == 302, _text(response)
+    project = _project(in_app)
+    assert (project.project_code, project.nature.label, project.owner_unit, project.responsible_leader,
+            project.contact_person, project.contact_phone) == (CODE, "新建", "马村区妇幼保健院", "王某某", "李某",
+                                                               "03913568888")
+    assert (project.longitude, project.latitude) == (Decimal("113.315246"), Decimal("35.266100"))
+    assert _funding(in_app, project.id) == {FundingSource.SPECIAL_BONDS: Decimal("6000.00"),
+                                            FundingSource.CENTRAL_BUDGET: Decimal("3000.00")}
+    page = _text(client.get(f"/projects/{project.id}"))
+    assert f'<dd id="project-code">{CODE}</dd>' in page and "包联领导</dt><dd>王某某" in page
+    assert "东经113.315246°，北纬35.266100°" in page
+    assert "尚有1,000.00万元未落实资金来源。" in page
+    assert re.search(r"<td>地方政府专项债券</td><td class=\"num\">6,000.00</td><td class=\"num\">60.0%</td>", page)
+    # the edit form shows the amounts again
+    edit = _text(client.get(f"/projects/{project.id}/edit"))
+    assert 'name="funding_special_bonds" type="text" value="6000.00"' in edit
+
+
+@pytest.mark.parametrize(("overrides", "label", "message"), [
+    ({"project_code": "2101-4108-04-01-123456"}, "项目代码", "格式不对，应如2101-410800-04-01-123456"),
+    ({"project_code": "项目代码待定"}, "项目代码", "格式不对"),
+    ({"contact_phone": "12345"}, "联系电话", "不是手机号或带区号的固定电话"),
+    ({"contact_phone": "2391-3568888"}, "联系电话", "不是手机号或带区号的固定电话"),
+    ({"longitude": "13.3", "latitude": "35.2"}, "经度", "不在中国境内"),
+    ({"longitude": "113.3", "latitude": "-35.2"}, "纬度", "不在中国境内"),
+    ({"latitude": ""}, "纬度", "经度和纬度应同时填写"),
+    ({"longitude": "东经113度"}, "经度", "不是以度为单位的数字"),
+    ({"funding_special_bonds": "-5"}, "地方政府专项债券(万元)", "不能为负数"),
+    ({"funding_other": "很多"}, "其他(万元)", "不是数字"),
+    ({"funding_bank_loans": "100000001"}, "银行贷款(万元)", "应在0–100,000,000万元之间"),
+    ({"nature": "demolish"}, "建设性质", "选择无效"),
+    ({"responsible_leader": "王" * 51}, "包联领导", "不能超过50个字"),
+])
+def test_bad_fields_are_refused_naming_the_field_and_keeping_the_input(client, seeded, in_app, overrides, label,
+                                                                       message):
+    before = in_app(lambda s: s.scalar(select(func.count()).select_from(Project)))
+    response = submit(client, "/projects/new", _form_data(in_app, **overrides))
+    text = _text(response)
+    assert response.status_code == 422
+    assert f"<li>{label}：" in text and message in text
+    assert 'value="马村区妇幼保健院"' in text, "what the user typed is shown again"
+    assert in_app(lambda s: s.scalar(select(func.count()).select_from(Project))) == before
+
+
+def test_a_project_code_is_unique(client, seeded, in_app):
+    assert submit(client, "/projects/new", _form_data(in_app)).status_code == 302
+    response = submit(client, "/projects/new", _form_data(in_app, name="另一个项目"))
+    assert response.status_code == 422
+    assert f"项目代码{CODE}已用于项目“马村区托育综合服务中心”" in _text(response)
+    # empty codes are not duplicates of each other
+    for name in ("无代码项目一", "无代码项目二"):
+        assert submit(client, "/projects/new", _form_data(in_app, name=name, project_code="")).status_code == 302
+
+
+def test_sources_over_the_planned_investment_are_saved_with_a_warning(client, seeded, in_app):
+    response = submit(client, "/projects/new", _form_data(in_app, funding_other="1000.02"))
+    assert response.status_code == 302
+    page = _text(client.get(response.headers["Location"]))
+    assert "已保存，但资金来源合计10,000.02万元，超过计划投资10,000.00万元0.02万元，请核对。" in page
+    assert "资金来源合计超过计划投资0.02万元" in page
+    # a fen over is within rounding: no warning
+    project = _project(in_app)
+    form = _form_data(in_app, funding_other="1000.01", version=str(project.version))
+    response = submit(client, f"/projects/{project.id}/edit", form)
+    page = _text(client.get(response.headers["Location"]))
+    assert "已保存，但" not in page and "超过计划投资" not in page and "资金来源已全部落实。" in page
+
+
+def test_the_list_filters_by_source_and_the_dashboard_rolls_up(client, seeded, in_app):
+    submit(client, "/projects/new", _form_data(in_app))
+    submit(client, "/projects/new", _form_data(in_app, name="只有专项债的项目", project_code="",
+                                               funding_central_budget="", funding_special_bonds="500"))
+    assert sorted(_listed(client.get("/projects/?funding=special_bonds"))) == ["只有专项债的项目", "马村区托育综合服务中心"]
+    assert _listed(client.get("/projects/?funding=central_budget")) == ["马村区托育综合服务中心"]
+    assert _listed(client.get("/projects/?funding=bank_loans")) == []
+    home = _text(client.get("/"))
+    assert re.search(r'funding=special_bonds[^>]*>地方政府专项债券</a></td>\s*<td class="num">6,500.00</td>', home)
+    # 626,457 万元 of the 13 seeded projects + 10,000 + 10,000; no source exceeds its project
+    assert '<th class="num" id="funding-total">646,457.00</th>' in home
+
+
+def test_oc4ids_carries_code_sources_parties_and_point(client, seeded, in_app):
+    submit(client, "/projects/new", _form_data(in_app))
+    package = json.loads(client.get("/projects/export.json?funding=special_bonds").data)
+    assert not list(oc4ids_validator().iter_errors(package))
+    (project,) = package["projects"]
+    assert project["identifiers"] == [{"id": CODE, "scheme": "CN-TZXM"}]
+    breakdown = project["budget"]["budgetBreakdowns"][0]["budgetBreakdown"]
+    assert [(b["description"], b["amount"]["amount"]) for b in breakdown] == [
+        ("中央预算内投资", 30_000_000.0), ("地方政府专项债券", 60_000_000.0)]
+    assert project["locations"][0]["geometry"] == {"type": "Point", "coordinates": [113.315246, 35.2661]}
+    assert [(p["name"], p["roles"]) for p in project["parties"]] == [
+        ("马村区妇幼保健院", ["publicAuthority"]), ("马村区卫健委", ["administrativeEntity"])]
+    assert project["parties"][0]["contactPoint"] == {"name": "李某", "telephone": "03913568888"}
+    assert project["publicAuthority"]["name"] == "马村区妇幼保健院"
+
+
+def _audit_changes(in_app, project_id: int) -> list[dict]:
+    return in_app(lambda s: [json.loads(entry.changes) for entry in s.scalars(
+        select(AuditEntry).where(AuditEntry.table_name == "projects", AuditEntry.record_id == project_id,
+                                 AuditEntry.action == "update").order_by(AuditEntry.id))])
+
+
+def test_archive_and_restore(client, seeded, in_app):
+    project = _project(in_app, "孟州市全民健身中心")
+    url = f"/projects/{project.id}/archive"
+    refused = submit(client, url, {"reason": "   ", "version": str(project.version)})
+    assert refused.status_code == 422 and "请填写归档原因" in _text(refused)
+    done = submit(client, url, {"reason": "已并入市全民健身中心项目", "version": str(project.version)})
+    assert done.status_code == 302
+    page = _text(client.get(done.headers["Location"]))
+    assert "已归档项目“孟州市全民健身中心”" in page and "原因：已并入市全民健身中心项目" in page
+    assert ">编辑</a>" not in page and ">归档</a>" not in page and ">恢复</button>" in page
+    # out of the list, the totals, the dashboard and the report; listed when asked for
+    listed = client.get("/projects/")
+    assert "孟州市全民健身中心" not in _listed(listed) and "共 <strong>12</strong> 个项目" in _text(listed)
+    assert _listed(client.get("/projects/?archive=archived")) == ["孟州市全民健身中心"]
+    assert len(_listed(client.get("/projects/?archive=all"))) == 13
+    assert '<strong id="kpi-count">12</strong>' in _text(client.get("/"))
+    # read only while archived; archiving again says it is done already
+    assert client.get(f"/projects/{project.id}/edit").status_code == 302
+    again = client.get(url, follow_redirects=True)
+    assert "无需再次归档" in _text(again)
+    assert client.get(f"/projects/{project.id}/progress/new").status_code == 403
+    restored = submit(client, f"/projects/{project.id}/restore", {}, form_url=f"/projects/{project.id}")
+    assert "已恢复项目“孟州市全民健身中心”" in _text(client.get(restored.headers["Location"]))
+    assert len(_listed(client.get("/projects/"))) == 13
+    changes = _audit_changes(in_app, project.id)
+    assert changes[-2]["archive_reason"][1] == "已并入市全民健身中心项目" and changes[-1]["archived_on"][1] is None
+
+
+def test_delete_only_by_an_administrator_and_only_with_nothing_recorded(app, client, seeded, in_app, make_user):
+    project = _project(in_app, "孟州市全民健身中心")
+    in_app(lambda s: s.add(ProgressReport(project_id=project.id, year=2025, quarter=1,
+                                          cumulative_investment=Decimal(10), quarter_investment=Decimal(10),
+                                          physical_progress=Decimal(1))) or s.commit())
+    refused = client.get(f"/projects/{project.id}/delete", follow_redirects=True)
+    assert "已有季度进展1份，不能删除，只能归档" in _text(refused)
+    assert f'/projects/{project.id}/delete">删除</a>' not in _text(client.get(f"/projects/{project.id}"))
+    empty = _project(in_app, "焦作市业余篮球学校改建项目")
+    assert f'/projects/{empty.id}/delete">删除</a>' in _text(client.get(f"/projects/{empty.id}"))
+    city = app.test_client()
+    login(city, make_user("city-staff", Role.CITY))
+    assert city.get(f"/projects/{empty.id}/delete").status_code == 403
+    city_page = _text(city.get(f"/projects/{empty.id}"))
+    assert f'/projects/{empty.id}/delete">删除</a>' not in city_page and ">归档</a>" in city_page
+    response = submit(client, f"/projects/{empty.id}/delete", {})
+    assert response.status_code == 302 and _project(in_app, "焦作市业余篮球学校改建项目") is None
+    assert in_app(lambda s: s.scalar(select(AuditEntry.action).where(AuditEntry.table_name == "projects",
+                                                                     AuditEntry.record_id == empty.id)
+                                     .order_by(AuditEntry.id.desc()).limit(1))) == "delete"
