@@ -78,13 +78,14 @@ class AuditEntry(db.Model):
 # --- writing ------------------------------------------------------------------------------
 
 def _plain(value):
-    """A stored value in words: enum labels, 是/否，amounts with two decimals."""
+    """A stored value in words: enum labels, 是/否，amounts with two decimals (finer values, such as
+    coordinates, with all of theirs)."""
     if isinstance(value, Enum):
         return getattr(value, "label", value.value)
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, Decimal):
-        return f"{value:.2f}"
+        return f"{value:.2f}" if value.as_tuple().exponent >= -2 else f"{value:f}"
     if isinstance(value, date | datetime):
         return value.isoformat()
     return value

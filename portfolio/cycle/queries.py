@@ -164,11 +164,12 @@ ENTRY_ORDER = {RoundState.SUBMITTED: 0, RoundState.RETURNED: 1, RoundState.DRAFT
 def round_entries(session: Session, year: int, quarter: int, today: date, region_id: int | None = None,
                   states: set[RoundState] | None = None) -> list[RoundEntry]:
     """Every project that owes progress for the quarter with its report (or none), plus any report
-    of the quarter from a project that does not owe one (so nothing submitted is hidden)."""
+    of the quarter from a project that does not owe one (so nothing submitted is hidden) unless
+    the project is archived."""
     rules, owes, on_quarter = _owing(year, quarter, today)
     query = (select(Project, ProgressReport).outerjoin(ProgressReport, on_quarter)
              .join(Project.region).options(contains_eager(Project.region))
-             .where(owes | ProgressReport.id.is_not(None))
+             .where(owes | (ProgressReport.id.is_not(None) & IN_REGISTRY))
              .order_by(Project.region_id, Project.id))
     if region_id is not None:
         query = query.where(Project.region_id == region_id)

@@ -9,7 +9,7 @@ from portfolio.accounts.models import Role, User
 from portfolio.core.enums import LabelledEnum
 from portfolio.problems.models import Problem
 from portfolio.progress.models import ProgressReport, ReviewState
-from portfolio.registry.models import Project
+from portfolio.registry.models import IN_REGISTRY, Project
 from portfolio.rules import Assessment, Thresholds, assess, period_quarter, quarter_end, quarter_period
 from portfolio.rules.figures import facts_for
 
@@ -40,7 +40,7 @@ def submit_quarter(session: Session, region_id: int, year: int, quarter: int) ->
     reports = session.scalars(
         select(ProgressReport).join(ProgressReport.project)
         .where(ProgressReport.year == year, ProgressReport.quarter == quarter, Project.region_id == region_id,
-               ProgressReport.review_state == ReviewState.DRAFT)).all()
+               ProgressReport.review_state == ReviewState.DRAFT, IN_REGISTRY)).all()
     for report in reports:
         report.review_state = ReviewState.SUBMITTED
         report.version += 1
@@ -66,8 +66,10 @@ class ReviewAction(LabelledEnum):
 
 def review_refusals(reports: list[ProgressReport], action: ReviewAction) -> list[str]:
     """Why the action cannot be applied to these reports (empty: it can), one line per report."""
-    return [f"{report.project.name}{report.year}年第{report.quarter}季度进展现为“{report.review_state.label}”，"
-            f"不能{action.label}" for report in reports if report.review_state is not action.from_state]
+    return [f"{report.project.name}已归档，不能{action.label}其进展" if report.project.archived else
+            f"{report.project.name}{report.year}年第{report.quarter}季度进展现为“{report.review_state.label}”，"
+            f"不能{action.label}" for report in reports
+            if report.project.archived or report.review_state is not action.from_state]
 
 
 def apply_review(reports: list[ProgressReport], action: ReviewAction, comment: str | None) -> None:

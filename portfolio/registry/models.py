@@ -284,7 +284,8 @@ class ProjectFunding(Audited, db.Model):
     project does not draw on has no row."""
 
     audit_table_label = "资金来源"
-    audit_field_labels = {"source": "资金来源", "amount": "金额(万元)"}
+    audit_field_labels = {"project_id": "项目", "source": "资金来源", "amount": "金额(万元)"}
+    audit_references = {"project_id": ("projects", "name")}
 
     __tablename__ = "project_funding"
     __table_args__ = (

@@ -2,6 +2,7 @@
 roll-up, and 归档 (archive) instead of delete — through the pages, with CSRF on."""
 import json
 import re
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -9,7 +10,9 @@ from sqlalchemy import func, select
 
 from portfolio.accounts.models import Role
 from portfolio.core.audit import AuditEntry
-from portfolio.progress.models import ProgressReport
+from portfolio.cycle.queries import quarter_round, round_entries
+from portfolio.progress.models import ProgressReport, ReviewState
+from portfolio.progress.review import ReviewAction, review_refusals
 from portfolio.registry.models import FundingSource, Plan, Project, ProjectFunding, Region
 from tests.exports.test_exports import oc4ids_validator
 from tests.factories import login, submit
@@ -203,3 +206,21 @@ def test_delete_only_by_an_administrator_and_only_with_nothing_recorded(app, cli
     assert in_app(lambda s: s.scalar(select(AuditEntry.action).where(AuditEntry.table_name == "projects",
                                                                      AuditEntry.record_id == empty.id)
                                      .order_by(AuditEntry.id.desc()).limit(1))) == "delete"
+
+
+def test_an_archived_project_owes_no_progress_and_its_reports_are_not_reviewed(session, seeded):
+    today = date(2026, 11, 23)
+    project = session.scalar(select(Project).where(Project.name == "孟州市全民健身中心"))
+    project.end_year = 2027  # under way in 2026 Q3, so it owes progress
+    report = ProgressReport(project=project, year=2026, quarter=3, cumulative_investment=Decimal(10),
+                            quarter_investment=Decimal(10), physical_progress=Decimal(1),
+                            review_state=ReviewState.SUBMITTED)
+    session.add(report)
+    session.flush()
+    before = quarter_round(session, 2026, 3, today, 5).total.expected
+    assert project.id in {entry.project.id for entry in round_entries(session, 2026, 3, today)}
+    project.archived_on, project.archive_reason = today, "测试"
+    session.flush()
+    assert quarter_round(session, 2026, 3, today, 5).total.expected == before - 1
+    assert project.id not in {entry.project.id for entry in round_entries(session, 2026, 3, today)}
+    assert review_refusals([report], ReviewAction.APPROVE) == ["孟州市全民健身中心已归档，不能审核通过其进展"]
