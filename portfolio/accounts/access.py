@@ -96,5 +96,7 @@ def can_send_reminders(user: User) -> bool:
 
 def can_reply_problem(user: User, problem) -> bool:
     """A dated reply on a problem: the city, or the county whose project it is (its own answer); only
-    the city moves the state."""
+    the city moves the state; nobody on an archived project's problems (read only)."""
+    if problem.project.archived:
+        return False
     return user.role in EDITORS or (user.role is Role.COUNTY and user.region_id == problem.project.region_id)

@@ -2,7 +2,7 @@
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, IntegerField, SelectChoice, SelectField
+from wtforms import DecimalField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, NumberRange, StopValidation
 from wtforms.widgets import TextInput
 
@@ -85,6 +85,13 @@ class DegreesField(AmountField):
     """A longitude or latitude in decimal degrees (WGS-84)."""
 
     parse = staticmethod(parse_degrees)
+
+
+class NormalizedField(StringField):
+    """Text its filters normalize (a code, a phone number) but that is shown again as typed."""
+
+    def _value(self):
+        return self.raw_data[0] if self.raw_data else super()._value()
 
 
 class ConfirmForm(BaseForm):

@@ -14,7 +14,7 @@ from portfolio.cycle.models import Reminder
 from portfolio.problems.models import SupervisionNotice
 from portfolio.problems.queries import notices_awaiting_reply
 from portfolio.progress.models import ProgressReport, ReviewState
-from portfolio.registry.models import IN_REGISTRY, Project, Region
+from portfolio.registry.models import Project, Region, in_registry
 from portfolio.rules import quarter_end, reporting_deadline, reporting_quarter, round_as_of
 from portfolio.rules.sql import rule_expressions
 
@@ -107,7 +107,7 @@ def _owing(year: int, quarter: int, today: date):
     """The rules' expressions at the date the quarter's round is judged, which projects owe a report
     (archived ones never do) and the join to its reports."""
     rules = rule_expressions(round_as_of(year, quarter, today))
-    owes = rules.must_report & IN_REGISTRY
+    owes = rules.must_report & in_registry()
     on_quarter = and_(ProgressReport.project_id == Project.id, ProgressReport.year == year,
                       ProgressReport.quarter == quarter)
     return rules, owes, on_quarter
@@ -128,7 +128,7 @@ def quarter_round(session: Session, year: int, quarter: int, today: date, due_da
     reminders = {row.region_id: row for row in session.execute(
         select(Reminder.region_id, func.count().label("sent"), func.max(Reminder.sent_dt).label("last"))
         .where(Reminder.year == year, Reminder.quarter == quarter).group_by(Reminder.region_id))}
-    region_query = select(Region).where(Region.id.in_(select(Project.region_id).where(IN_REGISTRY))).order_by(Region.id)
+    region_query = select(Region).where(Region.id.in_(select(Project.region_id).where(in_registry()))).order_by(Region.id)
     if region_id is not None:
         region_query = region_query.where(Region.id == region_id)
     deadline = reporting_deadline(year, quarter, due_days)
@@ -169,7 +169,7 @@ def round_entries(session: Session, year: int, quarter: int, today: date, region
     rules, owes, on_quarter = _owing(year, quarter, today)
     query = (select(Project, ProgressReport).outerjoin(ProgressReport, on_quarter)
              .join(Project.region).options(contains_eager(Project.region))
-             .where(owes | (ProgressReport.id.is_not(None) & IN_REGISTRY))
+             .where(owes | (ProgressReport.id.is_not(None) & in_registry()))
              .order_by(Project.region_id, Project.id))
     if region_id is not None:
         query = query.where(Project.region_id == region_id)

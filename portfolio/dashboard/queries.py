@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portfolio.cycle.queries import QuarterRound, quarter_round
-from portfolio.registry.models import IN_REGISTRY, Project, Region
+from portfolio.registry.models import Project, Region, in_registry
 from portfolio.rules import Thresholds, describe_delay, reporting_quarter, totals
 from portfolio.rules.sql import rule_expressions
 from portfolio.rules.totals import GroupFigures, judged_cells
@@ -41,7 +41,7 @@ def build_dashboard(session: Session, as_of: date, thresholds: Thresholds = Thre
                     plan_id: int | None = None, due_days: int = 5) -> Dashboard:
     """All breakdowns come from one grouped scan (region × status × sector), rolled up by `rules.totals`."""
     rules = rule_expressions(as_of, thresholds)
-    in_plan = [IN_REGISTRY] + ([Project.plan_id == plan_id] if plan_id else [])
+    in_plan = [in_registry(as_of)] + ([Project.plan_id == plan_id] if plan_id else [])
     cells = judged_cells(session, as_of, thresholds, in_plan)
     overdue = session.execute(rules.bind(
         select(Project.id, Project.name, Region.name, Project.end_year).join(Project.region)

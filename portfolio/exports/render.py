@@ -34,7 +34,7 @@ from portfolio.rules import (
     totals,
 )
 from portfolio.rules.figures import facts_for
-from portfolio.rules.totals import GroupFigures, project_cell
+from portfolio.rules.totals import SOURCES, GroupFigures, project_cell
 
 EXPORT_KINDS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -96,6 +96,8 @@ COLUMNS = [
     ("投资完成率", 12, lambda n, r: r.assessment.completion_rate, PERCENT),
     ("预警", 8, lambda n, r: r.assessment.light.label, None),
     ("预警原因", 60, lambda n, r: "；".join(f"{w.kind.label}：{w.reason}" for w in r.assessment.warnings), None),
+    ("归档", 24, lambda n, r: f"{format_date(r.project.archived_on)}归档：{r.project.archive_reason}"
+     if r.project.archived else "", None),
 ]
 """The columns of the Excel and CSV lists; headers as the plan-table import reads them, so an
 exported list can be edited and imported back."""
@@ -273,7 +275,7 @@ OC4IDS_VERSION = "0.9"
 PROJECT_CODE_SCHEME = "CN-TZXM"
 """项目代码's scheme: the national investment-project online approval platform (全国投资项目在线审批监管平台).
 OC4IDS has no codelist for project identifier schemes; this name is ours and stated in the README."""
-SOURCES = list(FundingSource)
+
 YUAN_PER_WAN = Decimal(10000)
 
 
@@ -346,7 +348,8 @@ def _yuan(amount: Decimal) -> dict:
 
 def _oc4ids_parties(project: Project) -> list[dict]:
     """项目单位 as the public authority that owns the project, 责任单位 as the administrative entity
-    (OC4IDS partyRole codes), with the contact person on the owner; one party when both are the same unit."""
+    (OC4IDS partyRole codes), one party when both are the same unit; the contact person is put on
+    the first party (the owner when there is one) and left out when there is no unit to carry it."""
     roles: dict[str, list[str]] = {}
     for name, role in ((project.owner_unit, "publicAuthority"), (project.responsible_unit, "administrativeEntity")):
         if name:

@@ -17,7 +17,7 @@ from portfolio.progress.models import ProgressReport
 from portfolio.progress.operations import PROGRESS_FIELDS, save_progress
 from portfolio.progress.review import after_edit, edit_refusal
 from portfolio.progress.validation import PROGRESS_LABELS, progress_errors
-from portfolio.registry.models import IN_REGISTRY, Project, Region
+from portfolio.registry.models import Project, Region, in_registry
 from portfolio.rules import quarter_label, quarter_period
 
 HEADER_MARKER = "项目编号"
@@ -39,7 +39,7 @@ def progress_template(session: Session, region: Region, year: int, quarter: int)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="FFF2CC" if cell.value in INPUT_COLUMNS else "E2E8F0")
-    projects = session.scalars(select(Project).where(Project.region_id == region.id, IN_REGISTRY).order_by(Project.id)
+    projects = session.scalars(select(Project).where(Project.region_id == region.id, in_registry()).order_by(Project.id)
                                .options(selectinload(Project.progress_reports), selectinload(Project.annual_plans))).all()
     period = quarter_period(year, quarter)
     for project in projects:

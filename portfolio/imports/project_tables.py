@@ -1,5 +1,7 @@
 """Importing a plan's project table (重大工程项目表): preview every row, then apply all or nothing."""
+import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -12,23 +14,33 @@ from portfolio.imports.tables import Table, TableError, cell_text
 from portfolio.registry.models import FundingSource, Programme, Project, ProjectNature, ProjectStatus, Region, Sector
 from portfolio.registry.operations import OPTIONAL_FIELDS, PROJECT_FIELDS, create_project, update_project
 from portfolio.registry.seed import DEFAULT_STATUS
-from portfolio.registry.validation import PROJECT_LABELS, funding_warning, normalized_code, project_errors
+from portfolio.registry.validation import (
+    PROJECT_LABELS,
+    funding_warning,
+    normalized_phone,
+    normalized_project_code,
+    project_errors,
+)
 
 WAN_PER_YI = Decimal(10000)
 DEFAULTS = OPTIONAL_FIELDS | {"sector": Sector.OTHER, "status": DEFAULT_STATUS}
 """What a new project gets for the columns a table leaves out."""
-FUNDING_ALIASES = {
-    FundingSource.CENTRAL_BUDGET: ("中央预算内",), FundingSource.SPECIAL_BONDS: ("专项债", "地方政府专项债"),
-    FundingSource.ULTRA_LONG_BONDS: ("超长期特别国债", "超长期国债"), FundingSource.PROVINCIAL_FUNDS: ("省级财政",),
-    FundingSource.LOCAL_FUNDS: ("市县财政", "市级财政", "县级财政"), FundingSource.BANK_LOANS: ("银行贷款",),
-    FundingSource.OWN_FUNDS: ("企业自筹", "自筹"), FundingSource.PRIVATE_CAPITAL: ("社会资本",),
-    FundingSource.OTHER: ("其他",),
+FUNDING_NAMES = {
+    FundingSource.CENTRAL_BUDGET: ("中央预算内",), FundingSource.SPECIAL_BONDS: ("专项债", "专项债券", "地方政府专项债"),
+    FundingSource.ULTRA_LONG_BONDS: ("超长期国债",), FundingSource.PROVINCIAL_FUNDS: ("省级财政", "省级资金"),
+    FundingSource.LOCAL_FUNDS: ("市县财政", "市级财政", "县级财政", "市级资金", "县级资金"),
+    FundingSource.BANK_LOANS: ("银行贷款",), FundingSource.OWN_FUNDS: ("自筹", "企业自筹资金"),
+    FundingSource.PRIVATE_CAPITAL: ("社会资本",), FundingSource.OTHER: ("其他资金",),
 }
-"""How tables head a source's column after “其中:” (e.g. “其中:专项债(万元)”)."""
-TEXT_COLUMNS = ("responsible_unit", "owner_unit", "responsible_leader", "contact_person")
+"""Other names tables give a source besides its label; a column is a source's when its name, with
+“其中:” and the unit taken off, is the label or one of these exactly (so “其他费用(万元)” is not 其他)."""
+TEXT_COLUMNS = ("responsible_unit", "owner_unit", "responsible_leader", "contact_person", "contact_phone",
+                "project_code")
 HEADER_MARKER = "项目名称"
+NORMALIZE = {"project_code": normalized_project_code, "contact_phone": normalized_phone}
 
-# Columns as plan tables name them (after `normalize_header`), by what they must start with.
+# Columns as plan tables name them (after `normalize_header`), by what they must start with; the
+# first key that matches takes the column (so “联系人电话” is the phone, not the person).
 COLUMN_PREFIXES = {
     "name": ("项目名称",),
     "site": ("建设地点", "建设地址", "所在地"),
@@ -43,40 +55,69 @@ COLUMN_PREFIXES = {
     "nature": ("建设性质",),
     "owner_unit": ("项目单位", "项目业主", "建设单位"),
     "responsible_leader": ("包联领导", "包联市领导"),
+    "contact_phone": ("联系电话", "联系方式", "联系人电话", "联系人手机", "手机"),
     "contact_person": ("联系人",),
-    "contact_phone": ("联系电话", "联系方式"),
     "longitude": ("经度",),
     "latitude": ("纬度",),
 }
 REQUIRED = {"name": "项目名称", "site": "建设地点", "planned_investment": "计划投资(万元)", "build_years": "建设年限"}
+IGNORED = {"序号"}
+"""Columns a table has that the import does not need and need not mention."""
+
+
+@dataclass
+class ColumnMap:
+    """Where each known column is; the 资金来源 columns by source (several columns of one source are
+    added up), each with the factor that turns it into 万元; and what was not read."""
+
+    columns: dict[str, int] = field(default_factory=dict)
+    factor: Decimal = Decimal(1)
+    """Of the planned investment: 10000 when it is in 亿元."""
+    funding: dict[FundingSource, list[tuple[int, Decimal]]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _unit_factor(header: str) -> Decimal:
+    return WAN_PER_YI if "亿元" in header else Decimal(1)
 
 
 def _funding_source(header: str) -> FundingSource | None:
     """The source a “其中:专项债(万元)” column (or a plain “专项债(万元)”) holds, if it is one."""
     name = header.removeprefix("其中").lstrip(":：")
-    if name == header and "万元" not in header:
+    if name == header and "元" not in header:
         return None
-    return next((source for source, aliases in FUNDING_ALIASES.items()
-                 if name.startswith((source.label, *aliases))), None)
+    name = re.sub(r"\(.*?\)$", "", name)
+    return next((source for source, names in FUNDING_NAMES.items() if name in (source.label, *names)), None)
 
 
-def map_columns(headers: list[str]) -> tuple[dict[str, int], Decimal]:
-    """Column index for each known column (a 资金来源 column under the key of its source), and the
-    factor that turns the investment column into 万元."""
-    columns, factor = {}, Decimal(1)
+def map_columns(headers: list[str]) -> ColumnMap:
+    mapped = ColumnMap()
+    unread = []
     for index, header in enumerate(headers):
-        if (source := _funding_source(header)) is not None and "亿元" not in header:
-            columns.setdefault(source, index)
+        if (source := _funding_source(header)) is not None:
+            mapped.funding.setdefault(source, []).append((index, _unit_factor(header)))
             continue
-        for key, prefixes in COLUMN_PREFIXES.items():
-            if key not in columns and header.startswith(prefixes):
-                columns[key] = index
-                if key == "planned_investment" and "亿元" in header:
-                    factor = WAN_PER_YI
-    missing = [label for key, label in REQUIRED.items() if key not in columns]
+        key = next((key for key, prefixes in COLUMN_PREFIXES.items() if header.startswith(prefixes)), None)
+        if key is not None and key not in mapped.columns:
+            mapped.columns[key] = index
+            if key == "planned_investment":
+                mapped.factor = _unit_factor(header)
+        elif header and header not in IGNORED:
+            unread.append(header)
+    missing = [label for key, label in REQUIRED.items() if key not in mapped.columns]
     if missing:
         raise TableError(f"表头缺少必需的列：{'、'.join(missing)}")
-    return columns, factor
+    if mapped.factor != 1:
+        mapped.notes.append("计划投资列的单位是亿元，已换算为万元(×10000)")
+    for source, places in mapped.funding.items():
+        names = "、".join(f"“{headers[index]}”" for index, _ in places)
+        if len(places) > 1:
+            mapped.notes.append(f"{names}都是{source.label}，已相加")
+        if any(factor != 1 for _, factor in places):
+            mapped.notes.append(f"{names}以亿元计，已换算为万元(×10000)")
+    if unread:
+        mapped.notes.append(f"以下列未读取：{'、'.join(unread)}（资金来源列请写作“其中:专项债(万元)”等）")
+    return mapped
 
 
 def _label(field: str) -> str:
@@ -102,10 +143,9 @@ def preview_project_import(session: Session, table: Table, context, progress: Ca
                            ) -> ImportPreview:
     """What importing `table` into `context.plan` would do, row by row, without writing anything."""
     plan = context.plan
-    columns, factor = map_columns(table.headers)
-    notes = list(table.notes)
-    if factor != 1:
-        notes.append("计划投资列的单位是亿元，已换算为万元(×10000)")
+    mapped = map_columns(table.headers)
+    columns, factor = mapped.columns, mapped.factor
+    notes = list(table.notes) + mapped.notes
     if "sector" not in columns:
         notes.append("表格没有“领域”列：新增的项目领域记为“其他”，已有项目的领域不变")
     regions = {name: region for region in session.scalars(select(Region).where(Region.city == plan.city))
@@ -113,6 +153,7 @@ def preview_project_import(session: Session, table: Table, context, progress: Ca
     programmes = {p.number: p for p in session.scalars(select(Programme).where(Programme.plan_id == plan.id))}
     existing = {p.name: p for p in session.scalars(select(Project).where(Project.plan_id == plan.id))}
     seen: dict[str, int] = {}
+    seen_codes: dict[str, int] = {}
     outcomes = []
     for line, cells in progress(table.rows):
         def cell(key):
@@ -148,24 +189,31 @@ def preview_project_import(session: Session, table: Table, context, progress: Ca
             values["content"] = cell("content")
         for key in TEXT_COLUMNS:
             if key in columns:
-                values[key] = cell(key) or None
-        for key in ("project_code", "contact_phone"):
-            if key in columns:
-                values[key] = normalized_code(cell(key))
+                values[key] = NORMALIZE.get(key, str)(cell(key)) or None
+        if code := values.get("project_code"):
+            if code in seen_codes:
+                outcome.errors.append(f"项目代码{code}与第{seen_codes[code]}行重复")
+            seen_codes.setdefault(code, line)
         for key in ("longitude", "latitude"):
             if key in columns:
                 try:
                     values[key] = parse_degrees(text) if (text := cell(key)) else None
                 except ParseError as error:
                     outcome.errors.append(f"{PROJECT_LABELS[key]}：{error}")
-        if sources := [source for source in FundingSource if source in columns]:
+        if mapped.funding:
             values["funding"] = {}
-            for source in sources:
-                try:
-                    if text := cell(source):
-                        values["funding"][source] = parse_amount(text)
-                except ParseError as error:
-                    outcome.errors.append(f"{source.label}：{error}")
+            for source, places in mapped.funding.items():
+                amount = Decimal(0)
+                for index, unit in places:
+                    text = cell_text(cells[index]) if index < len(cells) else ""
+                    try:
+                        amount += (parse_amount(text, places=6) * unit).quantize(Decimal("0.01")) if text else 0
+                    except ParseError as error:
+                        outcome.errors.append(f"{source.label}：{error}")
+                if amount:  # 0 or empty: the project does not draw on this source
+                    values["funding"][source] = amount
+        if "nature" in columns:
+            values["nature"] = None
         for key, enum_cls in (("sector", Sector), ("status", ProjectStatus), ("nature", ProjectNature)):
             if text := cell(key):
                 try:
@@ -182,7 +230,7 @@ def preview_project_import(session: Session, table: Table, context, progress: Ca
         if "funding" in values and current is not None:
             # sources the table has no column for keep what the app holds; an empty cell removes its source
             values["funding"] = {source: amount for source, amount in current.funding_by_source.items()
-                                 if source not in sources} | values["funding"]
+                                 if source not in mapped.funding} | values["funding"]
         if current is not None and current.archived:
             outcome.errors.append("该项目已归档，不能通过导入修改（请先在项目页恢复）")
         if not outcome.errors:

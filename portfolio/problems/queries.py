@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, joinedload, object_session
 from portfolio.core.formatting import format_date
 from portfolio.messages.models import MailDelivery, MailState, Message
 from portfolio.problems.models import NoticeState, Problem, ProblemKind, ProblemState, SupervisionNotice
-from portfolio.registry.models import Project, Region
+from portfolio.registry.models import Project, Region, in_registry
 from portfolio.rules import period_quarter, quarter_end, quarter_period
 
 # --- the ledger ---------------------------------------------------------------------------------------------------
@@ -30,8 +30,8 @@ OPEN_STATES = (ProblemState.PENDING, ProblemState.COORDINATING)
 
 
 def ledger_query(filters: LedgerFilters) -> Select:
-    """The problems the filters select, open ones first, newest first."""
-    query = (select(Problem).join(Problem.project)
+    """The problems the filters select (not of archived projects), open ones first, newest first."""
+    query = (select(Problem).join(Problem.project).where(in_registry())
              .options(joinedload(Problem.project).joinedload(Project.region))
              .order_by(Problem.state.in_(OPEN_STATES).desc(), Problem.raised_on.desc(), Problem.id.desc()))
     if filters.region_id is not None:
@@ -60,7 +60,7 @@ def open_problems(session: Session, region_id: int | None) -> list[Problem]:
     """The problems a 督办单 may be about (open ones), of one region or all."""
     query = (select(Problem).join(Problem.project).join(Project.region)
              .options(joinedload(Problem.project).joinedload(Project.region))
-             .where(Problem.state.in_(OPEN_STATES)).order_by(Region.id, Problem.id))
+             .where(Problem.state.in_(OPEN_STATES), in_registry()).order_by(Region.id, Problem.id))
     if region_id is not None:
         query = query.where(Project.region_id == region_id)
     return list(session.scalars(query))
@@ -158,14 +158,15 @@ def problem_figures(session: Session, start: date, end: date, region_id: int | N
                     project_ids: Select | None = None) -> ProblemFigures:
     """Problems raised in [start, end], closed in it (已解决 and 无法解决 apart), and still open at
     `end` (raised by then and not closed by then: one solved after `end` counts as open), by kind
-    and by region, with the open ones listed. `project_ids` (a select of project ids) narrows it
-    to a report's projects."""
+    and by region, with the open ones listed, leaving out projects archived by `end` (as the report
+    does). `project_ids` (a select of project ids) narrows it to a report's projects."""
     query = (
         select(Problem.id, Problem.kind, Problem.state, Problem.raised_on, Problem.closed_on, Problem.deadline,
                Problem.description, Problem.responsible_units, Project.name.label("project"),
                Region.id.label("region_id"), Region.name.label("region"))
         .join(Problem.project).join(Project.region)
-        .where(Problem.raised_on <= end, or_(Problem.closed_on.is_(None), Problem.closed_on >= start))
+        .where(Problem.raised_on <= end, or_(Problem.closed_on.is_(None), Problem.closed_on >= start),
+               in_registry(end))
         .order_by(Region.id, Problem.raised_on, Problem.id)
     )
     if region_id is not None:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portfolio.progress.models import AnnualPlan, Milestone, MilestoneKind, ProgressReport
-from portfolio.registry.models import Project, ProjectStatus, StatusChange
+from portfolio.registry.models import Project, ProjectStatus, StatusChange, in_registry
 from portfolio.registry.operations import change_status
 from portfolio.rules import period_quarter, quarter_end, quarter_of, quarter_period, reporting_period
 from portfolio.rules.figures import refresh_figures
@@ -30,12 +30,13 @@ DEMO = "demo"
 
 
 def add_demo_progress(session: Session, today: date, seed: int = 1) -> int:
-    """Generate progress for every project that has no progress, milestone or annual plan yet;
-    returns how many projects got some."""
+    """Generate progress for every project (not archived) that has no progress, milestone or annual
+    plan yet; returns how many projects got some."""
     rng = random.Random(seed)
     projects = session.scalars(
         select(Project)
-        .where(*(Project.id.not_in(select(model.project_id)) for model in (ProgressReport, Milestone, AnnualPlan)))
+        .where(in_registry(), *(Project.id.not_in(select(model.project_id))
+                                for model in (ProgressReport, Milestone, AnnualPlan)))
         .order_by(Project.id)
     ).all()
     for project in projects:

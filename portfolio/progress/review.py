@@ -9,7 +9,7 @@ from portfolio.accounts.models import Role, User
 from portfolio.core.enums import LabelledEnum
 from portfolio.problems.models import Problem
 from portfolio.progress.models import ProgressReport, ReviewState
-from portfolio.registry.models import IN_REGISTRY, Project
+from portfolio.registry.models import Project, in_registry
 from portfolio.rules import Assessment, Thresholds, assess, period_quarter, quarter_end, quarter_period
 from portfolio.rules.figures import facts_for
 
@@ -40,7 +40,7 @@ def submit_quarter(session: Session, region_id: int, year: int, quarter: int) ->
     reports = session.scalars(
         select(ProgressReport).join(ProgressReport.project)
         .where(ProgressReport.year == year, ProgressReport.quarter == quarter, Project.region_id == region_id,
-               ProgressReport.review_state == ReviewState.DRAFT, IN_REGISTRY)).all()
+               ProgressReport.review_state == ReviewState.DRAFT, in_registry())).all()
     for report in reports:
         report.review_state = ReviewState.SUBMITTED
         report.version += 1

@@ -15,12 +15,20 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portfolio.core.db import db
-from portfolio.core.forms import AmountField, BaseForm, DegreesField, choice_list, optional_int, region_choices
+from portfolio.core.forms import (
+    AmountField,
+    BaseForm,
+    DegreesField,
+    NormalizedField,
+    choice_list,
+    optional_int,
+    region_choices,
+)
 from portfolio.core.parsing import text_problem
 from portfolio.registry.models import FundingSource, Plan, Programme, ProjectNature, ProjectStatus, Region, Sector
 from portfolio.registry.operations import PROJECT_FIELDS
 from portfolio.registry.queries import ArchiveScope, ProjectFilters
-from portfolio.registry.validation import funding_field, normalized_code, project_errors
+from portfolio.registry.validation import funding_field, normalized_phone, normalized_project_code, project_errors
 from portfolio.rules import Light, Thresholds, WarningKind
 
 
@@ -114,14 +122,15 @@ class ProjectForm(BaseForm):
     start_year = IntegerField("建设起始年", validators=[InputRequired(message="请填写年份")])
     end_year = IntegerField("建设结束年", validators=[InputRequired(message="请填写年份")])
     responsible_unit = StringField("责任单位")
-    project_code = StringField("项目代码", description="投资项目在线审批监管平台赋予的代码，如2101-410800-04-01-123456",
-                               filters=[normalized_code])
+    project_code = NormalizedField("项目代码", description="投资项目在线审批监管平台赋予的代码，如2101-410800-04-01-123456",
+                                   filters=[normalized_project_code])
     nature = SelectField("建设性质", coerce=_optional_enum(ProjectNature), validators=[Optional()],
                          choices=choice_list(ProjectNature.choices(), blank="（未填）"))
     owner_unit = StringField("项目单位")
     responsible_leader = StringField("包联领导")
     contact_person = StringField("联系人")
-    contact_phone = StringField("联系电话", filters=[normalized_code])
+    contact_phone = NormalizedField("联系电话", description="手机或带区号的固定电话，如13912345678、0391-3568888",
+                                    filters=[normalized_phone])
     longitude = DegreesField("经度", description="WGS-84（GPS）坐标，度，如113.241876", validators=[Optional()])
     latitude = DegreesField("纬度", description="WGS-84（GPS）坐标，度，如35.215893", validators=[Optional()])
 

@@ -5,7 +5,18 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    CheckConstraint,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    or_,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portfolio.core.audit import Audited
@@ -254,9 +265,9 @@ class Project(BuildPeriod, Audited, db.Model):
         back_populates="project", cascade="all, delete-orphan", passive_deletes=True
     )
     funding: Mapped[list[ProjectFunding]] = relationship(
-        back_populates="project", cascade="all, delete-orphan", passive_deletes=True,
-        order_by="ProjectFunding.id",
+        back_populates="project", cascade="all, delete-orphan", order_by="ProjectFunding.id",
     )
+    """Deleted through the session with the project (not only by the database), so the audit trail records it."""
 
     # The version is raised by the services on each edit a person makes (not when derived figures
     # are refreshed); the ORM checks it on every UPDATE, so a save based on an older version fails.
@@ -275,8 +286,13 @@ class Project(BuildPeriod, Audited, db.Model):
         return {row.source: row.amount for row in self.funding}
 
 
-IN_REGISTRY = Project.archived_on.is_(None)
-"""The projects lists, totals, reports and the quarterly round count: not archived."""
+def in_registry(as_of: date | None = None) -> ColumnElement[bool]:
+    """The projects lists, totals and reports count: not archived on `as_of` (archived later, or
+    never), so a report made again for a past quarter still counts a project archived since;
+    without a date, not archived now (what may still be written to)."""
+    if as_of is None:
+        return Project.archived_on.is_(None)
+    return or_(Project.archived_on.is_(None), Project.archived_on > as_of)
 
 
 class ProjectFunding(Audited, db.Model):

@@ -10,7 +10,6 @@ from portfolio.core.enums import LabelledEnum
 from portfolio.problems.models import Problem
 from portfolio.progress.models import AnnualPlan, Milestone, ProgressReport
 from portfolio.registry.models import (
-    IN_REGISTRY,
     FundingSource,
     Plan,
     Programme,
@@ -19,11 +18,11 @@ from portfolio.registry.models import (
     ProjectStatus,
     Region,
     Sector,
+    in_registry,
 )
-from portfolio.registry.validation import FEN, funding_total
 from portfolio.rules import Light, Thresholds, WarningKind, completion_rate
 from portfolio.rules.sql import rule_expressions, status_as_of
-from portfolio.rules.totals import ZERO, GroupFigures, judged_cells, total
+from portfolio.rules.totals import CENT, FundingFigures, GroupFigures, judged_cells, total
 
 SORT_COLUMNS = {
     "name": Project.name,
@@ -81,9 +80,9 @@ def _where(query: Select, filters: ProjectFilters) -> Select:
         query = query.where(exists().where(ProjectFunding.project_id == Project.id,
                                            ProjectFunding.source == filters.funding_source))
     if filters.archive is ArchiveScope.CURRENT:
-        query = query.where(IN_REGISTRY)
+        query = query.where(in_registry(filters.as_of))
     elif filters.archive is ArchiveScope.ARCHIVED:
-        query = query.where(~IN_REGISTRY)
+        query = query.where(~in_registry(filters.as_of))
     if keyword := filters.keyword.strip():
         query = query.where(
             or_(Project.name.contains(keyword, autoescape=True), Project.content.contains(keyword, autoescape=True))
@@ -142,7 +141,8 @@ class FundingRow:
 
 @dataclass(frozen=True)
 class FundingSummary:
-    """A project's 资金来源 against its planned investment: what is left to find, or by how much they exceed it."""
+    """A project's 资金来源 against its planned investment (from the roll-up's `FundingFigures`):
+    what is left to find, or by how much they exceed it."""
 
     rows: list[FundingRow]
     total: Decimal
@@ -150,15 +150,19 @@ class FundingSummary:
     unallocated: Decimal
     excess: Decimal
 
+    @property
+    def excess_is_rounding(self) -> bool:
+        """A fen or less over: rounding, stated but not warned about."""
+        return self.excess <= CENT
+
 
 def funding_summary(project: Project) -> FundingSummary:
     planned = project.planned_investment
-    rows = [FundingRow(row.source, row.amount, completion_rate(row.amount, planned))
-            for row in sorted(project.funding, key=lambda row: list(FundingSource).index(row.source))]
-    total = funding_total(project.funding_by_source)
-    difference = planned - total
-    return FundingSummary(rows, total, completion_rate(total, planned), max(difference, ZERO),
-                          -difference if -difference > FEN else ZERO)
+    figures = FundingFigures.of_project(planned, project.funding_by_source)
+    rows = [FundingRow(source, amount, completion_rate(amount, planned)) for source, amount in figures.by_source
+            if amount]
+    total = planned + figures.excess - figures.unallocated
+    return FundingSummary(rows, total, completion_rate(total, planned), figures.unallocated, figures.excess)
 
 
 def funding_by_project(session: Session, project_ids) -> dict[int, dict[FundingSource, Decimal]]:

@@ -32,6 +32,7 @@ from portfolio.registry.models import (
     Project,
     Region,
 )
+from portfolio.rules.totals import CENT, FundingFigures
 
 PROJECT_LABELS = {
     "plan_id": "规划", "name": "项目名称", "site": "建设地点", "region_id": "县(市、区)", "content": "建设内容",
@@ -48,13 +49,38 @@ PROJECT_CODE = re.compile(r"\d{4}-\d{6}-\d{2}-\d{2}-\d{6}")
 year, the 6-digit administrative division, the industry, the kind and a serial number."""
 PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?")
 """A mainland mobile number, or a fixed line with its area code and an optional extension."""
-FEN = Decimal("0.01")
 
 
-def normalized_code(text: str | None) -> str | None:
-    """项目代码 or 联系电话 as typed, with full-width digits and dashes folded and spaces removed."""
-    folded = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).replace("—", "-").replace("－", "-")
-    return folded or None
+DASHES = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
+"""Hyphens and dashes of every width and length, as people type them between groups of digits."""
+
+
+def normalized_project_code(text: str | None) -> str | None:
+    """项目代码 as typed, full-width digits and any dash folded, groups separated by spaces joined
+    with "-": "２１０１ 410800—04-01-123456" → "2101-410800-04-01-123456"."""
+    folded = DASHES.sub("-", unicodedata.normalize("NFKC", text or "")).strip()
+    return re.sub(r"\s*-\s*|\s+", "-", folded) or None
+
+
+def normalized_phone(text: str | None) -> str | None:
+    """联系电话 as the registry keeps it: a mobile as 11 digits ("+86 139-1234-5678" → 13912345678),
+    a fixed line as area code-number ("(0391)3568888" → 0391-3568888) with "-extension" for 转 or
+    分机. Anything else comes back folded but otherwise as typed, for validation to refuse."""
+    folded = DASHES.sub("-", unicodedata.normalize("NFKC", text or "")).strip()
+    if not folded:
+        return None
+    main, extension = (re.split(r"\s*(?:转|分机|ext\.?)\s*", folded, maxsplit=1, flags=re.I) + [""])[:2]
+    digits = re.sub(r"[\s-]", "", main)
+    if mobile := re.fullmatch(r"(?:\+?86)?(1[3-9]\d{9})", digits):
+        number = mobile.group(1)
+    elif fixed := re.fullmatch(r"\((0\d{2,3})\)\s*(\d{7,8})|(0\d{2,3})[\s-]+(\d{7,8})", main):
+        area, local = (group for group in fixed.groups() if group)
+        number = f"{area}-{local}"
+    elif re.fullmatch(r"0\d{9,11}", main):
+        number = main  # without a separator the area code's length is not known: kept as typed
+    else:
+        return folded
+    return f"{number}-{extension}" if extension else number
 
 
 def funding_field(source: FundingSource) -> str:
@@ -62,18 +88,16 @@ def funding_field(source: FundingSource) -> str:
     return f"funding_{source.value}"
 
 
-def funding_total(funding: dict[FundingSource, Decimal]) -> Decimal:
-    return sum(funding.values(), Decimal("0.00"))
-
-
 def funding_warning(planned_investment: Decimal | None, funding: dict[FundingSource, Decimal]) -> str | None:
-    """Why the sources do not fit the planned investment (more than a fen over it), or None."""
+    """Why the sources do not fit the planned investment, or None. The excess is the roll-up's
+    (`FundingFigures`); up to a fen is rounding and not worth a warning (the project page still
+    states it)."""
     if planned_investment is None or not funding:
         return None
-    excess = funding_total(funding) - planned_investment
-    if excess > FEN:
-        return (f"资金来源合计{format_wan(funding_total(funding))}万元，超过计划投资{format_wan(planned_investment)}万元"
-                f"{format_wan(excess)}万元，请核对")
+    excess = FundingFigures.of_project(planned_investment, funding).excess
+    if excess > CENT:
+        return (f"资金来源合计{format_wan(planned_investment + excess)}万元，超过计划投资"
+                f"{format_wan(planned_investment)}万元{format_wan(excess)}万元，请核对")
     return None
 
 
@@ -138,8 +162,9 @@ def project_errors(session: Session, values: dict, project_id: int | None = None
     programme = session.get(Programme, values["programme_id"]) if values.get("programme_id") else None
     if programme is not None and programme.plan_id != plan.id:
         errors["programme_id"] = "所选专栏不属于该规划"
-    if "name" not in errors and name_taken(session, plan.id, values["name"], project_id):
-        errors["name"] = f"该规划中已有名为“{values['name']}”的项目"
+    if "name" not in errors and (other := name_taken(session, plan.id, values["name"], project_id)):
+        errors["name"] = f"该规划中已有名为“{values['name']}”的项目" + ("（已归档，可在项目库中按“已归档项目”查看并恢复）"
+                                                                  if other.archived else "")
     if "project_code" not in errors and (code := values.get("project_code")) and (
             other := code_taken(session, code, project_id)):
         errors["project_code"] = f"项目代码{code}已用于项目“{other}”"
@@ -154,8 +179,9 @@ def code_taken(session: Session, code: str, exclude_project_id: int | None = Non
     return session.scalar(query.limit(1))
 
 
-def name_taken(session: Session, plan_id: int, name: str, exclude_project_id: int | None = None) -> bool:
-    query = select(Project.id).where(Project.plan_id == plan_id, Project.name == name)
+def name_taken(session: Session, plan_id: int, name: str, exclude_project_id: int | None = None) -> Project | None:
+    """Another project of the plan with the name, if any (archived ones too: names stay unique)."""
+    query = select(Project).where(Project.plan_id == plan_id, Project.name == name)
     if exclude_project_id is not None:
         query = query.where(Project.id != exclude_project_id)
-    return session.scalar(query.limit(1)) is not None
+    return session.scalar(query.limit(1))

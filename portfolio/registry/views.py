@@ -20,7 +20,7 @@ from portfolio.progress.forms import AnnualPlanForm
 from portfolio.registry import operations, queries
 from portfolio.registry.forms import ArchiveForm, ProjectFilterForm, ProjectForm
 from portfolio.registry.models import FundingSource, Project
-from portfolio.registry.validation import funding_field, funding_warning
+from portfolio.registry.validation import funding_field, funding_warning, project_errors
 from portfolio.rules.figures import facts_for
 
 bp = Blueprint("projects", __name__, url_prefix="/projects", template_folder="templates")
@@ -53,9 +53,11 @@ def _save(form: ProjectForm, project: Project | None) -> Project | None:
         else:
             operations.update_project(db.session, project, form.values())
         db.session.commit()
-    except IntegrityError:
+    except IntegrityError:  # another save took the name or the code between the check and the write
         db.session.rollback()
-        form.name.errors.append(f"该规划中已有名为“{form.name.data}”的项目")
+        errors = project_errors(db.session, form.values(), project.id if project else None)
+        for name, message in (errors or {"name": "保存时与他人同时提交的项目冲突，请核对后重试"}).items():
+            form[name].errors.append(message)
         return None
     except StaleDataError:
         db.session.rollback()
@@ -142,10 +144,12 @@ def create():
 @web.require(access.can_edit_projects)
 def edit(project_id: int):
     project = _get_project(project_id)
-    if not access.can_edit_project(current_user, project):
-        flash("该项目已归档，恢复后才能修改。", "error")
-        return redirect(url_for(".detail", project_id=project.id))
     form = _project_form(project)
+    if not access.can_edit_project(current_user, project):
+        flash(f"该项目已于{format_date(project.archived_on)}归档，恢复后才能修改。", "error")
+        if request.method == "GET":
+            return redirect(url_for(".detail", project_id=project.id))
+        return render_template("projects/form.html", form=form, project=project, funding_fields=FUNDING_FIELDS), 409
     conflicts = []
     if form.validate_on_submit():
         conflicts = web.conflicts_since_opened(form, "projects", project)
@@ -169,14 +173,14 @@ def archive(project_id: int):
         flash(f"该项目已于{format_date(project.archived_on)}归档，无需再次归档。", "error")
         return redirect(url_for(".detail", project_id=project.id))
     if form.validate_on_submit():
-        if web.conflicts_since_opened(form, "projects", project):
-            flash("项目在您打开此页后已被他人修改，请核对后再归档。", "error")
-            return redirect(url_for(".detail", project_id=project.id))
+        if conflicts := web.conflicts_since_opened(form, "projects", project):
+            return render_template("projects/archive.html", form=form, project=project, conflicts=conflicts,
+                                   recorded=queries.recorded_items(db.session, project)), 409
         operations.archive_project(db.session, project, form.reason.data, web.today())
         db.session.commit()
         flash(f"已归档项目“{project.name}”：它不再出现在项目清单、汇总、报告和报送中，记录全部保留，可随时恢复。", "success")
         return redirect(url_for(".detail", project_id=project.id))
-    return render_template("projects/archive.html", form=form, project=project,
+    return render_template("projects/archive.html", form=form, project=project, conflicts=[],
                            recorded=queries.recorded_items(db.session, project)), 422 if form.errors else 200
 
 

@@ -22,7 +22,7 @@ from portfolio.core.formatting import (
 )
 from portfolio.problems.queries import ProblemFigures, problem_figures, round_window
 from portfolio.progress.models import Milestone
-from portfolio.registry.models import IN_REGISTRY, Plan, Project, Region, Sector, format_build_years
+from portfolio.registry.models import Plan, Project, Region, Sector, format_build_years, in_registry
 from portfolio.registry.queries import funding_by_project
 from portfolio.rules import (
     Light,
@@ -130,9 +130,9 @@ class QuarterlyReport:
         return schedule_share(self.reporting_quarter)
 
 
-def report_projects_query(filters: ReportFilters):
-    """The report's projects: archived ones are not reported."""
-    query = select(Project).where(IN_REGISTRY)
+def report_projects_query(filters: ReportFilters, as_of: date):
+    """The report's projects: those archived by `as_of` are not reported."""
+    query = select(Project).where(in_registry(as_of))
     if filters.plan:
         query = query.where(Project.plan_id == filters.plan.id)
     if filters.region:
@@ -142,8 +142,9 @@ def report_projects_query(filters: ReportFilters):
     return query
 
 
-def count_report_projects(session: Session, filters: ReportFilters) -> int:
-    return session.scalar(report_projects_query(filters).with_only_columns(func.count(Project.id)))
+def count_report_projects(session: Session, year: int, quarter: int, filters: ReportFilters, today: date) -> int:
+    return session.scalar(report_projects_query(filters, report_as_of(year, quarter, today))
+                          .with_only_columns(func.count(Project.id)))
 
 
 def quarter_problem(year: int, quarter: int, today: date) -> str | None:
@@ -175,13 +176,13 @@ def build_quarterly_report(session: Session, year: int, quarter: int, filters: R
     as_of = report_as_of(year, quarter, today)
     reporting_year, reporting_q = reporting_quarter(as_of)
     projects = session.execute(
-        report_projects_query(filters).with_only_columns(
+        report_projects_query(filters, as_of).with_only_columns(
             Project.id, Project.name, Project.region_id, Region.name.label("region_name"), Project.sector,
             Project.status, Project.status_since, Project.planned_investment, Project.start_year, Project.end_year,
         ).join(Project.region).order_by(Region.id, Project.plan_id, Project.id)
     ).all()
     facts = facts_for(session, projects, filters.approved_only)
-    funding = funding_by_project(session, report_projects_query(filters).with_only_columns(Project.id))
+    funding = funding_by_project(session, report_projects_query(filters, as_of).with_only_columns(Project.id))
     judged = [(p, assess(facts[p.id], as_of, thresholds), latest_report(facts[p.id], as_of)) for p in projects]
     cells = [project_cell(p.region_id, p.region_name, p.sector, p.planned_investment, a, funding.get(p.id, {}))
              for p, a, _ in judged]
@@ -189,7 +190,7 @@ def build_quarterly_report(session: Session, year: int, quarter: int, filters: R
     reached = session.execute(
         select(Project.name, Region.name, Milestone.kind, Milestone.actual_date)
         .join(Milestone.project).join(Project.region)
-        .where(Milestone.project_id.in_(report_projects_query(filters).with_only_columns(Project.id)),
+        .where(Milestone.project_id.in_(report_projects_query(filters, as_of).with_only_columns(Project.id)),
                Milestone.actual_date.between(quarter_start(year, quarter), as_of))
         .order_by(Milestone.actual_date, Project.id)
     ).all()
@@ -216,7 +217,7 @@ def build_quarterly_report(session: Session, year: int, quarter: int, filters: R
         milestones_reached=tuple(MilestoneEntry(name, region, kind.label, actual) for name, region, kind, actual in reached),
         problems=problem_figures(session, *round_window(year, quarter, today),
                                  problem_region or (filters.region.id if filters.region else None),
-                                 project_ids=report_projects_query(filters).with_only_columns(Project.id)),
+                                 project_ids=report_projects_query(filters, as_of).with_only_columns(Project.id)),
     )
 
 

@@ -12,7 +12,7 @@ from portfolio.problems.queries import ProblemFigures
 from portfolio.reports.data import QuarterlyReport, ReportFilters
 from portfolio.reports.models import IssuedReport
 from portfolio.rules import quarter_end
-from portfolio.rules.totals import GroupFigures
+from portfolio.rules.totals import GroupFigures, funding_lines
 
 
 def _group(prefix: str, row: GroupFigures) -> dict[str, str]:
@@ -35,10 +35,14 @@ def report_figures(report: QuarterlyReport) -> dict[str, str]:
             ("累计完成", format_wan(row.cumulative)), ("完成率", format_rate(row.rate)),
             ("本季度", format_wan(row.this_quarter)), ("状态", row.status), ("预警", row.light.label),
             ("原因", "；".join(row.reasons)))}
+    figures |= {f"{FUNDING_PREFIX}{line.label}": format_wan(line.amount) for line in funding_lines(report.total)}
     return figures | problem_counts(report.problems)
 
 
 PROBLEMS_PREFIX = "问题·"
+FUNDING_PREFIX = "资金来源·"
+LATER_SECTIONS = (PROBLEMS_PREFIX, FUNDING_PREFIX)
+"""Sections added to the report after some were issued: an issued report without them is compared without them."""
 
 
 def problem_counts(figures: ProblemFigures) -> dict[str, str]:
@@ -59,8 +63,9 @@ def issued_for(session: Session, year: int, quarter: int, filters: ReportFilters
 def differences(issued: IssuedReport, report: QuarterlyReport) -> int:
     """How many of the issued report's figures the report made now prints differently (or not at all)."""
     then, now = json.loads(issued.figures), report_figures(report)
-    if not any(key.startswith(PROBLEMS_PREFIX) for key in then):  # issued before reports counted problems
-        now = {key: value for key, value in now.items() if not key.startswith(PROBLEMS_PREFIX)}
+    for prefix in LATER_SECTIONS:
+        if not any(key.startswith(prefix) for key in then):  # issued before the report had this section
+            now = {key: value for key, value in now.items() if not key.startswith(prefix)}
     return sum(1 for key in then.keys() | now.keys() if then.get(key) != now.get(key))
 
 

@@ -63,7 +63,8 @@ def _page(form: ReportForm, filters: ReportFilters | None, status: int | None = 
     changed = issue.differences(issued, _build(form, filters)) if issued else None
     return render_template(
         "reports/index.html", form=form, filters=filters,
-        project_count=count_report_projects(db.session, filters) if filters else None,
+        project_count=(count_report_projects(db.session, form.year.data, form.quarter.data, filters, web.today())
+                       if filters else None),
         title=report_title(form.year.data, form.quarter.data, filters, web.today()) if filters else None,
         font=register_font(current_app.config["PDF_FONT"]), issued=issued, changed=changed,
         all_issued=issue.all_issued(db.session), confirm=ConfirmForm(),

@@ -229,11 +229,11 @@ def judged_cells_query(rules: RuleExpressions, where: Sequence[ColumnElement] = 
 
 def cells_from_rows(rows) -> list[Cell]:
     """Cells from `judged_cells_query`'s rows: the plain figures, then the funding columns."""
-    plain = len(SUMMED) - 1
+    plain = [name for name in SUMMED if name != "funding"]
     cells = []
     for row in rows:
-        values, funding = row[4:4 + plain], row[4 + plain:]
-        figures = Figures(**dict(zip(SUMMED[:plain], values, strict=True)),
+        values, funding = row[4:4 + len(plain)], row[4 + len(plain):]
+        figures = Figures(**dict(zip(plain, values, strict=True)),
                           funding=FundingFigures(tuple(funding[:len(SOURCES)]), *funding[len(SOURCES):]))
         cells.append(Cell(row[0], row[1], ProjectStatus(row[2]), Sector(row[3]), figures))
     return cells

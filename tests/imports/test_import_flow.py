@@ -226,3 +226,35 @@ def test_an_archived_project_is_not_changed_by_an_import(session, empty_plan):
     preview = preview_file(session, KINDS["projects"], xlsx_bytes(rows), "表.xlsx",
                            ImportContext(TODAY, plan=empty_plan))
     assert not preview.ok and "该项目已归档，不能通过导入修改" in preview.rows[0].errors[0]
+
+
+def test_funding_columns_as_real_tables_head_them(session, empty_plan):
+    header = ["序号", "项目名称", "建设地点", "计划投资(亿元)", "建设年限", "其中:市级财政(万元)", "其中:县级财政(万元)",
+              "其中:专项债(亿元)", "其他费用(万元)", "其中:中央资金(万元)", "联系人电话", "联系人"]
+    rows = [[1, "温县托育中心", "温县", "1.2", "2025—2027", "30", "20", "0.5", "7", "9", "13912345678", "张三"]]
+    preview = _import(session, empty_plan, xlsx_bytes(rows, header=header))
+    assert preview.ok
+    project = session.scalar(select(Project).where(Project.name == "温县托育中心"))
+    assert project.planned_investment == Decimal("12000.00")
+    assert {s.label: a for s, a in project.funding_by_source.items()} == {
+        "市县财政资金": Decimal("50.00"), "地方政府专项债券": Decimal("5000.00")}
+    assert (project.contact_person, project.contact_phone) == ("张三", "13912345678")
+    notes = "\n".join(preview.notes)
+    assert "“其中:市级财政(万元)”、“其中:县级财政(万元)”都是市县财政资金，已相加" in notes
+    assert "“其中:专项债(亿元)”以亿元计，已换算为万元(×10000)" in notes
+    assert "以下列未读取：其他费用(万元)、其中:中央资金(万元)" in notes
+
+
+def test_one_code_twice_in_a_table_is_a_row_error(session, empty_plan):
+    rows = [[1, "甲项目", "温县", "100", "2025", "2101-410825-04-01-000001"] + [""] * 10,
+            [2, "乙项目", "温县", "100", "2025", "2101-410825-04-01-000001"] + [""] * 10]
+    preview = _import(session, empty_plan, xlsx_bytes(rows, header=REGISTRY_HEADER))
+    assert not preview.ok and preview.rows[1].errors == ["项目代码2101-410825-04-01-000001与第2行重复"]
+
+
+def test_zero_in_a_source_column_means_none_and_a_second_import_changes_nothing(session, empty_plan):
+    header = ["序号", "项目名称", "建设地点", "计划投资(万元)", "建设年限", "其中:专项债(万元)", "其中:中央预算内(万元)"]
+    data = xlsx_bytes([[1, "温县养老院", "温县", "500", "2025", "60", "0"]], header=header)
+    assert _import(session, empty_plan, data).count("create") == 1
+    again = _import(session, empty_plan, data)
+    assert (again.count("unchanged"), again.count("update")) == (1, 0)

@@ -2,7 +2,7 @@
 roll-up, and 归档 (archive) instead of delete — through the pages, with CSRF on."""
 import json
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -11,11 +11,14 @@ from sqlalchemy import func, select
 from portfolio.accounts.models import Role
 from portfolio.core.audit import AuditEntry
 from portfolio.cycle.queries import quarter_round, round_entries
+from portfolio.problems.queries import problem_figures, round_window
 from portfolio.progress.models import ProgressReport, ReviewState
 from portfolio.progress.review import ReviewAction, review_refusals
 from portfolio.registry.models import FundingSource, Plan, Project, ProjectFunding, Region
+from portfolio.reports.data import ReportFilters, build_quarterly_report
+from portfolio.reports.issue import report_figures
 from tests.exports.test_exports import oc4ids_validator
-from tests.factories import login, submit
+from tests.factories import add_problem, login, submit
 
 CODE = "2101-410800-04-01-123456"
 
@@ -59,7 +62,7 @@ def test_the_new_fields_are_saved_normalized_and_shown(client, seeded, in_app):
     project = _project(in_app)
     assert (project.project_code, project.nature.label, project.owner_unit, project.responsible_leader,
             project.contact_person, project.contact_phone) == (CODE, "新建", "马村区妇幼保健院", "王某某", "李某",
-                                                               "03913568888")
+                                                               "0391-3568888")
     assert (project.longitude, project.latitude) == (Decimal("113.315246"), Decimal("35.266100"))
     assert _funding(in_app, project.id) == {FundingSource.SPECIAL_BONDS: Decimal("6000.00"),
                                             FundingSource.CENTRAL_BUDGET: Decimal("3000.00")}
@@ -71,6 +74,21 @@ def test_the_new_fields_are_saved_normalized_and_shown(client, seeded, in_app):
     # the edit form shows the amounts again
     edit = _text(client.get(f"/projects/{project.id}/edit"))
     assert 'name="funding_special_bonds" type="text" value="6000.00"' in edit
+
+
+@pytest.mark.parametrize(("typed", "kept"), [
+    ("(0391)3568888", "0391-3568888"), ("+86 139 1234 5678", "13912345678"), ("139-1234-5678", "13912345678"),
+    ("０３９１－３５６８８８８转１２", "0391-3568888-12"), ("0391–3568888", "0391-3568888"), ("03913568888", "03913568888"),
+])
+def test_phone_numbers_as_people_type_them(client, seeded, in_app, typed, kept):
+    assert submit(client, "/projects/new", _form_data(in_app, contact_phone=typed)).status_code == 302
+    assert _project(in_app).contact_phone == kept
+
+
+def test_a_refused_code_is_shown_as_typed(client, seeded, in_app):
+    response = submit(client, "/projects/new", _form_data(in_app, project_code="2101 4108 04 01 123456"))
+    assert response.status_code == 422 and 'value="2101 4108 04 01 123456"' in _text(response)
+    assert "项目代码“2101-4108-04-01-123456”格式不对" in _text(response)
 
 
 @pytest.mark.parametrize(("overrides", "label", "message"), [
@@ -120,7 +138,8 @@ def test_sources_over_the_planned_investment_are_saved_with_a_warning(client, se
     form = _form_data(in_app, funding_other="1000.01", version=str(project.version))
     response = submit(client, f"/projects/{project.id}/edit", form)
     page = _text(client.get(response.headers["Location"]))
-    assert "已保存，但" not in page and "超过计划投资" not in page and "资金来源已全部落实。" in page
+    assert "已保存，但" not in page and "请核对" not in page
+    assert "资金来源合计超过计划投资0.01万元（1分以内，视为舍入差）。" in page
 
 
 def test_the_list_filters_by_source_and_the_dashboard_rolls_up(client, seeded, in_app):
@@ -148,7 +167,7 @@ def test_oc4ids_carries_code_sources_parties_and_point(client, seeded, in_app):
     assert project["locations"][0]["geometry"] == {"type": "Point", "coordinates": [113.315246, 35.2661]}
     assert [(p["name"], p["roles"]) for p in project["parties"]] == [
         ("马村区妇幼保健院", ["publicAuthority"]), ("马村区卫健委", ["administrativeEntity"])]
-    assert project["parties"][0]["contactPoint"] == {"name": "李某", "telephone": "03913568888"}
+    assert project["parties"][0]["contactPoint"] == {"name": "李某", "telephone": "0391-3568888"}
     assert project["publicAuthority"]["name"] == "马村区妇幼保健院"
 
 
@@ -224,3 +243,67 @@ def test_an_archived_project_owes_no_progress_and_its_reports_are_not_reviewed(s
     assert quarter_round(session, 2026, 3, today, 5).total.expected == before - 1
     assert project.id not in {entry.project.id for entry in round_entries(session, 2026, 3, today)}
     assert review_refusals([report], ReviewAction.APPROVE) == ["孟州市全民健身中心已归档，不能审核通过其进展"]
+
+
+def test_archiving_is_judged_as_of_the_date(session, seeded):
+    """A report made again for a quarter before the project was archived still counts it; problems
+    of projects archived by the end of the ledger's window leave its figures and the report's alike."""
+    project = session.scalar(select(Project).where(Project.name == "孟州市全民健身中心"))
+    add_problem(session, project, raised_on=date(2026, 10, 10))
+    now = date(2026, 11, 23)
+
+    def q3():
+        return build_quarterly_report(session, 2026, 3, ReportFilters(), "测试", datetime(2026, 11, 23), now)
+
+    before = q3()
+    project.archived_on, project.archive_reason = now, "测试"
+    session.flush()
+    after = q3()
+    assert after.total.count == before.total.count == 13
+    ledger = problem_figures(session, *round_window(2026, 3, now))
+    assert after.problems.total.raised == ledger.total.raised == before.problems.total.raised - 1
+    q4 = build_quarterly_report(session, 2026, 4, ReportFilters(), "测试", datetime(2026, 11, 23), now)
+    assert q4.total.count == 12
+
+
+def test_an_archived_projects_problems_are_read_only(client, seeded, in_app):
+    def archive_with_a_problem(session):
+        project = session.scalar(select(Project).where(Project.name == "孟州市全民健身中心"))
+        problem = add_problem(session, project, raised_on=date(2026, 10, 10))
+        project.archived_on, project.archive_reason = date(2026, 11, 1), "测试"
+        session.commit()
+        return problem.id
+
+    problem_id = in_app(archive_with_a_problem)
+    response = submit(client, f"/problems/{problem_id}/update", {"body": "已协调", "state": "coordinating"},
+                      form_url="/projects/new")
+    assert response.status_code == 403
+    assert "已协调" not in _text(client.get(f"/problems/{problem_id}"))
+    assert "孟州市全民健身中心" not in _text(client.get("/problems/"))
+
+
+def test_an_issued_report_keeps_its_funding_table(session, seeded):
+    project = session.scalar(select(Project).where(Project.name == "孟州市全民健身中心"))
+    report = build_quarterly_report(session, 2026, 3, ReportFilters(), "测试", datetime(2026, 11, 23), date(2026, 11, 23))
+    figures = report_figures(report)
+    assert figures["资金来源·未落实资金来源"] == "626,457.00" and figures["资金来源·合计"] == "626,457.00"
+    project.funding = [ProjectFunding(source=FundingSource.SPECIAL_BONDS, amount=Decimal(1000))]
+    session.flush()
+    again = report_figures(build_quarterly_report(session, 2026, 3, ReportFilters(), "测试", datetime(2026, 11, 23),
+                                                  date(2026, 11, 23)))
+    assert again["资金来源·地方政府专项债券"] == "1,000.00" and again["资金来源·未落实资金来源"] == "625,457.00"
+
+
+def test_archiving_a_project_changed_meanwhile_keeps_the_reason(client, seeded, in_app):
+    project = _project(in_app, "孟州市全民健身中心")
+    response = submit(client, f"/projects/{project.id}/archive", {"reason": "规划调整", "version": "0"})
+    assert response.status_code == 409
+    assert "规划调整</textarea>" in _text(response) and 'id="conflict"' in _text(response)
+    assert _project(in_app, "孟州市全民健身中心").archived_on is None
+
+
+def test_a_name_taken_by_an_archived_project_says_so(client, seeded, in_app):
+    project = _project(in_app, "孟州市全民健身中心")
+    submit(client, f"/projects/{project.id}/archive", {"reason": "规划调整", "version": str(project.version)})
+    response = submit(client, "/projects/new", _form_data(in_app, name="孟州市全民健身中心"))
+    assert response.status_code == 422 and "（已归档，可在项目库中按“已归档项目”查看并恢复）" in _text(response)
