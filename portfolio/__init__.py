@@ -52,6 +52,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     from portfolio.dashboard import views as dashboard_views
     from portfolio.imports import uploads
     from portfolio.imports import views as import_views
+    from portfolio.indicators import views as indicator_views
     from portfolio.messages import views as message_views
     from portfolio.problems import views as problem_views
     from portfolio.progress import cli as progress_cli
@@ -64,7 +65,7 @@ def create_app(config: Mapping | None = None) -> Flask:
 
     for blueprint in (auth_views.bp, dashboard_views.bp, registry_views.bp, progress_views.bp, report_views.bp,
                       import_views.bp, review_views.bp, admin_views.bp, cycle_views.bp, message_views.bp,
-                      problem_views.bp):
+                      problem_views.bp, indicator_views.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(access=access, describe_audit=audit.describe, table_label=audit.table_label,
                                  edit_refusal=review.edit_refusal, once_token=once.new_token)

@@ -233,9 +233,9 @@ def test_csv_rates_are_percent_with_one_decimal(client, project, in_app):
 
 def test_numbers_are_never_split_across_lines_in_the_pdf():
     from portfolio.reports.fonts import register_font
-    from portfolio.reports.pdf import _Wrapper
+    from portfolio.reports.pdf import Wrapper
 
-    wrap = _Wrapper(register_font().name)
+    wrap = Wrapper(register_font().name)
     lines = wrap.lines("工期进度100%，累计投资完成率24.8%，计划投资1,234,567.89万元" * 3, 60)
     text = "".join(lines)
     for number in ("100%", "24.8%", "1,234,567.89"):

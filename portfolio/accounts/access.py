@@ -29,6 +29,11 @@ def can_delete_projects(user: User) -> bool:
     return user.role is Role.ADMIN
 
 
+def can_enter_indicator_values(user: User) -> bool:
+    """规划指标 actual values: city staff and administrators."""
+    return user.role in EDITORS
+
+
 def can_edit_progress(user: User, project: Project) -> bool:
     """Progress, milestones and annual plans: the city for all projects, a county for its own;
     nobody for an archived project."""

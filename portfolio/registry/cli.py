@@ -9,26 +9,27 @@ from flask.cli import with_appcontext
 from portfolio.core.cli import write_whole
 from portfolio.core.db import db
 from portfolio.core.formatting import format_date
+from portfolio.core.seedfiles import SeedError
 from portfolio.core.web import thresholds
 from portfolio.exports.render import render_export
 from portfolio.imports.cli import run_import
 from portfolio.registry.lookup import find_plan, find_region, find_sector
 from portfolio.registry.models import ProjectStatus
 from portfolio.registry.queries import ProjectFilters
-from portfolio.registry.seed import SeedError, load_seed, read_seed_dir
+from portfolio.registry.seed import load_seed, read_seed_dir
 from portfolio.rules import Light, WarningKind
 
-KIND_LABELS = {"plans": "规划", "programmes": "专栏", "regions": "县(市、区)", "projects": "项目"}
+KIND_LABELS = {"plans": "规划", "programmes": "专栏", "regions": "县(市、区)", "projects": "项目", "indicators": "规划指标"}
 
 
 @click.command("seed")
 @with_appcontext
 @click.option(
     "--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
-    help="Folder holding plans.csv, programmes.csv, regions.csv and projects.csv (default: the repository's seeds/).",
+    help="Folder holding plans.csv, programmes.csv, regions.csv, projects.csv and plan_indicators.csv (default: the repository's seeds/).",
 )
 def seed_command(directory: Path | None) -> None:
-    """Load the plans, programmes, regions and projects from the seed CSV files.
+    """Load the plans, programmes, regions, projects and plan indicators from the seed CSV files.
 
     Only rows the database lacks are added, so running it again changes nothing. A
     malformed file stops the load with its file, line and reason, and nothing is written.

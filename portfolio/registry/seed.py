@@ -1,4 +1,5 @@
-"""Loading the plans, programmes, regions and projects kept as CSV files in `seeds/`.
+"""Loading the plans, programmes, regions and projects (and, through `portfolio.indicators.seed`,
+the plan indicators) kept as CSV files in `seeds/`.
 
 The files are read and checked completely before anything is written, so a malformed file
 stops the load with its file, line and reason, and the database is left as it was. Rows
@@ -6,7 +7,6 @@ are matched on their natural keys (plan title; plan and programme number; city a
 name; plan and project name) and only missing rows are added: loading twice changes
 nothing, and edits made in the app are never overwritten by the seeds.
 """
-import csv
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -14,19 +14,14 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portfolio.core.limits import FIRST_YEAR, LAST_YEAR
 from portfolio.core.parsing import ParseError, parse_amount, parse_build_years
+from portfolio.core.seedfiles import SeedRow, read_rows
+from portfolio.indicators.seed import load_indicators, read_indicators
 from portfolio.registry.models import Plan, Programme, Project, ProjectStatus, Region, RegionKind, Sector
 from portfolio.registry.validation import PROJECT_LABELS, project_value_errors
 
 DEFAULT_STATUS = ProjectStatus.UNDER_WAY
 """The plan tables give no status; a listed project is taken to be under way until someone records otherwise."""
-
-class SeedError(Exception):
-    def __init__(self, file: str, line: int, reason: str):
-        super().__init__(f"{file} 第{line}行：{reason}")
-        self.file, self.line, self.reason = file, line, reason
-
 
 @dataclass
 class SeedCounts:
@@ -35,80 +30,19 @@ class SeedCounts:
 
 
 @dataclass(frozen=True)
-class _Row:
-    """One CSV row with its line number, so every later check can name the line."""
-
-    file: str
-    line: int
-    values: dict[str, str]
-
-    def get(self, column: str) -> str:
-        return (self.values.get(column) or "").strip()
-
-    def required(self, column: str, label: str) -> str:
-        if not (value := self.get(column)):
-            raise self.error(f"{label}({column})不能为空")
-        return value
-
-    def integer(self, column: str, label: str) -> int:
-        text = self.required(column, label)
-        try:
-            return int(text)
-        except ValueError:
-            raise self.error(f"{label}({column})“{text}”不是整数") from None
-
-    def year(self, column: str, label: str) -> int:
-        value = self.integer(column, label)
-        if not FIRST_YEAR <= value <= LAST_YEAR:
-            raise self.error(f"{label}{value}不在{FIRST_YEAR}–{LAST_YEAR}之间")
-        return value
-
-    def choice(self, column: str, label: str, enum_cls, by_label: bool):
-        text = self.required(column, label)
-        try:
-            return enum_cls.from_label(text) if by_label else enum_cls(text)
-        except ValueError:
-            allowed = "、".join(m.label if by_label else m.value for m in enum_cls)
-            raise self.error(f"{label}“{text}”不是可选值之一({allowed})") from None
-
-    def error(self, reason: str) -> SeedError:
-        return SeedError(self.file, self.line, reason)
-
-
-def _read_rows(directory: Path, name: str, columns: tuple[str, ...]) -> list[_Row]:
-    path = directory / name
-    if not path.is_file():
-        raise SeedError(name, 0, f"找不到文件 {path}")
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            missing = [column for column in columns if column not in (reader.fieldnames or [])]
-            if missing:
-                raise SeedError(name, 1, f"表头缺少列：{', '.join(missing)}")
-            rows = []
-            for values in reader:
-                if None in values:
-                    raise SeedError(name, reader.line_num, "列数多于表头")
-                rows.append(_Row(name, reader.line_num, values))
-            return rows
-    except UnicodeDecodeError:
-        raise SeedError(name, 0, "文件不是 UTF-8 编码") from None
-    except csv.Error as error:
-        raise SeedError(name, 0, f"CSV 格式错误：{error}") from None
-
-
-@dataclass(frozen=True)
 class SeedData:
     plans: list[dict]
     programmes: list[dict]
     regions: list[dict]
     projects: list[dict]
+    indicators: list[dict]
+    """规划指标, read by `portfolio.indicators.seed`."""
 
 
 def read_seed_dir(directory: Path) -> SeedData:
     """Read and check every seed file; raise `SeedError` on the first problem."""
     plans, plan_cities = [], {}
-    for row in _read_rows(directory, "plans.csv", ("title", "city", "start_year", "end_year", "source_document")):
+    for row in read_rows(directory, "plans.csv", ("title", "city", "start_year", "end_year", "source_document")):
         title = row.required("title", "规划名称")
         if title in plan_cities:
             raise row.error(f"规划“{title}”重复")
@@ -121,14 +55,14 @@ def read_seed_dir(directory: Path) -> SeedData:
              "source_document": row.get("source_document") or None}
         )
 
-    def known_plan(row: _Row) -> str:
+    def known_plan(row: SeedRow) -> str:
         title = row.required("plan", "规划")
         if title not in plan_cities:
             raise row.error(f"规划“{title}”不在 plans.csv 中")
         return title
 
     programmes, programme_keys = [], set()
-    for row in _read_rows(directory, "programmes.csv", ("plan", "number", "title")):
+    for row in read_rows(directory, "programmes.csv", ("plan", "number", "title")):
         key = (known_plan(row), row.integer("number", "专栏序号"))
         if key[1] <= 0 or key in programme_keys:
             raise row.error(f"专栏序号{key[1]}无效或重复")
@@ -136,7 +70,7 @@ def read_seed_dir(directory: Path) -> SeedData:
         programmes.append({"plan": key[0], "number": key[1], "title": row.required("title", "专栏名称")})
 
     regions, region_keys = [], set()
-    for row in _read_rows(directory, "regions.csv", ("city", "name", "full_name", "kind")):
+    for row in read_rows(directory, "regions.csv", ("city", "name", "full_name", "kind")):
         key = (row.required("city", "城市"), row.required("name", "名称"))
         if key in region_keys:
             raise row.error(f"县(市、区)“{key[1]}”重复")
@@ -149,7 +83,7 @@ def read_seed_dir(directory: Path) -> SeedData:
     projects, project_keys = [], set()
     project_columns = ("plan", "number", "name", "site", "sector", "content", "planned_investment",
                        "build_years", "programme", "responsible_unit", "status")
-    for row in _read_rows(directory, "projects.csv", project_columns):
+    for row in read_rows(directory, "projects.csv", project_columns):
         plan = known_plan(row)
         name = row.required("name", "项目名称")
         if (plan, name) in project_keys:
@@ -181,7 +115,7 @@ def read_seed_dir(directory: Path) -> SeedData:
                 if row.get("status") else DEFAULT_STATUS,
             }
         )
-    return SeedData(plans, programmes, regions, projects)
+    return SeedData(plans, programmes, regions, projects, read_indicators(directory, set(plan_cities)))
 
 
 def load_seed(session: Session, data: SeedData) -> SeedCounts:
@@ -232,4 +166,8 @@ def load_seed(session: Session, data: SeedData) -> SeedCounts:
             )
         )
     session.flush()
+    added, existing = load_indicators(session, data.indicators)
+    for bucket, number in ((counts.added, added), (counts.existing, existing)):
+        if number:
+            bucket["indicators"] = number
     return counts

@@ -36,11 +36,11 @@ LIGHT_COLOURS = {Light.RED: colors.HexColor("#c53030"), Light.YELLOW: colors.Hex
                  Light.CANCELLED: colors.HexColor("#a0aec0")}
 SERIES_COLOURS = (colors.HexColor("#90cdf4"), colors.HexColor("#1b7f3b"))
 
-_rendering = threading.Lock()
+rendering_lock = threading.Lock()
 """ReportLab is not safe for concurrent use in threads (a TTFont must not serve two documents at once)."""
 
 
-class _Styles:
+class Styles:
     def __init__(self, font: str):
         def style(name, size, leading=None, **extra):
             return ParagraphStyle(name, fontName=font, fontSize=size, leading=leading or size * 1.35,
@@ -56,7 +56,7 @@ UNBREAKABLE = re.compile(r"[0-9A-Za-z.,%:\-—+~/()（）]+|.", re.S)
 """Numbers (with their separators, percent sign and unit letters) stay whole on one line."""
 
 
-class _Wrapper:
+class Wrapper:
     """Breaks text into lines that fit a column, as plain strings joined by newlines.
 
     Chinese may break between any two characters, but never inside a number: "24.8%" or
@@ -100,7 +100,7 @@ class _Wrapper:
         return "\n".join(self.lines(text, column_width - CELL_PADDING))
 
 
-def _table_style(font: str, numeric_from: int, header_rows: int = 1, total_row: bool = False) -> TableStyle:
+def table_style(font: str, numeric_from: int, header_rows: int = 1, total_row: bool = False) -> TableStyle:
     commands = [
         ("FONTNAME", (0, 0), (-1, -1), font),
         ("FONTSIZE", (0, 0), (-1, -1), TABLE_FONT_SIZE),
@@ -119,7 +119,7 @@ def _table_style(font: str, numeric_from: int, header_rows: int = 1, total_row: 
     return TableStyle(commands)
 
 
-def _chunked_tables(header: list, rows: Sequence[list], widths: list[float], style: TableStyle,
+def chunked_tables(header: list, rows: Sequence[list], widths: list[float], style: TableStyle,
                     lights: Sequence[Light] = ()) -> list[Table]:
     """One table per CHUNK_ROWS rows, each repeating the header on every page it spans; the
     last column, when `lights` are given, is coloured by each row's light."""
@@ -140,7 +140,7 @@ def _group_table(first_column: str, rows: Sequence[GroupFigures], total: GroupFi
              str(row.red), str(row.yellow)] for row in (*rows, total)]
     widths = [0.22, 0.1, 0.18, 0.18, 0.12, 0.1, 0.1]
     return Table([header, *body], colWidths=[w * CONTENT_WIDTH for w in widths], repeatRows=1,
-                 style=_table_style(font, 1, total_row=True))
+                 style=table_style(font, 1, total_row=True))
 
 
 def _bar_chart(rows: Sequence[GroupFigures], font: str) -> Drawing:
@@ -173,7 +173,7 @@ def _bar_chart(rows: Sequence[GroupFigures], font: str) -> Drawing:
     return drawing
 
 
-def _numbered_canvas(font: str, header: str):
+def numbered_canvas(font: str, header: str):
     """A canvas that draws the running header and "第 X 页 共 Y 页" once the page count is known."""
 
     class NumberedCanvas(Canvas):
@@ -202,13 +202,13 @@ def _numbered_canvas(font: str, header: str):
 
 def render_quarterly_pdf(report: QuarterlyReport, font: PdfFont) -> bytes:
     """The report as PDF bytes (A4)."""
-    with _rendering:
+    with rendering_lock:
         return _render(report, font.name)
 
 
 def _render(report: QuarterlyReport, font: str) -> bytes:
-    styles = _Styles(font)
-    wrap = _Wrapper(font)
+    styles = Styles(font)
+    wrap = Wrapper(font)
     total = report.total
     story: list = [
         Spacer(1, 4 * mm),
@@ -237,9 +237,9 @@ def _render(report: QuarterlyReport, font: str) -> bytes:
         facts.append(["已取消", f"{total.cancelled_count}个，计划投资{format_wan(total.cancelled_planned)}万元（不计入以上统计）"])
     widths = [0.22 * CONTENT_WIDTH, 0.78 * CONTENT_WIDTH]
     story.append(Table([[wrap(label, widths[0]), wrap(value, widths[1])] for label, value in facts], colWidths=widths,
-                       style=_table_style(font, 2, header_rows=0)))
+                       style=table_style(font, 2, header_rows=0)))
     story.append(Spacer(1, 3 * mm))
-    body = _Wrapper(font, styles.body.fontSize)
+    body = Wrapper(font, styles.body.fontSize)
     for sentence in report.summary:
         lines = body.lines(sentence, CONTENT_WIDTH - 2, first_limit=CONTENT_WIDTH - 2 - styles.body.firstLineIndent)
         story.append(Paragraph("<br/>".join(escape(line) for line in lines), styles.body))
@@ -258,8 +258,8 @@ def _render(report: QuarterlyReport, font: str) -> bytes:
         rows = [[str(n), wrap(w.name, widths[1]), w.region, wrap("\n".join(w.reasons), widths[3]),
                  wrap(w.problems, widths[4]), wrap(w.next_steps, widths[5]), w.light.label]
                 for n, w in enumerate(report.warnings, start=1)]
-        story += _chunked_tables(["序号", "项目名称", "县(市、区)", "原因", "存在问题", "下步计划", "预警"], rows, widths,
-                                 _table_style(font, 99), [w.light for w in report.warnings])
+        story += chunked_tables(["序号", "项目名称", "县(市、区)", "原因", "存在问题", "下步计划", "预警"], rows, widths,
+                                 table_style(font, 99), [w.light for w in report.warnings])
     else:
         story.append(Paragraph("本季度无红灯、黄灯项目。", styles.body))
 
@@ -275,7 +275,7 @@ def _render(report: QuarterlyReport, font: str) -> bytes:
             for p in report.projects]
     header = ["序号", "项目名称", "县(市、区)", "计划投资(万元)", "建设年限", "累计完成(万元)", "完成率", "本季度(万元)",
               "形象进度", "审核", "预警"]
-    story += _chunked_tables(header, rows, widths, _numeric_columns(_table_style(font, 99), (3, 5, 6, 7)),
+    story += chunked_tables(header, rows, widths, _numeric_columns(table_style(font, 99), (3, 5, 6, 7)),
                              [p.light for p in report.projects])
     if not rows:
         story.append(Paragraph("没有符合条件的项目。", styles.body))
@@ -285,7 +285,7 @@ def _render(report: QuarterlyReport, font: str) -> bytes:
         widths = [w * CONTENT_WIDTH for w in (0.06, 0.44, 0.14, 0.18, 0.18)]
         rows = [[str(n), wrap(m.project, widths[1]), m.region, m.milestone, format_date(m.actual_date)]
                 for n, m in enumerate(report.milestones_reached, start=1)]
-        story += _chunked_tables(["序号", "项目名称", "县(市、区)", "节点", "完成日期"], rows, widths, _table_style(font, 99))
+        story += chunked_tables(["序号", "项目名称", "县(市、区)", "节点", "完成日期"], rows, widths, table_style(font, 99))
     else:
         story.append(Paragraph("本季度没有完成的节点。", styles.body))
 
@@ -293,25 +293,25 @@ def _render(report: QuarterlyReport, font: str) -> bytes:
     document = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=16 * mm,
                                  bottomMargin=16 * mm, title=report.title, author=report.issuer,
                                  subject="季度进展情况报告", creator="portfolio")
-    document.build(story, canvasmaker=_numbered_canvas(font, report.title))
+    document.build(story, canvasmaker=numbered_canvas(font, report.title))
     return buffer.getvalue()
 
 
-def _funding_section(total: GroupFigures, font: str, styles: _Styles) -> list:
+def _funding_section(total: GroupFigures, font: str, styles: Styles) -> list:
     """资金来源：the planned investment by source, from the same roll-up as the dashboard's table."""
     lines = funding_lines(total)
     widths = [0.5 * CONTENT_WIDTH, 0.25 * CONTENT_WIDTH, 0.25 * CONTENT_WIDTH]
     rows = [[line.label, format_wan(line.amount), format_rate(line.share)] for line in lines]
     flowables = [KeepTogether([Paragraph("资金来源（计划投资构成）：", styles.body),
                                Table([["资金来源", "金额(万元)", "占计划总投资"], *rows], colWidths=widths, repeatRows=1,
-                                     style=_table_style(font, 1, total_row=True))])]
+                                     style=table_style(font, 1, total_row=True))])]
     if total.funding.excess:
         flowables.append(Paragraph(f"其中{total.funding.excess_count}个项目的资金来源合计超过其计划投资，共超出"
                                    f"{format_wan(total.funding.excess)}万元，故合计大于计划总投资。", styles.body))
     return flowables
 
 
-def _problems_section(figures: ProblemFigures, font: str, styles: _Styles, wrap: _Wrapper) -> list:
+def _problems_section(figures: ProblemFigures, font: str, styles: Styles, wrap: Wrapper) -> list:
     """The sentence, the counts by type and by county, and the problems still open at the end."""
     story: list = [Paragraph(escape(figures.summary()), styles.body)]
     if figures.is_empty:
@@ -323,7 +323,7 @@ def _problems_section(figures: ProblemFigures, font: str, styles: _Styles, wrap:
         # a dozen rows at most: kept on one page rather than leaving the total row alone on the next
         story += [Spacer(1, 2 * mm), KeepTogether(Table([[first_column, "新增", "已解决", "无法解决", "未解决"], *body],
                                                         colWidths=widths, repeatRows=1,
-                                                        style=_table_style(font, 1, total_row=True)))]
+                                                        style=table_style(font, 1, total_row=True)))]
     if figures.open_problems:
         story.append(Paragraph(f"截至{format_date(figures.end)}尚未解决的问题：", styles.body))
         widths = [w * CONTENT_WIDTH for w in (0.05, 0.18, 0.1, 0.07, 0.34, 0.14, 0.12)]
@@ -331,8 +331,8 @@ def _problems_section(figures: ProblemFigures, font: str, styles: _Styles, wrap:
                  wrap(p.responsible_units, widths[5]), wrap(format_date(p.deadline) + ("（已超期）" if p.overdue else ""),
                                                             widths[6])]
                 for n, p in enumerate(figures.open_problems, start=1)]
-        story += _chunked_tables(["序号", "项目", "县(市、区)", "类型", "问题", "责任单位", "办结时限"], rows, widths,
-                                 _table_style(font, 99))
+        story += chunked_tables(["序号", "项目", "县(市、区)", "类型", "问题", "责任单位", "办结时限"], rows, widths,
+                                 table_style(font, 99))
     return story
 
 
