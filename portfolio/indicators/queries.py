@@ -5,7 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from portfolio.indicators.models import IndicatorNature, PlanIndicator
-from portfolio.indicators.rules import IndicatorFacts, IndicatorStatus, Judgement, judge
+from portfolio.indicators.rules import PLACES, IndicatorFacts, IndicatorStatus, Judgement, format_value, judge
 from portfolio.registry.models import Plan
 
 
@@ -21,6 +21,21 @@ class IndicatorRow:
     indicator: PlanIndicator
     judgement: Judgement
 
+    @property
+    def latest(self) -> str:
+        """“79.3岁（2024年）”, or — without a value."""
+        judgement = self.judgement
+        if judgement.latest_value is None:
+            return "—"
+        return f"{format_value(judgement.latest_value, self.indicator.unit)}（{judgement.latest_year}年）"
+
+    @property
+    def expected(self) -> str:
+        """The value on the straight path, two decimals at most, or —."""
+        if self.judgement.expected is None:
+            return "—"
+        return format_value(self.judgement.expected.quantize(PLACES), self.indicator.unit)
+
 
 @dataclass(frozen=True)
 class PlanMonitoring:
@@ -34,6 +49,14 @@ class PlanMonitoring:
     @property
     def red(self) -> int:
         return sum(row.judgement.red for row in self.rows)
+
+    @property
+    def summary(self) -> str:
+        """“截至2024年，31项指标中已达标5项、正常3项…，其中约束性指标滞后1项。”"""
+        parts = "、".join(f"{status.label}{self.counts[status]}项" for status in IndicatorStatus
+                         if self.counts.get(status))
+        red = f"，其中约束性指标滞后{self.red}项" if self.red else ""
+        return f"截至{self.year}年，{len(self.rows)}项指标中{parts}{red}。"
 
 
 def facts_of(indicator: PlanIndicator) -> IndicatorFacts:

@@ -105,7 +105,8 @@ def judge(facts: IndicatorFacts, values: dict[int, Decimal], year: int) -> Judge
     shown = format_value(expected.quantize(PLACES), facts.unit)
     gap = format_value(abs(latest - expected).quantize(PLACES), facts.unit)
     if _better_or_equal(facts, latest, expected):
-        return Judgement(IndicatorStatus.ON_TRACK, f"{actual}，不低于按线性进度应达的{shown}（目标{target}）",
+        not_worse = "不低于" if facts.direction is Direction.UP else "不高于"
+        return Judgement(IndicatorStatus.ON_TRACK, f"{actual}，{not_worse}按线性进度应达的{shown}（目标{target}）",
                          latest_year, latest, expected)
     worse = "低于" if facts.direction is Direction.UP else "高于"
     return Judgement(IndicatorStatus.LAGGING, f"{actual}，按线性进度应达{shown}，{worse}{gap}（目标{target}）",

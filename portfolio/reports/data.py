@@ -20,6 +20,7 @@ from portfolio.core.formatting import (
     format_share,
     format_wan_whole,
 )
+from portfolio.indicators.queries import IndicatorFilters, PlanMonitoring, monitoring
 from portfolio.problems.queries import ProblemFigures, problem_figures, round_window
 from portfolio.progress.models import Milestone
 from portfolio.registry.models import Plan, Project, Region, Sector, format_build_years, in_registry
@@ -124,6 +125,8 @@ class QuarterlyReport:
     milestones_reached: tuple[MilestoneEntry, ...]
     problems: ProblemFigures
     """存在问题及协调解决情况: problems of the report's projects from the quarter's start to `as_of`."""
+    indicators: tuple[PlanMonitoring, ...] = ()
+    """规划指标监测情况, in a fourth quarter's report only: the plan's (or every plan's) indicators as of the year."""
 
     @property
     def schedule_share(self) -> Decimal:
@@ -218,6 +221,8 @@ def build_quarterly_report(session: Session, year: int, quarter: int, filters: R
         problems=problem_figures(session, *round_window(year, quarter, today),
                                  problem_region or (filters.region.id if filters.region else None),
                                  project_ids=report_projects_query(filters, as_of).with_only_columns(Project.id)),
+        indicators=tuple(monitoring(session, IndicatorFilters(plan_id=filters.plan.id if filters.plan else None), year))
+        if quarter == 4 else (),
     )
 
 

@@ -18,6 +18,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from portfolio.core.formatting import format_date, format_datetime, format_rate, format_share, format_wan
+from portfolio.indicators.queries import PlanMonitoring
 from portfolio.problems.queries import ProblemFigures
 from portfolio.reports.data import QuarterlyReport
 from portfolio.reports.fonts import PdfFont
@@ -280,6 +281,10 @@ def _render(report: QuarterlyReport, font: str) -> bytes:
     if not rows:
         story.append(Paragraph("没有符合条件的项目。", styles.body))
 
+    if report.indicators:
+        story.append(Paragraph("七、规划指标监测情况", styles.heading))
+        story += indicator_flowables(report.indicators, font, styles)
+
     story.append(Paragraph("附：本季度完成的节点", styles.heading))
     if report.milestones_reached:
         widths = [w * CONTENT_WIDTH for w in (0.06, 0.44, 0.14, 0.18, 0.18)]
@@ -309,6 +314,27 @@ def _funding_section(total: GroupFigures, font: str, styles: Styles) -> list:
         flowables.append(Paragraph(f"其中{total.funding.excess_count}个项目的资金来源合计超过其计划投资，共超出"
                                    f"{format_wan(total.funding.excess)}万元，故合计大于计划总投资。", styles.body))
     return flowables
+
+
+def indicator_flowables(plans: Sequence[PlanMonitoring], font: str, styles: Styles) -> list:
+    """规划指标监测 (the Q4 report's section and the 年度监测 PDF) per plan: the sentence of counts, then the table; lagging binding indicators in red."""
+    wrap = Wrapper(font)
+    widths = [w * CONTENT_WIDTH for w in (0.04, 0.2, 0.07, 0.1, 0.1, 0.12, 0.07, 0.07, 0.23)]
+    story: list = []
+    for group in plans:
+        story.append(Paragraph(escape(f"{group.plan.title}：{group.summary}"), styles.body))
+        rows = [[str(row.indicator.number), wrap(row.indicator.name, widths[1]), row.indicator.nature.label,
+                 wrap(row.indicator.baseline or "—", widths[3]), wrap(row.latest, widths[4]),
+                 wrap(row.indicator.target or "—", widths[5]), wrap(row.expected, widths[6]),
+                 row.judgement.status.label, wrap(row.judgement.reason, widths[8])] for row in group.rows]
+        style = table_style(font, 99)
+        for offset, row in enumerate(group.rows, start=1):
+            if row.judgement.red:
+                style.add("TEXTCOLOR", (0, offset), (-1, offset), colors.HexColor("#c53030"))
+        story += chunked_tables(["序号", "指标", "性质", "基期值", "最新值", "目标值", "应达值", "状态", "说明"], rows,
+                                widths, style)
+        story.append(Spacer(1, 3 * mm))
+    return story
 
 
 def _problems_section(figures: ProblemFigures, font: str, styles: Styles, wrap: Wrapper) -> list:
