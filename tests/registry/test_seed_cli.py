@@ -14,7 +14,7 @@ def _project_count(in_app) -> int:
 def test_seed_twice(runner, in_app):
     first = runner.invoke(args=["seed"])
     assert first.exit_code == 0, first.output
-    assert "项目: 新增 13，已存在 0" in first.output
+    assert "项目: 新增 13，已存在 0" in first.output and "规划指标: 新增 58，已存在 0" in first.output
     second = runner.invoke(args=["seed"])
     assert second.exit_code == 0 and "项目: 新增 0，已存在 13" in second.output
     assert _project_count(in_app) == 13
@@ -35,10 +35,10 @@ def test_seed_help(runner):
     result = runner.invoke(args=["seed", "--help"])
     assert result.exit_code == 0
     help_text = " ".join(result.output.split())
-    assert "Load the plans, programmes, regions and projects from the seed CSV files." in help_text
+    assert "Load the plans, programmes, regions, projects and plan indicators from the seed CSV" in help_text
     assert "running it again changes nothing" in help_text and "nothing is written" in help_text
     assert "--dir DIRECTORY" in help_text
-    assert "Folder holding plans.csv, programmes.csv, regions.csv and projects.csv" in help_text
+    assert "Folder holding plans.csv, programmes.csv, regions.csv, projects.csv and plan_indicators.csv" in help_text
     assert "(default: the repository's seeds/)" in help_text
 
 
