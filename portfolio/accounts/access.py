@@ -29,6 +29,11 @@ def can_delete_projects(user: User) -> bool:
     return user.role is Role.ADMIN
 
 
+def can_manage_programme_tasks(user: User) -> bool:
+    """专栏 task progress and linked projects: city staff and administrators."""
+    return user.role in EDITORS
+
+
 def can_enter_indicator_values(user: User) -> bool:
     """规划指标 actual values: city staff and administrators."""
     return user.role in EDITORS

@@ -19,17 +19,18 @@ from portfolio.registry.queries import ProjectFilters
 from portfolio.registry.seed import load_seed, read_seed_dir
 from portfolio.rules import Light, WarningKind
 
-KIND_LABELS = {"plans": "规划", "programmes": "专栏", "regions": "县(市、区)", "projects": "项目", "indicators": "规划指标"}
+KIND_LABELS = {"plans": "规划", "programmes": "专栏", "regions": "县(市、区)", "projects": "项目", "indicators": "规划指标",
+               "tasks": "专栏任务"}
 
 
 @click.command("seed")
 @with_appcontext
 @click.option(
     "--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
-    help="Folder holding plans.csv, programmes.csv, regions.csv, projects.csv and plan_indicators.csv (default: the repository's seeds/).",
+    help="Folder holding plans.csv, programmes.csv, regions.csv, projects.csv, plan_indicators.csv and programme_tasks.csv (default: the repository's seeds/).",
 )
 def seed_command(directory: Path | None) -> None:
-    """Load the plans, programmes, regions, projects and plan indicators from the seed CSV files.
+    """Load the plans, programmes, regions, projects, plan indicators and 专栏 tasks from the seed CSV files.
 
     Only rows the database lacks are added, so running it again changes nothing. A
     malformed file stops the load with its file, line and reason, and nothing is written.

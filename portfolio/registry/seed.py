@@ -1,5 +1,5 @@
-"""Loading the plans, programmes, regions and projects (and, through `portfolio.indicators.seed`,
-the plan indicators) kept as CSV files in `seeds/`.
+"""Loading the plans, programmes, regions and projects (and, through `portfolio.indicators.seed`
+and `portfolio.programmes.seed`, the plan indicators and the 专栏 tasks) kept as CSV files in `seeds/`.
 
 The files are read and checked completely before anything is written, so a malformed file
 stops the load with its file, line and reason, and the database is left as it was. Rows
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from portfolio.core.parsing import ParseError, parse_amount, parse_build_years
 from portfolio.core.seedfiles import SeedRow, read_rows
 from portfolio.indicators.seed import load_indicators, read_indicators
+from portfolio.programmes.seed import load_tasks, read_tasks
 from portfolio.registry.models import Plan, Programme, Project, ProjectStatus, Region, RegionKind, Sector
 from portfolio.registry.validation import PROJECT_LABELS, project_value_errors
 
@@ -37,6 +38,8 @@ class SeedData:
     projects: list[dict]
     indicators: list[dict]
     """规划指标, read by `portfolio.indicators.seed`."""
+    tasks: list[dict]
+    """专栏 tasks, read by `portfolio.programmes.seed`."""
 
 
 def read_seed_dir(directory: Path) -> SeedData:
@@ -115,7 +118,8 @@ def read_seed_dir(directory: Path) -> SeedData:
                 if row.get("status") else DEFAULT_STATUS,
             }
         )
-    return SeedData(plans, programmes, regions, projects, read_indicators(directory, set(plan_cities)))
+    return SeedData(plans, programmes, regions, projects, read_indicators(directory, set(plan_cities)),
+                    read_tasks(directory, programme_keys))
 
 
 def load_seed(session: Session, data: SeedData) -> SeedCounts:
@@ -166,8 +170,9 @@ def load_seed(session: Session, data: SeedData) -> SeedCounts:
             )
         )
     session.flush()
-    added, existing = load_indicators(session, data.indicators)
-    for bucket, number in ((counts.added, added), (counts.existing, existing)):
-        if number:
-            bucket["indicators"] = number
+    for kind, (added, existing) in (("indicators", load_indicators(session, data.indicators)),
+                                    ("tasks", load_tasks(session, data.tasks))):
+        for bucket, number in ((counts.added, added), (counts.existing, existing)):
+            if number:
+                bucket[kind] = number
     return counts

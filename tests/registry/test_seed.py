@@ -27,7 +27,7 @@ def test_loads_the_plans_regions_and_13_projects(session):
     counts = load_seed(session, read_seed_dir(SEED_DIR))
     session.commit()
     assert _counts(session) == {"Plan": 2, "Programme": 9, "Region": 25, "Project": 13}
-    assert counts.added == {"plans": 2, "programmes": 9, "regions": 25, "projects": 13, "indicators": 58}
+    assert counts.added == {"plans": 2, "programmes": 9, "regions": 25, "projects": 13, "indicators": 58, "tasks": 34}
     assert session.scalar(select(func.sum(Project.planned_investment))) == Decimal("626457.00")
 
 
@@ -58,7 +58,7 @@ def test_loading_twice_changes_nothing(session):
     counts = load_seed(session, read_seed_dir(SEED_DIR))
     session.commit()
     assert counts.added == {}
-    assert counts.existing == {"plans": 2, "programmes": 9, "regions": 25, "projects": 13, "indicators": 58}
+    assert counts.existing == {"plans": 2, "programmes": 9, "regions": 25, "projects": 13, "indicators": 58, "tasks": 34}
     assert _counts(session) == {"Plan": 2, "Programme": 9, "Region": 25, "Project": 13}
     session.refresh(project)
     assert project.planned_investment == Decimal("3700"), "an edit made in the app survives a second seed"

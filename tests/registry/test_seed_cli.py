@@ -35,10 +35,10 @@ def test_seed_help(runner):
     result = runner.invoke(args=["seed", "--help"])
     assert result.exit_code == 0
     help_text = " ".join(result.output.split())
-    assert "Load the plans, programmes, regions, projects and plan indicators from the seed CSV" in help_text
+    assert "Load the plans, programmes, regions, projects, plan indicators and 专栏 tasks from the seed" in help_text
     assert "running it again changes nothing" in help_text and "nothing is written" in help_text
     assert "--dir DIRECTORY" in help_text
-    assert "Folder holding plans.csv, programmes.csv, regions.csv, projects.csv and plan_indicators.csv" in help_text
+    assert "Folder holding plans.csv, programmes.csv, regions.csv, projects.csv, plan_indicators.csv and programme_tasks.csv" in help_text
     assert "(default: the repository's seeds/)" in help_text
 
 
