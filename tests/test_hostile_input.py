@@ -16,8 +16,10 @@ from portfolio.accounts.models import Role, User
 from portfolio.core.audit import AuditEntry
 from portfolio.cycle.models import Reminder
 from portfolio.imports import uploads
+from portfolio.indicators.models import IndicatorValue, PlanIndicator
 from portfolio.messages.models import Message
 from portfolio.problems.models import Problem, SupervisionNotice
+from portfolio.programmes.models import ProgrammeTask, TaskProgress, task_projects
 from portfolio.progress.models import AnnualPlan, Milestone, MilestoneKind, ProgressReport, ReviewState
 from portfolio.registry.models import Project
 from tests.factories import PASSWORD, csrf_token, csv_bytes, form_fields, login, xlsx_bytes
@@ -286,3 +288,40 @@ def test_fuzz_the_reminder_and_review_posts(client, seeded, in_app, field, value
     review_field = {"which": "action", "region": "report", "note": "comment", "confirmed": "seen"}.get(field, field)
     response = client.post("/reviews/act", data=review | {review_field: value})
     assert response.status_code in (200, 302, 400, 409, 422), (review_field, value, response.status_code)
+
+
+def _plan_monitoring_counts(in_app) -> tuple:
+    return in_app(lambda s: tuple(s.scalar(select(func.count()).select_from(model))
+                                  for model in (IndicatorValue, TaskProgress, task_projects)))
+
+
+@given(field=st.sampled_from(["year", "value", "source"]), value=HOSTILE_TEXT)
+@FUZZ
+def test_fuzz_the_indicator_value_form(client, seeded, in_app, field, value):
+    indicator_id = in_app(lambda s: s.scalar(select(PlanIndicator.id).where(PlanIndicator.name == "人均预期寿命(岁)")))
+    url = f"/indicators/{indicator_id}"
+    valid = form_fields(client.get(url).get_data(as_text=True)) | {"year": "2024", "value": "79.1", "source": "统计公报"}
+    before = _plan_monitoring_counts(in_app)
+    response = client.post(url, data=valid | {field: value})
+    assert response.status_code in (302, 422), (field, value, response.status_code)
+    if response.status_code != 302:
+        assert _plan_monitoring_counts(in_app) == before, "nothing written on refusal"
+
+
+@given(field=st.sampled_from(["recorded_on", "quantity", "note", "project_id"]), value=HOSTILE_TEXT)
+@FUZZ
+def test_fuzz_the_task_forms(client, seeded, in_app, field, value):
+    task = in_app(lambda s: s.scalar(select(ProgrammeTask).where(ProgrammeTask.text == "1所普通高中学校")))
+    page = f"/programmes/{task.programme_id}"
+    token = csrf_token(client, page)
+    before = _plan_monitoring_counts(in_app)
+    if field == "project_id":
+        response = client.post(f"{page}/tasks/{task.id}/projects",
+                               data={"csrf_token": token, f"t{task.id}l-project_id": value})
+    else:
+        valid = {"recorded_on": "2025-06-30", "quantity": "1", "note": ""} | {field: value}
+        response = client.post(f"{page}/tasks/{task.id}/progress",
+                               data={"csrf_token": token, **{f"t{task.id}p-{k}": v for k, v in valid.items()}})
+    assert response.status_code in (302, 422), (field, value, response.status_code)
+    if response.status_code != 302:
+        assert _plan_monitoring_counts(in_app) == before, "nothing written on refusal"

@@ -67,6 +67,9 @@ CASES = [
     ("GET", "/problems/notices/new", EDITORS, 200),
     ("GET", "/problems/new?project={id}", PROGRESS_WRITERS, 200),
     ("POST", "/problems/new?project={id}", PROGRESS_WRITERS, 302),
+    ("GET", "/indicators/", EVERYONE, 200),
+    ("GET", "/indicators/monitoring.xlsx", EVERYONE, 200),
+    ("GET", "/programmes/", EVERYONE, 200),
     ("GET", "/admin/users", {"admin"}, 200),
     ("GET", "/admin/audit", {"admin"}, 200),
 ]
