@@ -82,8 +82,12 @@ def _better_or_equal(facts: IndicatorFacts, value: Decimal, than: Decimal) -> bo
 def judge(facts: IndicatorFacts, values: dict[int, Decimal], year: int) -> Judgement:
     """The indicator's status as of the end of `year`, from the values entered for that year or before."""
     if facts.target_value is None:
-        reason = (f"目标为“{facts.target}”，不是可比较的数值" if facts.target and facts.target != "-"
-                  else "规划文本未印目标值")
+        if not facts.target or facts.target == "-":
+            reason = "规划文本未印目标值"
+        elif any(character.isdigit() for character in facts.target):
+            reason = f"目标“{facts.target}”未记为可比较的数值（见种子数据说明）"
+        else:
+            reason = f"目标为“{facts.target}”，不是可比较的数值"
         return Judgement(IndicatorStatus.NOT_ASSESSED, reason)
     known = {y: v for y, v in values.items() if y <= year}
     if not known:

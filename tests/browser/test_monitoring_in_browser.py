@@ -22,6 +22,7 @@ def test_enter_an_indicator_value_and_a_task_progress(page, seeded):
     page.goto("/programmes/")
     page.get_by_role("link", name="专栏2:公共教育服务工程").click()
     task = page.locator("section.task", has_text="新建17所中小学校")
+    task.get_by_text("录入进展、关联项目").click()
     task.get_by_label("截至日期").fill("2026-10-31")
     task.get_by_label("累计完成").fill("12")
     task.get_by_role("button", name="保存进展").click()

@@ -28,6 +28,8 @@ def facts(baseline="78.34", target="79.5", unit="岁", nature=IndicatorNature.EX
     (facts(target=None, printed="应保尽保"), {2024: D("99")}, 2024, IndicatorStatus.NOT_ASSESSED,
      "目标为“应保尽保”，不是可比较的数值", False),
     (facts(target=None, printed=""), {}, 2024, IndicatorStatus.NOT_ASSESSED, "规划文本未印目标值", False),
+    (facts(target=None, printed="2.67万人次"), {}, 2024, IndicatorStatus.NOT_ASSESSED,
+     "目标“2.67万人次”未记为可比较的数值（见种子数据说明）", False),
     (facts(baseline=None, target="90", unit="%", printed="90%"), {2024: D("85")}, 2024, IndicatorStatus.NOT_ASSESSED,
      "2024年实际85%，尚未达到目标90%；规划文本未印基期值，无法按进度判断", False),
     (facts(baseline=None, target="90", unit="%", printed="90%"), {2024: D("90")}, 2024, IndicatorStatus.REACHED,
