@@ -13,6 +13,7 @@ from portfolio.indicators.models import PlanIndicator
 
 LIMIT = Decimal("1e10")
 SOURCE_LENGTH = 500
+GROSS_RATE_CEILING = 200
 VALUE_LABELS = {"year": "年份", "value": "实际值", "source": "数据来源"}
 _NUMBER = re.compile(r"([+-]?\d+(?:\.\d+)?)(.*)")
 
@@ -31,8 +32,9 @@ def parse_number(text: str) -> Decimal:
     return number
 
 
-def parse_value(text: str | None, unit: str) -> Decimal:
-    """The number of a typed value, its unit (if typed) checked against the indicator's."""
+def parse_value(text: str | None, unit: str, gross: bool = False) -> Decimal:
+    """The number of a typed value, its unit (if typed) checked against the indicator's. A rate
+    lies within 0–100, a gross rate (毛入学率: enrolment of any age ÷ the age group) within 0–200."""
     typed = unicodedata.normalize("NFKC", text or "").replace(",", "").strip()
     if not typed:
         raise ParseError("请填写实际值")
@@ -44,8 +46,9 @@ def parse_value(text: str | None, unit: str) -> Decimal:
         expected = f"单位应为“{unit}”" if unit else "该指标没有单位"
         raise ParseError(f"“{typed[:30]}”的单位是“{typed_unit[:10]}”，{expected}，请只填数字")
     value = parse_number(match.group(1))
-    if unit == "%" and not 0 <= value <= 100:
-        raise ParseError(f"比率应在0–100之间，不是{value.normalize():f}")
+    ceiling = GROSS_RATE_CEILING if gross else 100
+    if unit == "%" and not 0 <= value <= ceiling:
+        raise ParseError(f"比率应在0–{ceiling}之间，不是{value.normalize():f}")
     return value
 
 
@@ -59,7 +62,7 @@ def value_errors(indicator: PlanIndicator, year: int | None, value_text: str | N
     elif not plan.start_year <= year <= plan.end_year:
         errors["year"] = f"{year}年不在规划期（{plan.start_year}–{plan.end_year}年）内"
     try:
-        value = parse_value(value_text, indicator.unit)
+        value = parse_value(value_text, indicator.unit, gross="毛" in indicator.name)
     except ParseError as error:
         errors["value"] = str(error)
     if not (source or "").strip():

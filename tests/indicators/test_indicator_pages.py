@@ -112,6 +112,9 @@ def test_a_percentage_stays_within_0_and_100(client, seeded, in_app):
     rate = _indicator(in_app, "九年义务教育巩固率")
     response = submit(client, f"/indicators/{rate.id}", {"year": "2024", "value": "101", "source": "教育局"})
     assert response.status_code == 422 and "比率应在0–100之间" in _text(response)
+    gross = _indicator(in_app, "高等教育毛入学率")
+    assert submit(client, f"/indicators/{gross.id}", {"year": "2024", "value": "101.5", "source": "教育局"}
+                  ).status_code == 302, "a gross enrolment rate may pass 100%"
 
 
 def test_only_city_staff_enter_values(app, client, seeded, in_app, make_user):
