@@ -37,6 +37,8 @@ FUNDING_NAMES = {
 TEXT_COLUMNS = ("responsible_unit", "owner_unit", "responsible_leader", "contact_person", "contact_phone",
                 "project_code")
 HEADER_MARKER = "项目名称"
+SUMMARY_ROW = re.compile(r"合计|另有已取消项目")
+"""Rows that sum up a table (an exported list's 合计（N个项目） and 另有已取消项目…), not projects."""
 NORMALIZE = {"project_code": normalized_project_code, "contact_phone": normalized_phone}
 
 # Columns as plan tables name them (after `normalize_header`), by what they must start with; the
@@ -161,6 +163,10 @@ def preview_project_import(session: Session, table: Table, context, progress: Ca
             return cell_text(cells[index]) if index is not None and index < len(cells) else ""
 
         outcome = RowOutcome(line, cell("name"))
+        if SUMMARY_ROW.match(outcome.name) and not cell("build_years"):
+            outcome.action = "skip"  # the totals lines an exported list ends with
+            outcomes.append(outcome)
+            continue
         values: dict = {"plan_id": plan.id, "name": outcome.name}
         for key, label in REQUIRED.items():
             if not cell(key):

@@ -258,3 +258,18 @@ def test_zero_in_a_source_column_means_none_and_a_second_import_changes_nothing(
     assert _import(session, empty_plan, data).count("create") == 1
     again = _import(session, empty_plan, data)
     assert (again.count("unchanged"), again.count("update")) == (1, 0)
+
+
+def test_an_exported_list_imports_back_unchanged(app, session, seeded):
+    from portfolio.exports.render import render_export
+    from portfolio.registry.queries import ProjectFilters
+
+    plan = session.scalar(select(Plan).where(Plan.title == PLAN_TITLE))
+    project = session.scalar(select(Project).where(Project.name == "孟州市全民健身中心"))
+    project.project_code, project.contact_phone = "2101-410883-04-01-000009", "0391-3568888"
+    session.commit()
+    for kind, name in (("xlsx", "清单.xlsx"), ("csv", "清单.csv")):
+        exported = render_export(session, kind, ProjectFilters(as_of=TODAY), app.config)
+        preview = preview_file(session, KINDS["projects"], exported.data, name, ImportContext(TODAY, plan=plan))
+        assert preview.ok, [(row.line, row.errors) for row in preview.rows if row.errors]
+        assert (preview.count("unchanged"), preview.count("skip"), preview.count("update")) == (13, 1, 0), kind
