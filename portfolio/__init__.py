@@ -57,7 +57,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     from portfolio.problems import views as problem_views
     from portfolio.programmes import views as programme_views
     from portfolio.progress import cli as progress_cli
-    from portfolio.progress import review, review_views
+    from portfolio.progress import media_views, review, review_views
     from portfolio.progress import views as progress_views
     from portfolio.registry import cli as registry_cli
     from portfolio.registry import views as registry_views
@@ -66,7 +66,7 @@ def create_app(config: Mapping | None = None) -> Flask:
 
     for blueprint in (auth_views.bp, dashboard_views.bp, registry_views.bp, progress_views.bp, report_views.bp,
                       import_views.bp, review_views.bp, admin_views.bp, cycle_views.bp, message_views.bp,
-                      problem_views.bp, indicator_views.bp, programme_views.bp):
+                      problem_views.bp, indicator_views.bp, programme_views.bp, media_views.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(access=access, describe_audit=audit.describe, table_label=audit.table_label,
                                  edit_refusal=review.edit_refusal, once_token=once.new_token)

@@ -86,3 +86,10 @@ class ReviewActionForm(BaseForm):
     confirmed = BooleanField()
     comment = TextAreaField("意见", validators=[Optional(), Length(max=NOTE_LENGTH,
                                                                    message=f"意见不能超过{NOTE_LENGTH}个字")])
+
+
+class PhotoForm(BaseForm):
+    """A photo's caption and the date it was taken (read from the photo, correctable)."""
+
+    caption = StringField("说明", validators=[Optional(), Length(max=200, message="说明不能超过200个字")])
+    taken_on = DateField("拍摄日期", validators=[Optional()])

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Text, UniqueConstraint, false
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portfolio.core.audit import Audited
@@ -74,6 +74,8 @@ class ProgressReport(Audited, db.Model):
     """Made by `flask demo`; `demo --remove` deletes only such rows, never what a person entered."""
 
     project: Mapped[Project] = relationship(back_populates="progress_reports")
+    photos: Mapped[list[ProgressPhoto]] = relationship(
+        back_populates="report", order_by="ProgressPhoto.id", cascade="all, delete-orphan")
 
     # The version is raised by the services on each edit a person makes (not when derived figures
     # are refreshed); the ORM checks it on every UPDATE, so a save based on an older version fails.
@@ -99,6 +101,8 @@ class Milestone(Audited, db.Model):
     """Made by `flask demo`; `demo --remove` deletes only such rows, never what a person entered."""
 
     project: Mapped[Project] = relationship(back_populates="milestones")
+    documents: Mapped[list[MilestoneDocument]] = relationship(
+        back_populates="milestone", order_by="MilestoneDocument.id", cascade="all, delete-orphan")
 
 
 class AnnualPlan(Audited, db.Model):
@@ -121,3 +125,55 @@ class AnnualPlan(Audited, db.Model):
     """Made by `flask demo`; `demo --remove` deletes only such rows, never what a person entered."""
 
     project: Mapped[Project] = relationship(back_populates="annual_plans")
+
+
+class ProgressPhoto(Audited, db.Model):
+    """现场照片 of a quarter's progress: the cleaned JPEG and its thumbnail in the media folder."""
+
+    audit_table_label = "现场照片"
+    audit_field_labels = {"report_id": "季度进展", "caption": "说明", "taken_on": "拍摄日期", "digest": "文件"}
+    audit_not_recorded = Audited.audit_not_recorded | {"thumbnail_digest", "width", "height", "uploaded_by",
+                                                       "project_id"}
+
+    __tablename__ = "progress_photos"
+    __table_args__ = (Index(None, "report_id"), Index(None, "project_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("progress_reports.id", ondelete="CASCADE"))
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    digest: Mapped[str] = mapped_column(String(64))
+    """SHA-256 of the stored JPEG (see `portfolio.core.media`)."""
+    thumbnail_digest: Mapped[str] = mapped_column(String(64))
+    width: Mapped[int]
+    height: Mapped[int]
+    caption: Mapped[str] = mapped_column(String(200), default="")
+    taken_on: Mapped[date | None]
+    """Read from the photo's EXIF before its metadata was removed; the uploader may correct it."""
+    uploaded_by: Mapped[str] = mapped_column(String(100))
+    created_dt: Mapped[datetime] = mapped_column(timestamp_type(), default=utc_now)
+
+    report: Mapped[ProgressReport] = relationship(back_populates="photos")
+
+
+class MilestoneDocument(Audited, db.Model):
+    """A document that proves a milestone (批复文件, 施工许可证): a PDF, JPEG or PNG kept as uploaded."""
+
+    audit_table_label = "节点文件"
+    audit_field_labels = {"milestone_id": "节点", "title": "标题", "filename": "文件名", "digest": "文件"}
+    audit_not_recorded = Audited.audit_not_recorded | {"media_type", "size", "uploaded_by", "project_id"}
+
+    __tablename__ = "milestone_documents"
+    __table_args__ = (Index(None, "milestone_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    milestone_id: Mapped[int] = mapped_column(ForeignKey("milestones.id", ondelete="CASCADE"))
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    digest: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(50))
+    size: Mapped[int]
+    uploaded_by: Mapped[str] = mapped_column(String(100))
+    created_dt: Mapped[datetime] = mapped_column(timestamp_type(), default=utc_now)
+
+    milestone: Mapped[Milestone] = relationship(back_populates="documents")

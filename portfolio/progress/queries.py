@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from portfolio.progress.models import MilestoneKind, ProgressReport
 from portfolio.progress.validation import annual_plan_notice
@@ -101,3 +101,11 @@ def milestones_seen(project: Project) -> str:
 
 def _fingerprint(values) -> str:
     return hashlib.sha256(repr(values).encode()).hexdigest()[:32]
+
+
+def project_photos(session: Session, project: Project) -> list[ProgressReport]:
+    """The project's reports that have photos, newest quarter first, photos loaded."""
+    return list(session.scalars(
+        select(ProgressReport).where(ProgressReport.project_id == project.id, ProgressReport.photos.any())
+        .options(selectinload(ProgressReport.photos))
+        .order_by(ProgressReport.year.desc(), ProgressReport.quarter.desc())))

@@ -1,5 +1,5 @@
 """Views for a project's progress, annual plans and milestones."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -10,9 +10,16 @@ from portfolio.core import web
 from portfolio.core.db import db
 from portfolio.core.formatting import format_wan
 from portfolio.core.forms import ConfirmForm
-from portfolio.progress import operations, queries, review, validation
-from portfolio.progress.forms import AnnualPlanForm, MilestonesForm, ProgressForm
-from portfolio.progress.models import AnnualPlan, MilestoneKind, ProgressReport
+from portfolio.core.images import FileRefused
+from portfolio.progress import operations, photos, queries, review, validation
+from portfolio.progress.forms import AnnualPlanForm, MilestonesForm, PhotoForm, ProgressForm
+from portfolio.progress.models import (
+    AnnualPlan,
+    MilestoneDocument,
+    MilestoneKind,
+    ProgressPhoto,
+    ProgressReport,
+)
 from portfolio.registry.models import Project
 
 bp = Blueprint("progress", __name__, url_prefix="/projects/<int:project_id>", template_folder="templates")
@@ -57,7 +64,7 @@ def _progress_form_page(project: Project, report: ProgressReport | None):
     if locked and form.is_submitted():
         # nothing is saved; what was typed stays on the page beside the reason and who can unlock it
         return render_template("progress/progress_form.html", project=project, report=report, form=form,
-                               locked=locked, conflicts=[]), 409
+                               max_photos=photos.MAX_PHOTOS, locked=locked, conflicts=[]), 409
     conflicts = []
     if form.validate_on_submit() and not (conflicts := web.conflicts_since_opened(form, "progress_reports", report)):
         values = form.values()
@@ -78,7 +85,7 @@ def _progress_form_page(project: Project, report: ProgressReport | None):
                 form.quarter.errors.append(f"其他人刚刚新建了{values['year']}年第{values['quarter']}季度的进展；"
                                            "您填写的内容仍保留在下面，请在历史记录中编辑该季度")
                 return render_template("progress/progress_form.html", project=project, report=report, form=form,
-                                       locked=None, conflicts=[]), 409
+                                       max_photos=photos.MAX_PHOTOS, locked=None, conflicts=[]), 409
             else:
                 flash(f"已保存{saved.year}年第{saved.quarter}季度进展（本季度完成投资"
                       f"{format_wan(saved.quarter_investment)}万元）。", "success")
@@ -86,7 +93,8 @@ def _progress_form_page(project: Project, report: ProgressReport | None):
                     flash(notice, "warning")
                 return _detail(project, "progress")
     return render_template("progress/progress_form.html", project=project, report=report, form=form,
-                           locked=locked, conflicts=conflicts), 409 if conflicts else 422 if form.errors else 200
+                           max_photos=photos.MAX_PHOTOS, locked=locked, conflicts=conflicts), (
+        409 if conflicts else 422 if form.errors else 200)
 
 
 @bp.route("/progress/new", methods=["GET", "POST"])
@@ -110,8 +118,10 @@ def delete_progress(project_id: int, report_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         label = f"{report.year}年第{report.quarter}季度"
+        files = photos.files_of(report.photos)
         operations.delete_progress(db.session, report)
         db.session.commit()
+        photos.remove_unreferenced(db.session, files)
         flash(f"已删除{label}进展。", "success")
         return _detail(project, "progress")
     return render_template("confirm_delete.html", form=form, what=f"“{project.name}”{report.year}年第{report.quarter}季度的进展",
@@ -186,3 +196,122 @@ def edit_milestones(project_id: int):
             return _detail(project, "milestones")
     return render_template("progress/milestones_form.html", project=project, form=form,
                            kinds=list(MilestoneKind)), 422 if form.errors else 200
+
+
+# --- 现场照片 and milestone documents ---------------------------------------------------------------------------
+
+
+def _uploads(field: str) -> list[tuple[str, bytes]]:
+    return [(upload.filename or "未命名", upload.read()) for upload in request.files.getlist(field)
+            if upload and upload.filename]
+
+
+def _commit_files(rows) -> None:
+    """Commit rows whose files are stored; if the commit fails, their files go too."""
+    try:
+        db.session.commit()
+    except Exception:
+        stored = photos.files_of(rows)
+        db.session.rollback()
+        photos.remove_unreferenced(db.session, stored)
+        raise
+
+
+def _to_photos(project: Project, report: ProgressReport):
+    return redirect(url_for(".edit_progress", project_id=project.id, report_id=report.id, _anchor="photos"))
+
+
+@bp.post("/progress/<int:report_id>/photos")
+def upload_photos(project_id: int, report_id: int):
+    """Up to nine photos on a quarter's report, by whoever may edit that report (the form's own check)."""
+    project = _project(project_id)
+    report = _child(ProgressReport, report_id, project)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if refusal := review.edit_refusal(current_user, report):
+        flash(f"不能上传照片：{refusal}。", "error")
+        return _to_photos(project, report)
+    try:
+        added = photos.add_photos(db.session, report, _uploads("photos"), request.form.get("caption", ""),
+                                  current_user.label, current_app.config["MAX_FILE_BYTES"])
+    except FileRefused as error:
+        db.session.rollback()
+        flash(f"未上传任何照片：{error}。", "error")
+        return _to_photos(project, report)
+    _commit_files(added)
+    flash(f"已上传{len(added)}张照片。", "success")
+    return _to_photos(project, report)
+
+
+@bp.post("/photos/<int:photo_id>")
+def update_photo(project_id: int, photo_id: int):
+    project = _project(project_id)
+    photo = _child(ProgressPhoto, photo_id, project)
+    form = PhotoForm()
+    if refusal := review.edit_refusal(current_user, photo.report):
+        flash(f"不能修改照片：{refusal}。", "error")
+    elif form.validate_on_submit():
+        photos.update_photo(db.session, photo, form.caption.data, form.taken_on.data)
+        db.session.commit()
+        flash("已保存照片说明。", "success")
+    else:
+        flash("未保存：" + "；".join(f"{form[name].label.text}：{messages[0]}" for name, messages in form.errors.items())
+              + "。", "error")
+    return _to_photos(project, photo.report)
+
+
+@bp.post("/photos/<int:photo_id>/delete")
+def delete_photo(project_id: int, photo_id: int):
+    project = _project(project_id)
+    photo = _child(ProgressPhoto, photo_id, project)
+    report = photo.report
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if refusal := review.edit_refusal(current_user, report):
+        flash(f"不能删除照片：{refusal}。", "error")
+        return _to_photos(project, report)
+    files = photos.files_of([photo])
+    db.session.delete(photo)
+    db.session.commit()
+    photos.remove_unreferenced(db.session, files)
+    flash("已删除照片。", "success")
+    return _to_photos(project, report)
+
+
+@bp.post("/documents")
+def upload_document(project_id: int):
+    """A document (批复文件, 施工许可证…) on one of the project's recorded milestones."""
+    project = _project(project_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    milestone_id = web.int_arg("milestone_id")
+    milestone = next((m for m in project.milestones if m.id == milestone_id), None)
+    if milestone is None:
+        flash("未上传：请选择该项目的一个节点。", "error")
+        return _detail(project, "milestones")
+    upload = request.files.get("document")
+    try:
+        document = photos.add_document(db.session, milestone, upload.filename if upload else "",
+                                       upload.read() if upload else b"", request.form.get("title", ""),
+                                       current_user.label, current_app.config["MAX_FILE_BYTES"])
+    except FileRefused as error:
+        db.session.rollback()
+        flash(f"未上传：{error}。", "error")
+        return _detail(project, "milestones")
+    _commit_files([document])
+    flash(f"已为“{milestone.kind.label}”上传“{document.title}”。", "success")
+    return _detail(project, "milestones")
+
+
+@bp.post("/documents/<int:document_id>/delete")
+def delete_document(project_id: int, document_id: int):
+    project = _project(project_id)
+    document = _child(MilestoneDocument, document_id, project)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    files = photos.files_of([document])
+    db.session.delete(document)
+    db.session.commit()
+    photos.remove_unreferenced(db.session, files)
+    flash(f"已删除“{document.title}”。", "success")
+    return _detail(project, "milestones")

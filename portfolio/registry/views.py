@@ -115,6 +115,7 @@ def detail(project_id: int):
         problems=(problem_queries.project_problems(db.session, project)
                   if access.can_see_region_problems(current_user, project.region_id) else None),
         funding=queries.funding_summary(project),
+        photo_reports=progress_queries.project_photos(db.session, project),
         recorded=queries.recorded_items(db.session, project) if access.can_delete_projects(current_user) else [],
     )
 
