@@ -29,9 +29,10 @@ def report_group() -> None:
 @click.option("--region", help="Only this county/district, e.g. 山阳区 (or 焦作市山阳区 where names repeat).")
 @click.option("--sector", help="Only this sector, by its Chinese name (医疗卫生，教育，…) or code.")
 @click.option("--approved-only", is_flag=True, help="Count only progress that passed review (已审核).")
+@click.option("--photos", is_flag=True, help="Add the appendix 项目现场照片 (the newest one or two photos per project).")
 @with_appcontext
 def quarterly_report_command(year: int, quarter: int, out_path: Path, plan: str | None, region: str | None,
-                             sector: str | None, approved_only: bool) -> None:
+                             sector: str | None, approved_only: bool, photos: bool) -> None:
     """Write the quarterly progress report (季度进展情况报告) as a PDF.
 
     Projects are judged by the rules as of the quarter's last day, each with its latest
@@ -48,7 +49,7 @@ def quarterly_report_command(year: int, quarter: int, out_path: Path, plan: str 
     check_writable(out_path)
     font = register_font(current_app.config["PDF_FONT"])
     report = build_quarterly_report(db.session, year, quarter, filters, current_app.config["REPORT_ISSUER"],
-                                    utc_now(), date.today(), thresholds())
+                                    utc_now(), date.today(), thresholds(), with_photos=photos)
     pdf = render_quarterly_pdf(report, font)
     write_whole(out_path, pdf)
     click.echo(f"已生成《{report.title}》：{out_path}({len(report.projects)} 个项目，{len(pdf):,} 字节，字体 {font.describe()})")

@@ -12,6 +12,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portfolio.core import media
 from portfolio.core.formatting import (
     QUARTER_NAMES,
     format_date,
@@ -20,9 +21,10 @@ from portfolio.core.formatting import (
     format_share,
     format_wan_whole,
 )
+from portfolio.core.images import for_print
 from portfolio.indicators.queries import IndicatorFilters, PlanMonitoring, monitoring
 from portfolio.problems.queries import ProblemFigures, problem_figures, round_window
-from portfolio.progress.models import Milestone
+from portfolio.progress.models import Milestone, ProgressPhoto, ProgressReport
 from portfolio.registry.models import Plan, Project, Region, Sector, format_build_years, in_registry
 from portfolio.registry.queries import funding_by_project
 from portfolio.rules import (
@@ -103,6 +105,42 @@ class MilestoneEntry:
 
 
 @dataclass(frozen=True)
+class PhotoEntry:
+    """A photo in the appendix 项目现场照片: small enough for print, with what it shows."""
+
+    project: str
+    region: str
+    period: str
+    caption: str
+    taken_on: date | None
+    jpeg: bytes
+    width: int
+    height: int
+
+
+PHOTOS_PER_PROJECT = 2
+
+
+def report_photos(session: Session, project_ids, year: int, quarter: int) -> tuple[PhotoEntry, ...]:
+    """The one or two newest photos of each project, from its reports up to the quarter."""
+    rows = session.execute(
+        select(ProgressPhoto, Project.name, Region.name, ProgressReport.year, ProgressReport.quarter)
+        .join(ProgressPhoto.report).join(ProgressReport.project).join(Project.region)
+        .where(Project.id.in_(project_ids), ProgressReport.year * 4 + ProgressReport.quarter <= year * 4 + quarter)
+        .order_by(Region.id, Project.id, ProgressReport.year.desc(), ProgressReport.quarter.desc(),
+                  ProgressPhoto.id.desc())).all()
+    entries, taken = [], {}
+    for photo, project, region, photo_year, photo_quarter in rows:
+        if taken.get(project, 0) >= PHOTOS_PER_PROJECT:
+            continue
+        taken[project] = taken.get(project, 0) + 1
+        printed = for_print(media.read(photo.digest))
+        entries.append(PhotoEntry(project, region, f"{photo_year}年第{photo_quarter}季度", photo.caption,
+                                  photo.taken_on, printed, photo.width, photo.height))
+    return tuple(entries)
+
+
+@dataclass(frozen=True)
 class QuarterlyReport:
     title: str
     year: int
@@ -126,6 +164,8 @@ class QuarterlyReport:
     problems: ProblemFigures
     """存在问题及协调解决情况: problems of the report's projects from the quarter's start to `as_of`."""
     indicators: tuple[PlanMonitoring, ...] = ()
+    photos: tuple[PhotoEntry, ...] = ()
+    """附：项目现场照片, when asked for."""
     """规划指标监测情况, in a fourth quarter's report only: the plan's (or every plan's) indicators as of the year."""
 
     @property
@@ -173,7 +213,7 @@ def report_title(year: int, quarter: int, filters: ReportFilters, today: date) -
 
 def build_quarterly_report(session: Session, year: int, quarter: int, filters: ReportFilters, issuer: str,
                            generated_at: datetime, today: date, thresholds: Thresholds = Thresholds(),
-                           problem_region: int | None = None) -> QuarterlyReport:
+                           problem_region: int | None = None, with_photos: bool = False) -> QuarterlyReport:
     """The report for a quarter: every project judged by the rules as of `report_as_of`. Its problem
     section covers the report's projects, and only `problem_region`'s when given (a county reader)."""
     as_of = report_as_of(year, quarter, today)
@@ -223,6 +263,8 @@ def build_quarterly_report(session: Session, year: int, quarter: int, filters: R
                                  project_ids=report_projects_query(filters, as_of).with_only_columns(Project.id)),
         indicators=tuple(monitoring(session, IndicatorFilters(plan_id=filters.plan.id if filters.plan else None), year))
         if quarter == 4 else (),
+        photos=report_photos(session, report_projects_query(filters, as_of).with_only_columns(Project.id), year,
+                             quarter) if with_photos else (),
     )
 
 

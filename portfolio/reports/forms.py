@@ -17,6 +17,7 @@ class ReportForm(BaseForm):
     sector = SelectField("领域", coerce=lambda v: Sector(v) if v else None, validators=[Optional()],
                          choices=choice_list(Sector.choices(), blank="全部领域"))
     approved_only = BooleanField("只统计已审核的进展")
+    photos = BooleanField("附项目现场照片")
 
     def __init__(self, formdata, plans: list[Plan], regions: list[Region], **kwargs):
         super().__init__(formdata, **kwargs)

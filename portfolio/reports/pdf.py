@@ -15,12 +15,12 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from portfolio.core.formatting import format_date, format_datetime, format_rate, format_share, format_wan
 from portfolio.indicators.queries import PlanMonitoring
 from portfolio.problems.queries import ProblemFigures
-from portfolio.reports.data import QuarterlyReport
+from portfolio.reports.data import PhotoEntry, QuarterlyReport
 from portfolio.reports.fonts import PdfFont
 from portfolio.rules import Light
 from portfolio.rules.totals import GroupFigures, funding_lines
@@ -294,6 +294,10 @@ def _render(report: QuarterlyReport, font: str) -> bytes:
     else:
         story.append(Paragraph("本季度没有完成的节点。", styles.body))
 
+    if report.photos:
+        story.append(Paragraph("附：项目现场照片", styles.heading))
+        story += _photo_appendix(report.photos, font, styles)
+
     buffer = BytesIO()
     document = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=16 * mm,
                                  bottomMargin=16 * mm, title=report.title, author=report.issuer,
@@ -335,6 +339,22 @@ def indicator_flowables(plans: Sequence[PlanMonitoring], font: str, styles: Styl
                                 widths, style)
         story.append(Spacer(1, 3 * mm))
     return story
+
+
+def _photo_appendix(photos: Sequence[PhotoEntry], font: str, styles: Styles) -> list:
+    """Two photos a row, each with its project, quarter, caption and date below it."""
+    width = (CONTENT_WIDTH - 6 * mm) / 2
+    caption = ParagraphStyle("photo-caption", parent=styles.body, fontSize=8, leading=11, firstLineIndent=0)
+    cells = []
+    for photo in photos:
+        height = min(width * photo.height / photo.width, 70 * mm)
+        words = "，".join(filter(None, (f"{photo.project}（{photo.region}）", photo.period, photo.caption,
+                                       f"摄于{format_date(photo.taken_on)}" if photo.taken_on else "")))
+        cells.append([Image(BytesIO(photo.jpeg), width=height * photo.width / photo.height, height=height),
+                      Paragraph(escape(words), caption)])
+    rows = [cells[index:index + 2] + [""] * (2 - len(cells[index:index + 2])) for index in range(0, len(cells), 2)]
+    return [Table(rows, colWidths=[width + 3 * mm] * 2,
+                  style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 8)]))]
 
 
 def _problems_section(figures: ProblemFigures, font: str, styles: Styles, wrap: Wrapper) -> list:

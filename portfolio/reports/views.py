@@ -52,10 +52,11 @@ def _checked(form: ReportForm) -> ReportFilters | None:
     )
 
 
-def _build(form: ReportForm, filters: ReportFilters, problem_region: int | None = None) -> QuarterlyReport:
+def _build(form: ReportForm, filters: ReportFilters, problem_region: int | None = None,
+           with_photos: bool = False) -> QuarterlyReport:
     return build_quarterly_report(db.session, form.year.data, form.quarter.data, filters,
                                   current_app.config["REPORT_ISSUER"], utc_now(), web.today(), web.thresholds(),
-                                  problem_region=problem_region)
+                                  problem_region=problem_region, with_photos=with_photos)
 
 
 def _page(form: ReportForm, filters: ReportFilters | None, status: int | None = None):
@@ -84,7 +85,7 @@ def quarterly_pdf():
     if filters is None:
         return _page(form, None, 422)
     # a county reads every project, but only its own county's problems (the 问题台账's rule)
-    report = _build(form, filters, access.problem_region_scope(current_user))
+    report = _build(form, filters, access.problem_region_scope(current_user), with_photos=bool(form.photos.data))
     pdf = render_quarterly_pdf(report, register_font(current_app.config["PDF_FONT"]))
     filename = f"{report.year}年第{report.quarter}季度进展情况报告.pdf"
     return send_file(BytesIO(pdf), mimetype=PDF, as_attachment=True, download_name=filename)
@@ -98,7 +99,7 @@ def issue_quarterly():
     filters = _checked(form)
     if filters is None or not ConfirmForm().validate_on_submit():
         return _page(form, filters, 422)
-    report = _build(form, filters)
+    report = _build(form, filters, with_photos=bool(form.photos.data))
     if problem := issue.issue_problem(db.session, report, filters, web.today()):
         form.quarter.errors.append(problem)
         return _page(form, filters, 409)

@@ -1,6 +1,7 @@
 """现场照片 and milestone documents through the pages: cleaned (GPS gone, date kept), limited,
 refused whole when any file is bad, served only to logged-in users, removed with their rows."""
 import io
+import subprocess
 import zlib
 from datetime import date
 from decimal import Decimal
@@ -16,6 +17,7 @@ from portfolio.accounts.models import Role
 from portfolio.progress.models import Milestone, MilestoneDocument, MilestoneKind, ProgressPhoto, ProgressReport
 from portfolio.registry.models import Project
 from tests.factories import csrf_token, login
+from tests.pdf import joined, pdf_text
 
 OWN = "山阳区黄龙山体育公园项目"
 
@@ -229,3 +231,26 @@ def test_bad_documents_are_refused(app, client, report, in_app, name, content, m
     page = _document(client, project_id, milestone_id, name, content).get_data(as_text=True)
     assert "未上传" in page and message in page
     assert _count(in_app, MilestoneDocument) == 0 and _media_files(app) == []
+
+
+def test_the_q3_report_with_photos_shows_them_in_its_appendix(app, client, report, in_app, tmp_path):
+    project_id, report_id = report
+    _upload(client, project_id, report_id, [("a.jpg", jpeg(size=(4000, 3000))), ("b.jpg", jpeg(colour="blue")),
+                                            ("c.jpg", jpeg(colour="red"))], caption="主体结构施工")
+    without = client.get("/reports/quarterly.pdf?year=2026&quarter=3").data
+    response = client.get("/reports/quarterly.pdf?year=2026&quarter=3&photos=y")
+    assert response.mimetype == "application/pdf"
+    text = joined(pdf_text(response.data, tmp_path))
+    assert joined("附：项目现场照片") in text and joined(f"{OWN}（山阳区），2026年第3季度，主体结构施工，摄于2026年9月12日") in text
+    assert joined("附：项目现场照片") not in joined(pdf_text(without, tmp_path))
+    path = tmp_path / "photos.pdf"
+    path.write_bytes(response.data)
+    listed = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True).stdout
+    images = [line.split() for line in listed.splitlines()[2:]]
+    assert len(images) == 2, "the two newest photos of the project, each embedded once"
+    assert all(int(row[3]) <= 900 and int(row[4]) <= 900 for row in images), "downscaled for print"
+    assert len(response.data) - len(without) < 400_000
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(path), str(tmp_path / "page")], check=True)
+    last = sorted(tmp_path.glob("page-*.png"))[-1]
+    colours = Image.open(last).convert("RGB").getcolors(1_000_000)
+    assert any(r < 80 and g < 80 and b > 150 for _, (r, g, b) in colours), "the blue photo is drawn on the last page"
