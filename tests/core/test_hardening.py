@@ -1,10 +1,13 @@
 """Hardening: CSRF, cookies, headers, the secret key, error pages, hostile input, backups."""
 import re
 import sqlite3
+import subprocess
+import tarfile
 
 import pytest
 from sqlalchemy import func, select
 
+from portfolio.core import media
 from portfolio.core.settings import ROOT
 from portfolio.registry.models import Project
 from tests.factories import form_fields, login
@@ -119,23 +122,34 @@ def test_county_cannot_import_another_regions_progress(app, seeded, make_user, i
     assert "不属于您可填报的县(市、区)" in _text(response) and "确认导入" not in _text(response)
 
 
-def test_backup_of_a_live_database_restores_the_same_data(runner, seeded, app, tmp_path, in_app, make_app):
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        result = runner.invoke(args=["backup", "--out", str(tmp_path / "b.sqlite3")])
-        assert result.exit_code != 0 and "pg_dump" in result.output
-        return
-    out = tmp_path / "backup.sqlite3"
+def test_backup_archive_restores_database_and_media(runner, seeded, app, tmp_path, in_app, make_app, monkeypatch):
+    """Back up, then restore as README.md says (unpack; put the database and the media folder in
+    place) and compare: the same projects and the same photo bytes."""
+    media_dir = tmp_path / "live-media"
+    monkeypatch.setitem(app.config, "MEDIA_DIR", media_dir)
+    with app.app_context():
+        digest = media.store(b"\xff\xd8 a stored photo")
+    out = tmp_path / "backup.tar.gz"
     result = runner.invoke(args=["backup", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    restored = sqlite3.connect(out)
-    try:
-        names = sorted(row[0] for row in restored.execute("SELECT name FROM projects"))
-        total = restored.execute("SELECT sum(planned_investment) FROM projects").fetchone()[0]
-    finally:
-        restored.close()
-    assert names == sorted(in_app(lambda s: s.scalars(select(Project.name)).all())) and total == 626457_00, "万元 kept as whole 分"
-    restored_app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{out}")
+    assert "1个照片、文件" in result.output
+    restored = tmp_path / "restored"
+    with tarfile.open(out) as archive:
+        archive.extractall(restored, filter="data")
+    assert (restored / "media" / digest[:2] / digest[2:4] / digest).read_bytes() == b"\xff\xd8 a stored photo"
+    live_names = sorted(in_app(lambda s: s.scalars(select(Project.name)).all()))
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        listing = subprocess.run(["pg_restore", "--list", str(restored / "portfolio.dump")], capture_output=True,
+                                 text=True, check=True).stdout
+        assert "TABLE DATA public projects" in listing
+        return
+    database = restored / "portfolio.sqlite3"
+    with sqlite3.connect(database) as copy:
+        assert sorted(row[0] for row in copy.execute("SELECT name FROM projects")) == live_names
+        assert copy.execute("SELECT sum(planned_investment) FROM projects").fetchone()[0] == 626457_00
+    restored_app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{database}", MEDIA_DIR=restored / "media")
     with restored_app.app_context():
         from portfolio.core.db import db
 
         assert db.session.scalar(select(func.count()).select_from(Project)) == 13
+        assert media.read(digest) == b"\xff\xd8 a stored photo"
