@@ -63,6 +63,7 @@ def from_environment(instance: Path) -> dict:
         "UPLOAD_LIFETIME_SECONDS": int(os.environ.get("PORTFOLIO_UPLOAD_LIFETIME_HOURS", "24")) * 3600,
         "OC4IDS_URI_PREFIX": os.environ.get("PORTFOLIO_OC4IDS_URI", "https://example.invalid/portfolio/oc4ids"),
         "OC4IDS_ID_PREFIX": os.environ.get("PORTFOLIO_OC4IDS_PREFIX", "portfolio"),
+        "OC4IDS_DOCUMENT_BASE": os.environ.get("PORTFOLIO_OC4IDS_DOCUMENT_URL") or None,
         "SESSION_IDLE_MINUTES": int(os.environ.get("PORTFOLIO_SESSION_IDLE_MINUTES", "30")),
         "SESSION_COOKIE_SECURE": os.environ.get("PORTFOLIO_SECURE_COOKIES", "") == "1",
         "SESSION_COOKIE_SAMESITE": "Lax",

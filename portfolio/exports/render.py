@@ -10,18 +10,19 @@ import io
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portfolio.core.formatting import format_date, format_rate, format_wan, format_wan_whole
 from portfolio.core.spreadsheets import clean, csv_text, is_formula_like
-from portfolio.progress.models import MilestoneKind
+from portfolio.progress.models import Milestone, MilestoneDocument, MilestoneKind, ProgressPhoto, ProgressReport
 from portfolio.registry.models import FundingSource, Project, ProjectStatus, Sector
 from portfolio.registry.queries import ProjectFilters, describe_filters, projects_query
 from portfolio.rules import (
@@ -30,6 +31,7 @@ from portfolio.rules import (
     ReportFigures,
     assess,
     latest_report,
+    quarter_start,
     reporting_quarter,
     totals,
 )
@@ -56,12 +58,26 @@ class ExportRow:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A photo or a milestone document, as OC4IDS lists it among a project's `documents`."""
+
+    path: str
+    """Where the app serves it (`/media/...`), joined to a public base when one is configured."""
+    document_type: str
+    title: str
+    day: date | None
+    media_type: str
+
+
+@dataclass(frozen=True)
 class ExportList:
     rows: list[ExportRow]
     total: GroupFigures
     as_of: date
     filters: list[str]
     """The filters in words."""
+    attachments: dict[int, list[Attachment]] = field(default_factory=dict)
+    """Per project (OC4IDS only): its photos and milestone documents up to the as-of date."""
 
     def heading(self) -> str:
         year, quarter = reporting_quarter(self.as_of)
@@ -123,7 +139,28 @@ def export_list(session: Session, filters: ProjectFilters, with_progress: bool =
     total = totals.total(project_cell(r.project.region_id, r.project.region.name, r.project.sector,
                                       r.project.planned_investment, r.assessment, r.project.funding_by_source)
                         for r in rows)
-    return ExportList(rows, total, filters.as_of, describe_filters(session, filters))
+    attachments = _attachments(session, [p.id for p in projects], filters.as_of) if with_progress else {}
+    return ExportList(rows, total, filters.as_of, describe_filters(session, filters), attachments)
+
+
+def _attachments(session: Session, project_ids: list[int], as_of: date) -> dict[int, list[Attachment]]:
+    found: dict[int, list[Attachment]] = {}
+    for photo, year, quarter in session.execute(
+            select(ProgressPhoto, ProgressReport.year, ProgressReport.quarter).join(ProgressPhoto.report)
+            .where(ProgressPhoto.project_id.in_(project_ids)).order_by(ProgressPhoto.id)):
+        if quarter_start(year, quarter) <= as_of:
+            found.setdefault(photo.project_id, []).append(Attachment(
+                f"/media/photos/{photo.id}.jpg", "physicalProgressReport",
+                f"现场照片（{year}年第{quarter}季度）" + (f"：{photo.caption}" if photo.caption else ""),
+                photo.taken_on, "image/jpeg"))
+    for document, kind in session.execute(
+            select(MilestoneDocument, Milestone.kind).join(MilestoneDocument.milestone)
+            .where(MilestoneDocument.project_id.in_(project_ids)).order_by(MilestoneDocument.id)):
+        if document.created_dt.date() <= as_of:
+            found.setdefault(document.project_id, []).append(Attachment(
+                f"/media/documents/{document.id}", DOCUMENT_TYPES.get(kind, "physicalProgressReport"),
+                f"{kind.label}：{document.title}", document.created_dt.date(), document.media_type))
+    return found
 
 
 @dataclass(frozen=True)
@@ -148,7 +185,7 @@ def render_export(session: Session, kind: str, filters: ProjectFilters, config: 
         data = write_csv(exported)
     else:
         package = oc4ids_package(exported, config["REPORT_ISSUER"], f"{config['OC4IDS_URI_PREFIX']}/{filename}",
-                                 datetime.now(UTC), config["OC4IDS_ID_PREFIX"])
+                                 datetime.now(UTC), config["OC4IDS_ID_PREFIX"], config.get("OC4IDS_DOCUMENT_BASE"))
         data = json.dumps(package, ensure_ascii=False, indent=1).encode("utf-8")
     return ExportFile(data, len(exported.rows), filename)
 
@@ -271,6 +308,9 @@ OC4IDS_MILESTONE_CODE = {**{kind: "projectApproval" for kind in APPROVALS},
                          MilestoneKind.COMMENCEMENT: "commencement", MilestoneKind.ACCEPTANCE: "completion",
                          MilestoneKind.IN_USE: "commissioning"}
 """DESIGN.md's mapping; 主体完工 has no code of its own."""
+DOCUMENT_TYPES = {kind: "projectApproval" for kind in APPROVALS} | {
+    MilestoneKind.ACCEPTANCE: "completionCertificate", MilestoneKind.IN_USE: "completionCertificate"}
+"""OC4IDS documentType of a milestone's document (others: physicalProgressReport, like the photos)."""
 OC4IDS_VERSION = "0.9"
 PROJECT_CODE_SCHEME = "CN-TZXM"
 """项目代码's scheme: the national investment-project online approval platform (全国投资项目在线审批监管平台).
@@ -279,16 +319,21 @@ OC4IDS has no codelist for project identifier schemes; this name is ours and sta
 YUAN_PER_WAN = Decimal(10000)
 
 
-def oc4ids_package(exported: ExportList, publisher: str, uri: str, published: datetime, prefix: str) -> dict:
+def oc4ids_package(exported: ExportList, publisher: str, uri: str, published: datetime, prefix: str,
+                   document_base: str | None = None) -> dict:
     """An OC4IDS project package (from `export_list(..., with_progress=True)`); `prefix` makes
     project ids unique to this registry. The package is published as of the as-of date: its
-    statuses, milestone states and metric observations are those of that date."""
+    statuses, milestone states and metric observations are those of that date. Photos and
+    milestone documents are listed as `documents`; they carry a `url` only when `document_base`
+    (PORTFOLIO_OC4IDS_DOCUMENT_URL) says where they are published, since the app serves them to
+    logged-in users only."""
     return {
         "version": OC4IDS_VERSION,
         "uri": uri,
         "publishedDate": published.isoformat(timespec="seconds"),
         "publisher": {"name": publisher},
-        "projects": [_oc4ids_project(row, prefix, exported.as_of) for row in exported.rows],
+        "projects": [_oc4ids_project(row, prefix, exported.as_of, exported.attachments.get(row.project.id, []),
+                                     document_base) for row in exported.rows],
     }
 
 
@@ -296,7 +341,8 @@ def _day(day: date, end: bool = False) -> str:
     return f"{day.isoformat()}T{'23:59:59' if end else '00:00:00'}+08:00"
 
 
-def _oc4ids_project(row: ExportRow, prefix: str, as_of: date) -> dict:
+def _oc4ids_project(row: ExportRow, prefix: str, as_of: date, attachments: list[Attachment] = (),
+                    document_base: str | None = None) -> dict:
     project, assessment = row.project, row.assessment
     description = project.content or project.name
     if assessment.status is ProjectStatus.SUSPENDED:
@@ -339,7 +385,20 @@ def _oc4ids_project(row: ExportRow, prefix: str, as_of: date) -> dict:
         metrics.append(_metric("physicalProgress", "工程形象进度", latest.physical_progress, as_of, latest.works_status))
     if metrics:
         data["metrics"] = metrics
+    if attachments:
+        data["documents"] = [_oc4ids_document(number, attachment, document_base)
+                             for number, attachment in enumerate(attachments, start=1)]
     return data
+
+
+def _oc4ids_document(number: int, attachment: Attachment, document_base: str | None) -> dict:
+    document = {"id": str(number), "documentType": attachment.document_type, "title": attachment.title,
+                "format": attachment.media_type}
+    if attachment.day:
+        document["datePublished"] = _day(attachment.day)
+    if document_base:
+        document["url"] = document_base.rstrip("/") + attachment.path
+    return document
 
 
 def _yuan(amount: Decimal) -> dict:

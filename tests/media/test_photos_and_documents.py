@@ -254,3 +254,21 @@ def test_the_q3_report_with_photos_shows_them_in_its_appendix(app, client, repor
     last = sorted(tmp_path.glob("page-*.png"))[-1]
     colours = Image.open(last).convert("RGB").getcolors(1_000_000)
     assert any(r < 80 and g < 80 and b > 150 for _, (r, g, b) in colours), "the blue photo is drawn on the last page"
+
+
+def test_oc4ids_lists_photos_and_documents(app, client, report, in_app, monkeypatch):
+    from tests.exports.test_exports import oc4ids_validator
+
+    project_id, report_id = report
+    _upload(client, project_id, report_id, [("a.jpg", jpeg())], caption="主体结构施工")
+    milestone_id = in_app(lambda s: s.scalar(select(Milestone.id)))
+    _document(client, project_id, milestone_id, "批复.pdf", pdf())
+    package = client.get("/projects/export.json?q=黄龙山").get_json()
+    assert not list(oc4ids_validator().iter_errors(package))
+    (project,) = package["projects"]
+    assert [(d["documentType"], d["title"], "url" in d) for d in project["documents"]] == [
+        ("physicalProgressReport", "现场照片（2026年第3季度）：主体结构施工", False),
+        ("projectApproval", "可研批复：可研批复文件", False)]
+    monkeypatch.setitem(app.config, "OC4IDS_DOCUMENT_BASE", "https://fgw.example.gov.cn/portfolio")
+    published = client.get("/projects/export.json?q=黄龙山").get_json()["projects"][0]["documents"]
+    assert published[0]["url"].startswith("https://fgw.example.gov.cn/portfolio/media/photos/")
