@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from portfolio.core.enums import LabelledEnum
 from portfolio.cycle.models import Reminder
@@ -168,7 +168,7 @@ def round_entries(session: Session, year: int, quarter: int, today: date, region
     the project is archived."""
     rules, owes, on_quarter = _owing(year, quarter, today)
     query = (select(Project, ProgressReport).outerjoin(ProgressReport, on_quarter)
-             .join(Project.region).options(contains_eager(Project.region))
+             .join(Project.region).options(contains_eager(Project.region), selectinload(ProgressReport.photos))
              .where(owes | (ProgressReport.id.is_not(None) & in_registry()))
              .order_by(Project.region_id, Project.id))
     if region_id is not None:

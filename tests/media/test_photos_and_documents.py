@@ -272,3 +272,14 @@ def test_oc4ids_lists_photos_and_documents(app, client, report, in_app, monkeypa
     monkeypatch.setitem(app.config, "OC4IDS_DOCUMENT_BASE", "https://fgw.example.gov.cn/portfolio")
     published = client.get("/projects/export.json?q=黄龙山").get_json()["projects"][0]["documents"]
     assert published[0]["url"].startswith("https://fgw.example.gov.cn/portfolio/media/photos/")
+
+
+def test_the_reviewer_sees_the_reports_photos(app, client, report, in_app):
+    project_id, report_id = report
+    _upload(client, project_id, report_id, [("a.jpg", jpeg())], caption="主体结构施工")
+    from portfolio.progress.models import ReviewState
+
+    in_app(lambda s: setattr(s.get(ProgressReport, report_id), "review_state", ReviewState.SUBMITTED) or s.commit())
+    photo_id = in_app(lambda s: s.scalar(select(ProgressPhoto.id)))
+    page = client.get("/reviews/?year=2026&quarter=3").get_data(as_text=True)
+    assert f"/media/photos/{photo_id}/thumbnail.jpg" in page and "主体结构施工" in page
