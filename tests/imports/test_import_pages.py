@@ -68,10 +68,11 @@ def test_a_file_that_is_not_what_it_says(client, seeded, in_app):
     assert refused.status_code == 422 and "只能上传 .xlsx 或 .csv 文件" in _text(refused)
 
 
-def test_oversized_upload_is_refused(client, seeded, in_app):
+def test_oversized_upload_is_refused(app, client, seeded, in_app):
     boundary = "portfolio-test-boundary"
     body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"projects-file\"; filename=\"big.csv\"\r\n"
-            f"Content-Type: text/csv\r\n\r\n").encode() + b"x" * (21 * 1024 * 1024) + f"\r\n--{boundary}--\r\n".encode()
+            f"Content-Type: text/csv\r\n\r\n").encode() + b"x" * (app.config["MAX_CONTENT_LENGTH"] + 1) + \
+        f"\r\n--{boundary}--\r\n".encode()
     response = client.post("/imports/projects", data=body, content_type=f"multipart/form-data; boundary={boundary}")
     assert response.status_code == 413 and "文件过大" in _text(response)
 
