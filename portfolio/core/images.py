@@ -113,7 +113,14 @@ def check_document(data: bytes, name: str) -> str:
             catalog = reader.trailer["/Root"]
             names = catalog.get("/Names")
             active = [key for key in PDF_ACTIONS if key in catalog or (names is not None and key in names.get_object())]
-            active += [key for page in reader.pages for key in ("/AA",) if key in page]
+            for page in reader.pages:
+                active += ["/AA"] if "/AA" in page else []
+                for annotation in page.get("/Annots") or []:
+                    action = (annotation.get_object().get("/A") or {})
+                    if hasattr(action, "get_object"):
+                        action = action.get_object()
+                    if action.get("/S") in ("/JavaScript", "/Launch", "/SubmitForm", "/ImportData"):
+                        active.append(str(action.get("/S")))
         except FileRefused:
             raise
         except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:

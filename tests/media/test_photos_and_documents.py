@@ -283,3 +283,20 @@ def test_the_reviewer_sees_the_reports_photos(app, client, report, in_app):
     photo_id = in_app(lambda s: s.scalar(select(ProgressPhoto.id)))
     page = client.get("/reviews/?year=2026&quarter=3").get_data(as_text=True)
     assert f"/media/photos/{photo_id}/thumbnail.jpg" in page and "主体结构施工" in page
+
+
+def test_a_pdf_with_a_scripted_link_is_refused(app, client, report, in_app):
+    from pypdf.generic import ArrayObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(595, 842)
+    action = DictionaryObject({NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("x")})
+    link = DictionaryObject({NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Link"),
+                             NameObject("/A"): action})
+    page[NameObject("/Annots")] = ArrayObject([writer._add_object(link)])
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    project_id, _ = report
+    milestone_id = in_app(lambda s: s.scalar(select(Milestone.id)))
+    page_text = _document(client, project_id, milestone_id, "link.pdf", buffer.getvalue()).get_data(as_text=True)
+    assert "含有脚本或自动执行的动作" in page_text and _count(in_app, MilestoneDocument) == 0
