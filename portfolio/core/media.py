@@ -24,6 +24,10 @@ def path_of(digest: str) -> Path:
     return folder() / digest[:2] / digest[2:4] / digest
 
 
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 def store(data: bytes) -> str:
     """Write `data` (once) and return its SHA-256."""
     digest = hashlib.sha256(data).hexdigest()

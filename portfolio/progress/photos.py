@@ -31,14 +31,18 @@ def add_photos(session: Session, report: ProgressReport, files: list[tuple[str, 
         if len(data) > max_bytes:
             raise FileRefused(f"“{name}”超过{max_bytes // (1024 * 1024)}MB")
         cleaned.append(clean_photo(data, name))
+    report.version += 1  # two uploads at once: the later one's flush fails instead of passing nine photos
     photos = []
     for image in cleaned:
-        photo = ProgressPhoto(report=report, project_id=report.project_id, digest=media.store(image.jpeg),
-                              thumbnail_digest=media.store(image.thumbnail), width=image.width, height=image.height,
+        photo = ProgressPhoto(report=report, project_id=report.project_id, digest=media.digest(image.jpeg),
+                              thumbnail_digest=media.digest(image.thumbnail), width=image.width, height=image.height,
                               caption=(caption or "").strip(), taken_on=image.taken_on, uploaded_by=uploaded_by)
         session.add(photo)
         photos.append(photo)
-    session.flush()
+    session.flush()  # refused here (a concurrent upload): nothing is on disk yet
+    for image in cleaned:
+        media.store(image.jpeg)
+        media.store(image.thumbnail)
     return photos
 
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from portfolio.progress.models import MilestoneKind, ProgressReport
+from portfolio.progress.models import MilestoneKind, ProgressPhoto, ProgressReport
 from portfolio.progress.validation import annual_plan_notice
 from portfolio.registry.models import Project
 
@@ -109,3 +109,13 @@ def project_photos(session: Session, project: Project) -> list[ProgressReport]:
         select(ProgressReport).where(ProgressReport.project_id == project.id, ProgressReport.photos.any())
         .options(selectinload(ProgressReport.photos))
         .order_by(ProgressReport.year.desc(), ProgressReport.quarter.desc())))
+
+
+def newest_photos(session: Session, project_ids: list[int]) -> dict[int, ProgressPhoto]:
+    """Each project's newest photo (newest quarter, then newest upload), for the list's thumbnails."""
+    newest: dict[int, ProgressPhoto] = {}
+    for photo in session.scalars(
+            select(ProgressPhoto).join(ProgressPhoto.report).where(ProgressPhoto.project_id.in_(project_ids))
+            .order_by(ProgressReport.year.desc(), ProgressReport.quarter.desc(), ProgressPhoto.id.desc())):
+        newest.setdefault(photo.project_id, photo)
+    return newest

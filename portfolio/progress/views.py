@@ -238,7 +238,15 @@ def upload_photos(project_id: int, report_id: int):
         db.session.rollback()
         flash(f"未上传任何照片：{error}。", "error")
         return _to_photos(project, report)
-    _commit_files(added)
+    except StaleDataError:
+        db.session.rollback()
+        flash("未上传任何照片：其他人同时修改了该季度进展或上传了照片，请刷新后重试。", "error")
+        return _to_photos(project, report)
+    try:
+        _commit_files(added)
+    except StaleDataError:
+        flash("未上传任何照片：其他人同时修改了该季度进展或上传了照片，请刷新后重试。", "error")
+        return _to_photos(project, report)
     flash(f"已上传{len(added)}张照片。", "success")
     return _to_photos(project, report)
 

@@ -87,6 +87,7 @@ def index():
                      if (latest := rules.latest_report(f, filters.as_of)) is not None}
     return render_template("projects/index.html", filter_form=filter_form, filters=filters, page=page,
                            totals=totals, assessments=assessments, review_states=review_states,
+                           photos=progress_queries.newest_photos(db.session, [p.id for p in page.items]),
                            reporting=rules.reporting_quarter(filters.as_of))
 
 

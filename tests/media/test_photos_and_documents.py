@@ -125,6 +125,8 @@ def test_a_county_attaches_three_photos_gps_gone_date_kept(app, seeded, report, 
     assert b"Exif" not in stored.data
     assert max(Image.open(io.BytesIO(county.get(f"/media/photos/{photos[0].id}/thumbnail.jpg").data)).size) == 320
     assert all(not path.is_relative_to(Path(app.static_folder)) for path in _media_files(app))
+    listed = county.get("/projects/?q=黄龙山").get_data(as_text=True)
+    assert f'class="list-thumb" src="/media/photos/{photos[2].id}/thumbnail.jpg"' in listed, "the newest, in the list"
     gallery = county.get(f"/projects/{project_id}").get_data(as_text=True)
     assert "2026年第3季度" in gallery and f"/media/photos/{photos[0].id}/thumbnail.jpg" in gallery
     assert app.test_client().get(f"/media/photos/{photos[0].id}.jpg").status_code == 302, "login first"
@@ -300,3 +302,28 @@ def test_a_pdf_with_a_scripted_link_is_refused(app, client, report, in_app):
     milestone_id = in_app(lambda s: s.scalar(select(Milestone.id)))
     page_text = _document(client, project_id, milestone_id, "link.pdf", buffer.getvalue()).get_data(as_text=True)
     assert "含有脚本或自动执行的动作" in page_text and _count(in_app, MilestoneDocument) == 0
+
+
+def test_two_uploads_at_once_cannot_pass_nine(app, client, report, in_app):
+    """The second of two uploads based on the same state of the report is refused (its version moved)."""
+    from sqlalchemy.orm import Session
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from portfolio.core.db import db
+    from portfolio.progress import photos
+
+    _, report_id = report
+    with app.app_context():
+        session_a = db.session
+        row_a = session_a.get(ProgressReport, report_id)
+        other = db.engine.connect()
+        session_b = Session(bind=other)
+        row_b = session_b.get(ProgressReport, report_id)
+        photos.add_photos(session_a, row_a, [("a.jpg", jpeg())], "", "甲", 20 * 1024 * 1024)
+        session_a.commit()
+        with pytest.raises(StaleDataError):
+            photos.add_photos(session_b, row_b, [("b.jpg", jpeg(colour="red"))], "", "乙", 20 * 1024 * 1024)
+        session_b.rollback()
+        session_b.close()
+        other.close()
+    assert _count(in_app, ProgressPhoto) == 1 and len(_media_files(app)) == 2
