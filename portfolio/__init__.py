@@ -47,6 +47,8 @@ def create_app(config: Mapping | None = None) -> Flask:
         login,  # noqa: F401  (registers the account loader)
     )
     from portfolio.accounts import cli as accounts_cli
+    from portfolio.api import token_views
+    from portfolio.api import views as api_views
     from portfolio.core import audit, backup, errors, formatting, once, security, web
     from portfolio.cycle import views as cycle_views
     from portfolio.dashboard import views as dashboard_views
@@ -66,13 +68,14 @@ def create_app(config: Mapping | None = None) -> Flask:
 
     for blueprint in (auth_views.bp, dashboard_views.bp, registry_views.bp, progress_views.bp, report_views.bp,
                       import_views.bp, review_views.bp, admin_views.bp, cycle_views.bp, message_views.bp,
-                      problem_views.bp, indicator_views.bp, programme_views.bp, media_views.bp):
+                      problem_views.bp, indicator_views.bp, programme_views.bp, media_views.bp, token_views.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(access=access, describe_audit=audit.describe, table_label=audit.table_label,
                                  edit_refusal=review.edit_refusal, once_token=once.new_token)
     audit.register()
     security.register(app)  # before CSRF, so that an anonymous request is sent to the login page first
     csrf.init_app(app)
+    api_views.register(app)
     errors.register(app)
     formatting.register(app)
     web.register(app)

@@ -19,8 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from portfolio.accounts.models import Role
+from portfolio.accounts.models import Role, User
 from portfolio.accounts.operations import create_user
+from portfolio.api.tokens import create_token
 from portfolio.core.settings import ROOT
 from portfolio.problems.models import Problem, ProblemKind, ProblemState
 from portfolio.progress.models import AnnualPlan, Milestone, MilestoneKind, ProgressReport
@@ -85,6 +86,11 @@ def build_user(session: Session, username: str = "admin-test", role: Role = Role
     place = session.scalar(select(Region).where(Region.name == region)) if region else None
     create_user(session, username, role, place, PASSWORD)
     return username
+
+
+def api_token(session: Session, username: str, name: str = "测试令牌") -> str:
+    """A new API token of the account (flushed, not committed): its secret, for `Authorization: Bearer`."""
+    return create_token(session, session.scalar(select(User).where(User.username == username)), name)[1]
 
 
 # --- projects -----------------------------------------------------------------------------------------------------

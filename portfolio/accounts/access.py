@@ -110,3 +110,8 @@ def can_reply_problem(user: User, problem) -> bool:
     if problem.project.archived:
         return False
     return user.role in EDITORS or (user.role is Role.COUNTY and user.region_id == problem.project.region_id)
+
+
+def can_revoke_token(user: User, owner_id: int) -> bool:
+    """An API token: its own account, or an administrator."""
+    return user.id == owner_id or user.role is Role.ADMIN

@@ -3,6 +3,8 @@
 Under DEBUG or TESTING an unexpected exception propagates, so the debugger and pytest see the
 traceback; in production the Chinese 500 page is shown and the traceback logged once.
 """
+from collections.abc import Callable
+
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -16,12 +18,22 @@ MESSAGES = {
     404: ("页面不存在", "您要找的页面或项目不存在，可能已被删除。"),
     405: ("请求方式不允许", "此页面不接受这种请求方式。"),
     413: ("文件过大", "上传的内容超过了允许的大小。"),
+    415: ("内容类型不支持", "请求的内容类型不支持。"),
+    429: ("请求过于频繁", "请求过于频繁，请稍后再试。"),
     500: ("服务器出错", "服务器处理请求时出错，已记录在日志中。请稍后重试。"),
 }
 
 
+AREA_RENDERERS: dict[str, Callable] = {}
+"""Path prefix → how that part of the app answers an error instead of a page: `renderer(code,
+title, message)`. The JSON API registers itself here."""
+
+
 def render_error(code: int, detail: str | None = None):
     title, message = MESSAGES.get(code, MESSAGES[500])
+    for prefix, renderer in AREA_RENDERERS.items():
+        if request.path.startswith(prefix):
+            return renderer(code, title, detail or message)
     return render_template("errors/error.html", code=code, title=title, message=detail or message), code
 
 

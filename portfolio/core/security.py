@@ -10,6 +10,8 @@ from portfolio.core.db import login_manager
 log = logging.getLogger("portfolio.security")
 
 PUBLIC_ENDPOINTS = {"auth.login", "static"}
+TOKEN_BLUEPRINTS = {"api"}
+"""Blueprints that authenticate each request by its API token and never by the session cookie."""
 PASSWORD_CHANGE_ENDPOINTS = {"auth.change_password", "auth.logout", "static"}
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
@@ -41,7 +43,7 @@ def register(app: Flask) -> None:
 
     @app.before_request
     def require_login():
-        if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+        if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None or request.blueprint in TOKEN_BLUEPRINTS:
             return None
         if not current_user.is_authenticated:
             return login_manager.unauthorized()

@@ -22,7 +22,7 @@ from portfolio.registry.models import (
 )
 from portfolio.rules import Light, Thresholds, WarningKind, completion_rate
 from portfolio.rules.sql import rule_expressions, status_as_of
-from portfolio.rules.totals import CENT, FundingFigures, GroupFigures, judged_cells, total
+from portfolio.rules.totals import CENT, Cell, FundingFigures, GroupFigures, judged_cells, total
 
 SORT_COLUMNS = {
     "name": Project.name,
@@ -124,11 +124,15 @@ def projects_query(filters: ProjectFilters) -> Select:
     return query.order_by(*order, Project.plan_id, Project.id)
 
 
-def project_totals(session: Session, filters: ProjectFilters) -> GroupFigures:
-    """The list's totals line: the filtered projects' figures from the one roll-up (`rules.totals`)."""
+def filtered_cells(session: Session, filters: ProjectFilters) -> list[Cell]:
+    """The filtered projects judged and summed by the database, ready for the one roll-up (`rules.totals`)."""
     selected = _where(select(Project.id).join(Project.region), filters)
-    cells = judged_cells(session, filters.as_of, filters.thresholds, [Project.id.in_(selected.scalar_subquery())])
-    return total(cells)
+    return judged_cells(session, filters.as_of, filters.thresholds, [Project.id.in_(selected.scalar_subquery())])
+
+
+def project_totals(session: Session, filters: ProjectFilters) -> GroupFigures:
+    """The list's totals line: the filtered projects' figures from the one roll-up."""
+    return total(filtered_cells(session, filters))
 
 
 @dataclass(frozen=True)

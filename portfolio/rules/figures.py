@@ -14,7 +14,15 @@ from sqlalchemy.orm import Session
 
 from portfolio.progress.models import AnnualPlan, Milestone, ProgressReport, ReviewState
 from portfolio.registry.models import Project, StatusChange
-from portfolio.rules.rules import MilestoneDates, ProjectFacts, ReportFigures, quarter_period
+from portfolio.rules.rules import (
+    Assessment,
+    MilestoneDates,
+    ProjectFacts,
+    ReportFigures,
+    Thresholds,
+    assess,
+    quarter_period,
+)
 
 
 def facts_for(session: Session, projects: Iterable[Project], approved_only: bool = False) -> dict[int, ProjectFacts]:
@@ -53,6 +61,12 @@ def facts_for(session: Session, projects: Iterable[Project], approved_only: bool
         )
         for project in projects
     }
+
+
+def assessments_for(session: Session, projects: Iterable[Project], as_of: date,
+                    thresholds: Thresholds) -> dict[int, Assessment]:
+    """Each project judged as of the date by the pure rules (a list page's or the API's rows)."""
+    return {project_id: assess(facts, as_of, thresholds) for project_id, facts in facts_for(session, projects).items()}
 
 
 def refresh_figures(session: Session, project: Project) -> None:
