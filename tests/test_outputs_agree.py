@@ -25,7 +25,7 @@ from portfolio.reports.fonts import register_font
 from portfolio.reports.pdf import render_quarterly_pdf
 from portfolio.rules import Light, Thresholds, WarningKind, quarter_of
 from portfolio.rules.totals import Figures, judged_cells, total
-from tests.factories import build_edge_set
+from tests.factories import api_token, build_edge_set
 from tests.pdf import joined, pdf_text
 
 DATES = [date(2026, 9, 30), date(2026, 10, 1), date(2026, 11, 22)]
@@ -46,6 +46,8 @@ def test_every_output_agrees(app, edge_set, client, tmp_path, as_of):
     thresholds = Thresholds()
     with app.app_context():
         session = db.session
+        token = {"Authorization": f"Bearer {api_token(session, 'admin-test')}"}
+        session.commit()
         sql_total = total(judged_cells(session, as_of, thresholds))
         listed = project_totals(session, ProjectFilters(as_of=as_of))
         dashboard = build_dashboard(session, as_of, thresholds)
@@ -111,6 +113,22 @@ def test_every_output_agrees(app, edge_set, client, tmp_path, as_of):
     for row in exported.rows:
         rate = row.assessment.completion_rate
         assert rates[row.project.name] == (None if rate is None else float(round(rate * 100, 1)))
+
+    # the API: the figures to the fen, and each project's light and reasons
+    api = client.get(f"/api/v1/figures?as_of={as_of}", headers=token).get_json()["total"]
+    for name in ("planned_investment", "cumulative_investment", "annual_plan", "annual_completed",
+                 "other_year_completed", "quarter_investment"):
+        assert Decimal(api[name]) == getattr(figures, name), name
+    assert (api["count"], api["annual_count"], api["lights"], api["cancelled"]["count"]) == (
+        figures.count, figures.annual_count, {"red": figures.red, "yellow": figures.yellow, "green": figures.green,
+                                              "done": figures.done}, figures.cancelled_count)
+    assert {kind: api["warnings"][kind.value] for kind in WarningKind} == {
+        kind: figures.warning_count(kind) for kind in WarningKind}
+    assert {line["source"]["code"]: Decimal(line["amount"]) for line in api["funding"] if line["source"]} == {
+        source.value: amount for source, amount in funding.by_source if amount}
+    listed_by_api = client.get(f"/api/v1/projects?as_of={as_of}&per_page=500", headers=token).get_json()["items"]
+    assert {item["name"]: (item["judgement"]["light"]["label"], "；".join(
+        f"{w['kind']['label']}：{w['reason']}" for w in item["judgement"]["warnings"])) for item in listed_by_api} == by_name
 
     # the list page's totals line
     page = client.get(f"/projects/?as_of={as_of}").get_data(as_text=True)

@@ -178,6 +178,14 @@ def _field_errors(errors: dict[str, str]) -> ApiError:
     return invalid(fields)
 
 
+def _write_refusal(project: Project) -> str:
+    if project.archived:
+        return f"“{project.name}”已归档，只读"
+    if current_user.region is not None:
+        return f"“{project.name}”属于{project.region.name}，{current_user.region.name}的账户不能填报其进展"
+    return f"{current_user.role.label}账户不能填报进展"
+
+
 def _report(project: Project, year: int, quarter: int) -> ProgressReport | None:
     return db.session.scalar(select(ProgressReport).where(
         ProgressReport.project_id == project.id, ProgressReport.year == year, ProgressReport.quarter == quarter))
@@ -259,8 +267,7 @@ def put_progress(project_id: int, period: str):
     project = db.get_or_404(Project, project_id)
     year, quarter = _period(period)
     if not access.can_edit_progress(current_user, project):
-        raise ApiError(403, f"“{project.name}”已归档，只读" if project.archived else
-                       f"您的账户（{current_user.label}）不能填报“{project.name}”的进展")
+        raise ApiError(403, _write_refusal(project))
     label = f"“{project.name}”{year}年第{quarter}季度"
     report = _report(project, year, quarter)
     _check_precondition(report, label)
@@ -332,6 +339,8 @@ def register(app) -> None:
     from portfolio.core.db import csrf
 
     csrf.exempt(bp)
+    app.json.sort_keys = False  # keys in the order `serialize` writes them (id, name, …, not alphabetical)
+    app.json.ensure_ascii = False  # Chinese as UTF-8, readable in a terminal
     app.register_blueprint(bp)
     app.register_error_handler(ApiError, ApiError.response)
     errors.AREA_RENDERERS["/api/"] = lambda code, title, message: ApiError(code, message).response()
