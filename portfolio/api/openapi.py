@@ -18,13 +18,16 @@ TITLE = "重大工程项目管理 API"
 VERSION = "1.0.0"
 
 
-def documented(summary: str, description: str, parameters: list[str] = (), request_body: str | None = None,
+TAGS = {"projects": "项目与进展", "figures": "汇总数字", "reference": "县(市、区)与规划"}
+
+
+def documented(tag: str, summary: str, description: str, parameters: list[str] = (), request_body: str | None = None,
                responses: dict[int, str] | None = None) -> Callable:
-    """Attach the view's OpenAPI operation: parameters by name (`PARAMETERS`), the request body's and
-    each response's schema by name (`schemas()`)."""
+    """Attach the view's OpenAPI operation: its group (`TAGS`), parameters by name (`PARAMETERS`), the
+    request body's and each response's schema by name (`schemas()`)."""
 
     def attach(view):
-        view.openapi = {"summary": summary, "description": description, "parameters": list(parameters),
+        view.openapi = {"tag": TAGS[tag], "summary": summary, "description": description, "parameters": list(parameters),
                         "request_body": request_body, "responses": responses or {200: None}}
         return view
 
@@ -212,7 +215,7 @@ def _operation(view) -> dict:
     for status in (401, 429):
         responses[str(status)] = {"description": STATUS_TEXT[status],
                                   "content": {"application/json": {"schema": _ref("Error")}}}
-    operation = {"summary": spec["summary"], "description": spec["description"], "operationId": view.__name__,
+    operation = {"tags": [spec["tag"]], "summary": spec["summary"], "description": spec["description"], "operationId": view.__name__,
                  "parameters": [PARAMETERS[name] for name in spec["parameters"]], "responses": responses}
     if spec["request_body"]:
         operation["requestBody"] = {"required": True,
@@ -237,6 +240,8 @@ def build_document(app: Flask) -> dict:
                        "错误一律为同一JSON结构（Error），含中文说明和字段名。"})
     spec.components.security_scheme("token", {"type": "http", "scheme": "bearer",
                                               "description": "在“API令牌”页面创建的令牌，如pf_…"})
+    for name in TAGS.values():
+        spec.tag({"name": name})
     for name, schema in schemas().items():
         spec.components.schema(name, schema)
     paths: dict[str, dict] = {}

@@ -214,7 +214,7 @@ def _page_link(page: int, per_page: int) -> str:
 
 @bp.get("/projects")
 @documented(
-    "项目列表", "与项目库页面相同的筛选条件（同名参数），按页返回项目及其截至日期的预警判断，并附筛选结果的合计。",
+    "projects", "项目列表", "与项目库页面相同的筛选条件（同名参数），按页返回项目及其截至日期的预警判断，并附筛选结果的合计。",
     parameters=query_parameters(ProjectFilterForm) + ["page", "per_page"],
     responses={200: "ProjectPage", 400: "Error"})
 def list_projects():
@@ -233,7 +233,7 @@ def list_projects():
 
 
 @bp.get("/projects/<int:project_id>")
-@documented("项目详情", "项目的全部字段、资金来源、节点、年度计划、各季度进展（含ETag所用的版本），以及截至日期的预警判断。",
+@documented("projects", "项目详情", "项目的全部字段、资金来源、节点、年度计划、各季度进展（含ETag所用的版本），以及截至日期的预警判断。",
             parameters=["project_id", "as_of"], responses={200: "ProjectDetail", 404: "Error"})
 def project_detail(project_id: int):
     project = db.get_or_404(Project, project_id)
@@ -243,7 +243,7 @@ def project_detail(project_id: int):
 
 
 @bp.get("/projects/<int:project_id>/progress/<period>")
-@documented("某季度进展", "返回该季度的进展；响应头ETag是修改时If-Match要给出的版本。",
+@documented("projects", "某季度进展", "返回该季度的进展；响应头ETag是修改时If-Match要给出的版本。",
             parameters=["project_id", "period"], responses={200: "Progress", 400: "Error", 404: "Error"})
 def get_progress(project_id: int, period: str):
     project = db.get_or_404(Project, project_id)
@@ -257,7 +257,7 @@ def get_progress(project_id: int, period: str):
 
 @bp.put("/projects/<int:project_id>/progress/<period>")
 @documented(
-    "填报某季度进展",
+    "projects", "填报某季度进展",
     "与进展表单相同的校验、审核锁定和修改记录。新建不带If-Match；修改须带读取时的ETag（If-Match），"
     "版本已变则返回412。本季度完成投资在上季度已填报时可省略（按累计之差计算）。",
     parameters=["project_id", "period", "If-Match"], request_body="ProgressInput",
@@ -298,7 +298,7 @@ def put_progress(project_id: int, period: str):
 
 @bp.get("/figures")
 @documented(
-    "汇总数字", "筛选结果截至日期的合计及按县(市、区)、状态、领域的分组，与总览、项目库合计行、季度报告和导出同一算法。",
+    "figures", "汇总数字", "筛选结果截至日期的合计及按县(市、区)、状态、领域的分组，与总览、项目库合计行、季度报告和导出同一算法。",
     parameters=[name for name in query_parameters(ProjectFilterForm) if name not in ("sort", "order")],
     responses={200: "FiguresReport", 400: "Error"})
 def figures():
@@ -313,13 +313,13 @@ def figures():
 
 
 @bp.get("/regions")
-@documented("县(市、区)", "项目所在的县(市、区)及单列的片区（示范区、中心城区、市本级）。", responses={200: "RegionList"})
+@documented("reference", "县(市、区)", "项目所在的县(市、区)及单列的片区（示范区、中心城区、市本级）。", responses={200: "RegionList"})
 def regions():
     return jsonify(items=[serialize.region(region) for region in queries.regions(db.session)])
 
 
 @bp.get("/plans")
-@documented("规划", "规划及其专栏。", responses={200: "PlanList"})
+@documented("reference", "规划", "规划及其专栏。", responses={200: "PlanList"})
 def plans():
     return jsonify(items=[serialize.plan(plan) for plan in queries.plans(db.session)])
 
