@@ -143,6 +143,8 @@ def test_fuzz_the_milestones_form(client, seeded, in_app, kind, part, value):
     "/reviews/?year=9999999999999999999999&quarter=7&region=9999999999999999999999",
     "/admin/audit?page=9999999999999999999999", "/projects/99999999999999999999999",
     "/projects/?as_of=9999-99-99&light=purple", "/reports/?year=99999999999999999&quarter=1",
+    "/projects/?as_of=0001-01-01", "/?as_of=0001-01-01", "/projects/1?as_of=0001-01-01",
+    "/projects/export.xlsx?as_of=0001-01-01", "/projects/?as_of=9999-12-31", "/?as_of=9999-12-31",
 ])
 def test_absurd_query_parameters_are_answered_not_crashed(client, seeded, query):
     assert client.get(query).status_code in (200, 404, 422)

@@ -23,7 +23,7 @@ from portfolio.api.errors import ApiError, invalid
 from portfolio.api.openapi import documented, query_parameters
 from portfolio.core import web
 from portfolio.core.db import db, utc_now
-from portfolio.core.parsing import ParseError, parse_amount
+from portfolio.core.parsing import ParseError, date_problem, parse_amount
 from portfolio.core.security import client_address
 from portfolio.progress import operations, review, validation
 from portfolio.progress.models import ProgressReport
@@ -87,9 +87,12 @@ def _as_of() -> date:
     if not text:
         return web.today()
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise invalid({"as_of": ("截至日期", f"“{text[:30]}”不是日期，应写作2026-09-30")}, 400) from None
+    if problem := date_problem("截至日期", day):
+        raise invalid({"as_of": ("截至日期", problem)}, 400)
+    return day
 
 
 def _filters() -> queries.ProjectFilters:

@@ -3,12 +3,12 @@ from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, IntegerField, SelectChoice, SelectField, StringField
-from wtforms.validators import InputRequired, NumberRange, StopValidation
+from wtforms.validators import InputRequired, NumberRange, StopValidation, ValidationError
 from wtforms.widgets import TextInput
 
 from portfolio.core.formatting import QUARTER_NAMES
 from portfolio.core.limits import FIRST_YEAR, LAST_YEAR, MAX_ID
-from portfolio.core.parsing import ParseError, parse_amount, parse_degrees
+from portfolio.core.parsing import ParseError, date_problem, parse_amount, parse_degrees
 
 
 def choice_list(pairs, blank: str | None = None) -> list[SelectChoice]:
@@ -33,6 +33,12 @@ def record_id(value) -> int:
 
 def optional_int(value):
     return record_id(value) if value not in (None, "") else None
+
+
+def years_in_range(form, field) -> None:
+    """Validator of a date field: within FIRST_YEAR–LAST_YEAR (`parsing.date_problem`)."""
+    if field.data and (problem := date_problem(field.label.text, field.data)):
+        raise ValidationError(problem)
 
 
 def year_field(label: str = "年份") -> IntegerField:

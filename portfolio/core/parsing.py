@@ -1,7 +1,10 @@
 """Reading figures as Chinese plan tables print them."""
 import re
 import unicodedata
+from datetime import date
 from decimal import Decimal, InvalidOperation
+
+from portfolio.core.limits import FIRST_YEAR, LAST_YEAR
 
 _YEAR_RANGE = re.compile(r"^(\d{4})年?(?:\s*(?:—|–|-|~|～|至|到)+\s*(\d{4})年?)?$")
 
@@ -18,6 +21,14 @@ def text_problem(label: str, text: str | None, limit: int) -> str | None:
         return f"{label}不能超过{limit}个字"
     if CONTROL_CHARACTERS.search(text):
         return f"{label}含有不可见的控制字符，请删除后再保存"
+    return None
+
+
+def date_problem(label: str, day: date) -> str | None:
+    """A date outside the years a plan, a project or a report may name (year 1 would even break
+    the quarter arithmetic); None if it is fine."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        return f"{label}应在{FIRST_YEAR}年至{LAST_YEAR}年之间"
     return None
 
 

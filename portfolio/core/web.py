@@ -13,6 +13,7 @@ from werkzeug.routing import IntegerConverter
 from portfolio.core import audit
 from portfolio.core.db import db
 from portfolio.core.limits import FIRST_YEAR, LAST_YEAR, MAX_ID
+from portfolio.core.parsing import date_problem
 from portfolio.rules import Thresholds, reporting_quarter
 
 
@@ -21,13 +22,12 @@ def today() -> date:
 
 
 def as_of_arg() -> date:
-    """The `as_of` query parameter (YYYY-MM-DD), else today."""
+    """The `as_of` query parameter (YYYY-MM-DD) within the years the app knows, else today."""
     try:
-        return date.fromisoformat(request.args.get("as_of", ""))
+        day = date.fromisoformat(request.args.get("as_of", ""))
     except ValueError:
         return today()
-
-
+    return today() if date_problem("截至日期", day) else day
 
 
 def int_arg(name: str, low: int = 1, high: int = MAX_ID) -> int | None:

@@ -3,7 +3,7 @@ told apart by a prefix)."""
 from wtforms import DateField, SelectField, TextAreaField
 from wtforms.validators import Optional
 
-from portfolio.core.forms import AmountField, BaseForm, optional_int
+from portfolio.core.forms import AmountField, BaseForm, optional_int, years_in_range
 from portfolio.indicators.validation import parse_number
 
 
@@ -14,7 +14,7 @@ class QuantityField(AmountField):
 
 
 class ProgressForm(BaseForm):
-    recorded_on = DateField("截至日期", validators=[Optional()])
+    recorded_on = DateField("截至日期", validators=[Optional(), years_in_range])
     quantity = QuantityField("累计完成", validators=[Optional()])
     note = TextAreaField("说明", description="如：某校新校区已投用；数量下调时写明原因")
 

@@ -23,6 +23,7 @@ from portfolio.core.forms import (
     choice_list,
     optional_int,
     region_choices,
+    years_in_range,
 )
 from portfolio.core.parsing import text_problem
 from portfolio.registry.models import FundingSource, Plan, Programme, ProjectNature, ProjectStatus, Region, Sector
@@ -50,7 +51,7 @@ class ProjectFilterForm(BaseForm):
     sector = SelectField("领域", coerce=_optional_enum(Sector), validators=[Optional()])
     status = SelectField("项目状态", coerce=_optional_enum(ProjectStatus), validators=[Optional()])
     q = StringField("关键词", validators=[Optional(), Length(max=100)])
-    as_of = DateField("截至日期", validators=[Optional()])
+    as_of = DateField("截至日期", validators=[Optional(), years_in_range])
     light = SelectField("预警", coerce=_optional_enum(Light), validators=[Optional()],
                         choices=choice_list(((light.value, light.label) for light in Light), blank="全部"))
     warning = SelectMultipleField(

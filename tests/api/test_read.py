@@ -55,6 +55,7 @@ def test_filters_by_the_list_pages_names(api, reader, in_app):
     ("light=purple", "light", "预警"),
     ("warning=overdue&warning=nothing", "warning", "问题"),
     ("as_of=2026-13-01", "as_of", "截至日期"),
+    ("as_of=0001-01-01", "as_of", "截至日期"),
     ("page=0", "page", "页码"),
     ("per_page=501", "per_page", "每页条数"),
     ("regoin=1", "regoin", "regoin"),
