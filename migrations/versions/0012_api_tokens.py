@@ -34,11 +34,14 @@ def upgrade():
     )
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_tokens_user_id'), ['user_id'], unique=False)
+        batch_op.create_index('uq_api_tokens_active_name', ['user_id', 'name'], unique=True,
+                              sqlite_where=sa.text('revoked_dt IS NULL'), postgresql_where=sa.text('revoked_dt IS NULL'))
 
 
 
 def downgrade():
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.drop_index('uq_api_tokens_active_name')
         batch_op.drop_index(batch_op.f('ix_api_tokens_user_id'))
 
     op.drop_table('api_tokens')

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portfolio.accounts.models import User
@@ -22,6 +22,11 @@ class ApiToken(Audited, db.Model):
     audit_references = {"user_id": ("users", "username")}
 
     __tablename__ = "api_tokens"
+    __table_args__ = (
+        # an account's active tokens have different names, also when two are made at once
+        Index("uq_api_tokens_active_name", "user_id", "name", unique=True,
+              sqlite_where=text("revoked_dt IS NULL"), postgresql_where=text("revoked_dt IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

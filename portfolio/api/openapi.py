@@ -8,6 +8,7 @@ from apispec import APISpec
 from flask import Flask
 
 from portfolio.api.errors import CODES
+from portfolio.core.limits import API_PAGE_SIZE_MAX
 from portfolio.progress.models import MilestoneKind, ReviewState
 from portfolio.progress.validation import PROGRESS_LABELS
 from portfolio.registry.models import FundingSource, ProjectNature, ProjectStatus, RegionKind, Sector
@@ -22,13 +23,13 @@ TAGS = {"projects": "项目与进展", "figures": "汇总数字", "reference": "
 
 
 def documented(tag: str, summary: str, description: str, parameters: list[str] = (), request_body: str | None = None,
-               responses: dict[int, str] | None = None) -> Callable:
+               responses: dict[int, str] | None = None, headers: dict[int, list[str]] | None = None) -> Callable:
     """Attach the view's OpenAPI operation: its group (`TAGS`), parameters by name (`PARAMETERS`), the
-    request body's and each response's schema by name (`schemas()`)."""
+    request body's and each response's schema by name (`schemas()`), response headers (`RESPONSE_HEADERS`)."""
 
     def attach(view):
         view.openapi = {"tag": TAGS[tag], "summary": summary, "description": description, "parameters": list(parameters),
-                        "request_body": request_body, "responses": responses or {200: None}}
+                        "request_body": request_body, "responses": responses or {200: None}, "headers": headers or {}}
         return view
 
     return attach
@@ -43,38 +44,46 @@ def _codes(enum: type[Enum]) -> str:
     return "；".join(f"{member.value}＝{member.label}" for member in enum)
 
 
-def _enum_parameter(name: str, enum: type[Enum], description: str, multiple: bool = False) -> dict:
+def _query(name: str, label: str, description: str, schema: dict) -> dict:
+    """A query parameter; `x-label` is its Chinese name, which error messages use."""
+    return {"name": name, "in": "query", "required": False, "description": f"{label}：{description}",
+            "schema": schema, "x-label": label}
+
+
+def _enum_parameter(name: str, label: str, enum: type[Enum], description: str = "", multiple: bool = False) -> dict:
     schema = {"type": "string", "enum": [member.value for member in enum]}
-    return {"name": name, "in": "query", "required": False, "description": f"{description}：{_codes(enum)}",
-            "schema": {"type": "array", "items": schema} if multiple else schema,
-            **({"style": "form", "explode": True} if multiple else {})}
-
-
-def _query(name: str, description: str, schema: dict) -> dict:
-    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
+    return _query(name, label, f"{description}{_codes(enum)}", {"type": "array", "items": schema} if multiple else schema
+                  ) | ({"style": "form", "explode": True} if multiple else {})
 
 
 PARAMETERS = {
-    "plan": _query("plan", "规划编号（/api/v1/plans）", {"type": "integer", "minimum": 1}),
-    "region": _query("region", "县(市、区)编号（/api/v1/regions）", {"type": "integer", "minimum": 1}),
-    "sector": _enum_parameter("sector", Sector, "领域"),
-    "status": _enum_parameter("status", ProjectStatus, "截至日期的项目状态"),
-    "q": _query("q", "关键词（项目名称或建设内容）", {"type": "string", "maxLength": 100}),
-    "as_of": _query("as_of", "截至日期，默认今天；预警、状态和合计都按这一天判断", {"type": "string", "format": "date"}),
-    "light": _enum_parameter("light", Light, "预警灯"),
-    "warning": _enum_parameter("warning", WarningKind, "问题（可重复，须同时具备）", multiple=True),
-    "sort": _query("sort", "排序", {"type": "string", "enum": ["name", "region", "investment", "start", "end"]}),
-    "order": _query("order", "顺序", {"type": "string", "enum": ["asc", "desc"]}),
-    "funding": _enum_parameter("funding", FundingSource, "资金来源"),
-    "archive": _enum_parameter("archive", ArchiveScope, "归档，默认只含在库项目"),
-    "page": _query("page", "页码，从1开始", {"type": "integer", "minimum": 1}),
-    "per_page": _query("per_page", "每页条数（默认50，最多500，见README）", {"type": "integer", "minimum": 1}),
+    "plan": _query("plan", "规划", "规划编号（/api/v1/plans）", {"type": "integer", "minimum": 1}),
+    "region": _query("region", "县(市、区)", "县(市、区)编号（/api/v1/regions）", {"type": "integer", "minimum": 1}),
+    "sector": _enum_parameter("sector", "领域", Sector),
+    "status": _enum_parameter("status", "项目状态", ProjectStatus, "截至日期的状态："),
+    "q": _query("q", "关键词", "项目名称或建设内容中的文字", {"type": "string", "maxLength": 100}),
+    "as_of": _query("as_of", "截至日期", "YYYY-MM-DD，默认今天；预警、状态和合计都按这一天判断",
+                    {"type": "string", "format": "date"}),
+    "light": _enum_parameter("light", "预警", Light),
+    "warning": _enum_parameter("warning", "问题", WarningKind, "可重复，须同时具备：", multiple=True),
+    "sort": _query("sort", "排序", "name项目名称、region县(市、区)、investment计划投资、start开工年份、end完工年份",
+                   {"type": "string", "enum": ["name", "region", "investment", "start", "end"]}),
+    "order": _query("order", "顺序", "asc升序、desc降序", {"type": "string", "enum": ["asc", "desc"]}),
+    "funding": _enum_parameter("funding", "资金来源", FundingSource),
+    "archive": _enum_parameter("archive", "归档", ArchiveScope, "默认只含在库项目："),
+    "page": _query("page", "页码", "从1开始", {"type": "integer", "minimum": 1}),
+    "per_page": _query("per_page", "每页条数", f"默认50（见README），最多{API_PAGE_SIZE_MAX}",
+                       {"type": "integer", "minimum": 1, "maximum": API_PAGE_SIZE_MAX}),
     "project_id": {"name": "project_id", "in": "path", "required": True, "description": "项目编号",
                    "schema": {"type": "integer", "minimum": 1}},
     "period": {"name": "period", "in": "path", "required": True, "description": "填报季度，如2026Q3",
                "schema": {"type": "string", "pattern": "^[0-9]{4}Q[1-4]$"}},
     "If-Match": {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
-                 "description": "修改已有的季度进展时必填：读取时的ETag；新建时不带"},
+                 "description": "修改已有的季度进展时必填：读取时的ETag（不能用*）；新建时不带"},
+}
+RESPONSE_HEADERS = {
+    "ETag": {"description": "该季度进展的版本，修改时放在If-Match中", "schema": {"type": "string"}},
+    "Location": {"description": "该季度进展的地址", "schema": {"type": "string"}},
 }
 
 MONEY = {"type": "string", "pattern": r"^[0-9]+\.[0-9]{2}$", "description": "万元，两位小数"}
@@ -212,9 +221,11 @@ def _operation(view) -> dict:
     for status, schema in spec["responses"].items():
         responses[str(status)] = {"description": STATUS_TEXT[status]} | (
             {"content": {"application/json": {"schema": _ref(schema)}}} if schema else {})
-    for status in (401, 429):
-        responses[str(status)] = {"description": STATUS_TEXT[status],
-                                  "content": {"application/json": {"schema": _ref("Error")}}}
+        if names := spec["headers"].get(status):
+            responses[str(status)]["headers"] = {name: RESPONSE_HEADERS[name] for name in names}
+    for status in (400, 401, 403, 429):  # any request: a refused parameter, a token, a paused account, the limit
+        responses.setdefault(str(status), {"description": STATUS_TEXT[status],
+                                           "content": {"application/json": {"schema": _ref("Error")}}})
     operation = {"tags": [spec["tag"]], "summary": spec["summary"], "description": spec["description"], "operationId": view.__name__,
                  "parameters": [PARAMETERS[name] for name in spec["parameters"]], "responses": responses}
     if spec["request_body"]:

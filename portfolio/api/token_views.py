@@ -1,7 +1,8 @@
 """API tokens in the browser: an account makes, sees and revokes its own; an administrator sees
 and revokes everyone's. And the page that renders the API's OpenAPI document."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from portfolio.accounts import access
 from portfolio.api import tokens
@@ -15,9 +16,15 @@ from portfolio.core.security import security_log
 bp = Blueprint("tokens", __name__, template_folder="templates")
 
 
-def _page(form: TokenForm, secret: str | None = None, status: int = 200):
-    return render_template("api/tokens.html", form=form, secret=secret, confirm=ConfirmForm(),
-                           tokens=tokens.tokens_of(db.session, current_user), everyone=False), status
+def _page(form: TokenForm | None, secret: str | None = None, status: int = 200, everyone: bool = False):
+    listed = tokens.tokens_of(db.session, None if everyone else current_user)
+    return render_template("api/tokens.html", form=form, secret=secret, confirm=ConfirmForm(), tokens=listed,
+                           everyone=everyone), status
+
+
+def _refused_name(form: TokenForm, message: str):
+    form.name.errors.append(message)
+    return _page(form, status=422)
 
 
 @bp.get("/account/tokens")
@@ -31,27 +38,30 @@ def create_token():
     if not form.validate_on_submit():
         return _page(form, status=422)
     if message := tokens.token_name_error(db.session, current_user, form.name.data or ""):
-        form.name.errors.append(message)
-        return _page(form, status=422)
-    token, secret = tokens.create_token(db.session, current_user, form.name.data)
-    db.session.commit()
+        return _refused_name(form, message)
+    try:
+        token, secret = tokens.create_token(db.session, current_user, form.name.data)
+        db.session.commit()
+    except IntegrityError:  # the same name made a moment ago, in another tab
+        db.session.rollback()
+        return _refused_name(form, tokens.token_name_error(db.session, current_user, form.name.data) or "请重试")
     security_log("api_token_created", token=token.id)
-    # shown in this answer only (not flashed: the session cookie is signed, not secret)
-    return _page(TokenForm(formdata=None), secret=secret, status=201)
+    # the secret is in this answer only: not flashed (the session cookie is signed, not secret), not cached
+    page, status = _page(TokenForm(formdata=None), secret=secret, status=201)
+    return page, status, {"Cache-Control": "no-store"}
 
 
 @bp.get("/admin/tokens")
 @web.require(access.can_manage_users)
 def all_tokens():
-    return render_template("api/tokens.html", form=None, secret=None, confirm=ConfirmForm(),
-                           tokens=tokens.tokens_of(db.session), everyone=True)
+    return _page(None, everyone=True)
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")
 def revoke_token(token_id: int):
     token = db.get_or_404(ApiToken, token_id)
     if not access.can_revoke_token(current_user, token.user_id):
-        web.refuse()
+        abort(404)  # as if it did not exist: another account's token ids are not for guessing
     if not ConfirmForm().validate_on_submit():
         flash("表单已过期，请重试。", "error")
     elif not token.active:

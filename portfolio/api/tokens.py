@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import case, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from portfolio.accounts.models import User
 from portfolio.api.models import ApiToken
@@ -83,7 +83,7 @@ def seconds_to_next_minute(now: datetime) -> int:
 
 def tokens_of(session: Session, user: User | None = None) -> list[ApiToken]:
     """An account's tokens (None: every account's), active first, newest first."""
-    query = select(ApiToken).join(ApiToken.user).order_by(ApiToken.revoked_dt.is_not(None), ApiToken.created_dt.desc(),
+    query = select(ApiToken).options(selectinload(ApiToken.user)).order_by(ApiToken.revoked_dt.is_not(None), ApiToken.created_dt.desc(),
                                                           ApiToken.id.desc())
     if user is not None:
         query = query.where(ApiToken.user_id == user.id)

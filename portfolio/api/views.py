@@ -8,6 +8,7 @@ import json
 import logging
 import math
 import re
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -20,9 +21,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from portfolio.accounts import access
 from portfolio.api import serialize, tokens
 from portfolio.api.errors import ApiError, invalid
-from portfolio.api.openapi import documented, query_parameters
+from portfolio.api.models import ApiToken
+from portfolio.api.openapi import PARAMETERS, build_document, documented, query_parameters
 from portfolio.core import web
 from portfolio.core.db import db, utc_now
+from portfolio.core.limits import API_PAGE_SIZE_MAX
 from portfolio.core.parsing import ParseError, date_problem, parse_amount
 from portfolio.core.security import client_address
 from portfolio.progress import operations, review, validation
@@ -36,13 +39,14 @@ from portfolio.rules.figures import assessments_for
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 log = logging.getLogger("portfolio.api")
 
-PERIOD = re.compile(r"^(\d{4})Q([1-4])$")
-PAGING = ("page", "per_page")
+PERIOD = re.compile(r"([0-9]{4})Q([1-4])")
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 BODY_LIMIT = 1024 * 1024
 """A quarter's progress is a few kilobytes; a larger body is refused before it is read."""
 PROGRESS_INPUT = ("cumulative_investment", "quarter_investment", "physical_progress", "works_status", "problems",
                   "next_steps")
-AMOUNT_INPUT = ("cumulative_investment", "quarter_investment", "physical_progress")
+NUMBER_INPUT = ("cumulative_investment", "quarter_investment", "physical_progress")
+"""Read as the form's AmountField reads them: the two amounts (万元) and the percentage."""
 
 
 # --- authentication, logging -----------------------------------------------------------------
@@ -60,22 +64,38 @@ def authenticate():
     token = tokens.find_token(db.session, secret.strip())
     if token is None:
         raise ApiError(401, "API令牌无效、已撤销，或其账户已停用", headers=challenge)
+    if token.user.must_change_password:
+        raise ApiError(403, "该账户的密码已被管理员重置，须先在网页上修改密码，令牌才能继续使用")
     now = utc_now()
     limit = current_app.config["API_RATE_PER_MINUTE"]
     if not tokens.claim_use(db.session, token.id, limit, now):
         wait = tokens.seconds_to_next_minute(now)
         raise ApiError(429, f"该令牌每分钟最多{limit}次请求，请{wait}秒后再试", headers={"Retry-After": str(wait)})
-    g.api_token = db.session.get(type(token), token.id)
+    g.api_token = db.session.get(ApiToken, token.id)
     g._login_user = g.api_token.user  # Flask-Login's current user for this request: access rules, audit trail
+    _check_query_parameters()
+
+
+def _check_query_parameters() -> None:
+    """Every endpoint takes only the query parameters its operation documents, each once unless it is a
+    list (`warning`): a misspelt or repeated parameter is refused, never silently ignored."""
+    names = [name for name in current_app.view_functions[request.endpoint].openapi["parameters"]
+             if PARAMETERS[name]["in"] == "query"]
+    errors = {name: (name, f"未知参数；可用参数：{'、'.join(names) or '（无）'}") for name in sorted(set(request.args) - set(names))}
+    for name in names:
+        if len(request.args.getlist(name)) > 1 and PARAMETERS[name]["schema"].get("type") != "array":
+            errors[name] = (PARAMETERS[name]["x-label"], "只能给出一次")
+    if errors:
+        raise invalid(errors, 400)
 
 
 @bp.after_request
 def log_use(response):
     """Every use of the API, one line: which token, whose, what, the answer."""
     token = g.get("api_token")
-    log.info("api_request token=%s user=%s method=%s path=%s status=%s address=%s",
-             token.id if token else "-", token.user.username if token else "-", request.method, request.full_path.rstrip("?"),
-             response.status_code, client_address())
+    log.info("api_request token=%s user=%s method=%s path=%r status=%s address=%s",  # %r: a path cannot break the line
+             token.id if token else "-", token.user.username if token else "-", request.method,
+             request.full_path.rstrip("?"), response.status_code, client_address())
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -83,33 +103,34 @@ def log_use(response):
 # --- reading what the request says -----------------------------------------------------------
 
 def _as_of() -> date:
+    """`as_of` as YYYY-MM-DD within the years the app knows, else today — the one parser of every endpoint."""
     text = request.args.get("as_of", "")
     if not text:
         return web.today()
     try:
-        day = date.fromisoformat(text)
+        day = date.fromisoformat(text) if ISO_DATE.fullmatch(text) else None
     except ValueError:
-        raise invalid({"as_of": ("截至日期", f"“{text[:30]}”不是日期，应写作2026-09-30")}, 400) from None
+        day = None
+    if day is None:
+        raise invalid({"as_of": ("截至日期", f"“{text[:30]}”不是日期，应写作2026-09-30")}, 400)
     if problem := date_problem("截至日期", day):
         raise invalid({"as_of": ("截至日期", problem)}, 400)
     return day
 
 
 def _filters() -> queries.ProjectFilters:
-    """The list page's filters, by the same names; an unknown parameter or value is refused, not ignored."""
+    """The list page's filters, by the same names; a value that is not valid is refused, not ignored."""
+    as_of = _as_of()
     form = ProjectFilterForm(request.args, plans=queries.plans(db.session), regions=queries.regions(db.session))
-    unknown = sorted(set(request.args) - set(form._fields) - set(PAGING))
-    if unknown:
-        raise invalid({name: (name, f"未知参数；可用参数：{'、'.join([*form._fields, *PAGING])}") for name in unknown}, 400)
     filters = form.to_filters(web.today(), web.thresholds())
     if form.errors:
         raise invalid({name: (form[name].label.text, f"“{'、'.join(request.args.getlist(name))[:30]}”不是有效的值")
                        for name in form.errors}, 400)
-    return filters
+    return replace(filters, as_of=as_of)
 
 
 def _paging() -> tuple[int, int]:
-    largest = current_app.config["API_PAGE_SIZE_MAX"]
+    largest = API_PAGE_SIZE_MAX
     page, per_page = web.int_arg("page"), web.int_arg("per_page", 1, largest)
     errors = {}
     if "page" in request.args and page is None:
@@ -122,22 +143,38 @@ def _paging() -> tuple[int, int]:
 
 
 def _period(text: str) -> tuple[int, int]:
-    if not (match := PERIOD.match(text)):
+    if not (match := PERIOD.fullmatch(text)):
         raise invalid({"period": ("填报季度", f"“{text[:30]}”应写作年份加季度，如2026Q3")}, 400)
     return int(match.group(1)), int(match.group(2))
+
+
+def _limited_body() -> bytes:
+    """At most BODY_LIMIT bytes of the body, else 413 — also for a chunked body, which has no
+    Content-Length to refuse it by before reading."""
+    too_large = ApiError(413, f"请求体不能超过{BODY_LIMIT // 1024}KB")
+    if (request.content_length or 0) > BODY_LIMIT:
+        raise too_large
+    data = bytearray()
+    while len(data) <= BODY_LIMIT and (chunk := request.stream.read(BODY_LIMIT + 1 - len(data))):
+        data += chunk
+    if len(data) > BODY_LIMIT:
+        raise too_large
+    return bytes(data)
 
 
 def _json_object() -> dict:
     if request.mimetype != "application/json":
         raise ApiError(415, "请求体应为JSON（Content-Type: application/json）")
-    if (request.content_length or 0) > BODY_LIMIT:
-        raise ApiError(413, f"请求体不能超过{BODY_LIMIT // 1024}KB")
     try:
-        body = json.loads(request.get_data(cache=False), parse_float=Decimal)
+        body = json.loads(_limited_body(), parse_float=Decimal)
     except (ValueError, RecursionError):
         raise ApiError(400, "请求体不是有效的JSON") from None
     if not isinstance(body, dict):
         raise ApiError(400, "请求体应为JSON对象，如{\"cumulative_investment\": \"1200.00\"}")
+    try:
+        json.dumps(body, ensure_ascii=False, default=str).encode()
+    except UnicodeEncodeError:  # "\ud800": valid JSON, but no text anyone can store or read back
+        raise ApiError(400, "请求体含有无法编码的字符（单独的UTF-16代理项）") from None
     return body
 
 
@@ -150,7 +187,7 @@ def _progress_values(body: dict, year: int, quarter: int) -> tuple[dict, dict[st
         errors[name] = f"未知字段；可用字段：{'、'.join(PROGRESS_INPUT)}"
     for name in PROGRESS_INPUT:
         value = body.get(name)
-        if name in AMOUNT_INPUT:
+        if name in NUMBER_INPUT:
             try:
                 values[name] = _amount(value)
             except ParseError as error:
@@ -200,10 +237,10 @@ def _check_precondition(report: ProgressReport | None, label: str) -> None:
         if request.if_match:
             raise ApiError(412, f"{label}还没有进展，If-Match所指的版本不存在；新建时请不要带If-Match")
         return
-    if not request.if_match:
-        raise ApiError(428, f"{label}已有进展（ETag {serialize.etag_of(report)}）；修改时请在If-Match请求头中给出读取时的ETag",
-                       headers={"ETag": serialize.etag_of(report)})
-    if not request.if_match.star_tag and not request.if_match.contains(str(report.version)):
+    if not request.if_match or request.if_match.star_tag:
+        raise ApiError(428, f"{label}已有进展（ETag {serialize.etag_of(report)}）；修改时请在If-Match请求头中给出读取时的ETag"
+                       "（不能用*）", headers={"ETag": serialize.etag_of(report)})
+    if not request.if_match.contains(str(report.version)):
         raise ApiError(412, f"{label}进展已被他人修改（当前ETag {serialize.etag_of(report)}）；请重新读取后再提交",
                        headers={"ETag": serialize.etag_of(report)})
 
@@ -237,7 +274,7 @@ def list_projects():
 
 @bp.get("/projects/<int:project_id>")
 @documented("projects", "项目详情", "项目的全部字段、资金来源、节点、年度计划、各季度进展（含ETag所用的版本），以及截至日期的预警判断。",
-            parameters=["project_id", "as_of"], responses={200: "ProjectDetail", 404: "Error"})
+            parameters=["project_id", "as_of"], responses={200: "ProjectDetail", 400: "Error", 404: "Error"})
 def project_detail(project_id: int):
     project = db.get_or_404(Project, project_id)
     as_of = _as_of()
@@ -247,7 +284,8 @@ def project_detail(project_id: int):
 
 @bp.get("/projects/<int:project_id>/progress/<period>")
 @documented("projects", "某季度进展", "返回该季度的进展；响应头ETag是修改时If-Match要给出的版本。",
-            parameters=["project_id", "period"], responses={200: "Progress", 400: "Error", 404: "Error"})
+            parameters=["project_id", "period"], responses={200: "Progress", 400: "Error", 404: "Error"},
+            headers={200: ["ETag"]})
 def get_progress(project_id: int, period: str):
     project = db.get_or_404(Project, project_id)
     year, quarter = _period(period)
@@ -265,7 +303,8 @@ def get_progress(project_id: int, period: str):
     "版本已变则返回412。本季度完成投资在上季度已填报时可省略（按累计之差计算）。",
     parameters=["project_id", "period", "If-Match"], request_body="ProgressInput",
     responses={200: "ProgressSaved", 201: "ProgressSaved", 400: "Error", 403: "Error", 404: "Error", 409: "Error",
-               412: "Error", 413: "Error", 415: "Error", 422: "Error", 428: "Error"})
+               412: "Error", 413: "Error", 415: "Error", 422: "Error", 428: "Error"},
+    headers={200: ["ETag"], 201: ["ETag", "Location"], 412: ["ETag"], 428: ["ETag"]})
 def put_progress(project_id: int, period: str):
     project = db.get_or_404(Project, project_id)
     year, quarter = _period(period)
@@ -330,8 +369,6 @@ def plans():
 @bp.get("/openapi.json")
 def openapi_document():
     """The OpenAPI 3.1 document of this API, built from the views (no token needed: it holds no data)."""
-    from portfolio.api.openapi import build_document
-
     return jsonify(build_document(current_app))
 
 
@@ -346,4 +383,4 @@ def register(app) -> None:
     app.json.ensure_ascii = False  # Chinese as UTF-8, readable in a terminal
     app.register_blueprint(bp)
     app.register_error_handler(ApiError, ApiError.response)
-    errors.AREA_RENDERERS["/api/"] = lambda code, title, message: ApiError(code, message).response()
+    errors.AREA_RENDERERS["/api/"] = lambda code, message: ApiError(code, message).response()

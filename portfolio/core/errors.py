@@ -26,14 +26,14 @@ MESSAGES = {
 
 AREA_RENDERERS: dict[str, Callable] = {}
 """Path prefix → how that part of the app answers an error instead of a page: `renderer(code,
-title, message)`. The JSON API registers itself here."""
+message)`. The JSON API registers itself here."""
 
 
 def render_error(code: int, detail: str | None = None):
     title, message = MESSAGES.get(code, MESSAGES[500])
     for prefix, renderer in AREA_RENDERERS.items():
         if request.path.startswith(prefix):
-            return renderer(code, title, detail or message)
+            return renderer(code, detail or message)
     return render_template("errors/error.html", code=code, title=title, message=detail or message), code
 
 

@@ -20,3 +20,6 @@ USERNAME_LENGTH = 50
 
 MAX_ID = 2**31 - 1
 """The largest id or page number taken from a URL or a form; beyond it nothing exists (and databases overflow)."""
+
+API_PAGE_SIZE_MAX = 500
+"""The most projects one page of /api/v1/projects holds (`per_page`)."""

@@ -9,8 +9,9 @@ from portfolio.core.limits import FIRST_YEAR, LAST_YEAR
 _YEAR_RANGE = re.compile(r"^(\d{4})年?(?:\s*(?:—|–|-|~|～|至|到)+\s*(\d{4})年?)?$")
 
 
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-"""Characters no one types on purpose, which Excel refuses in a cell (line breaks and tabs are fine)."""
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+"""Characters no one types on purpose, which Excel refuses in a cell (line breaks and tabs are fine),
+and lone surrogates, which no database can store (only a JSON body can carry them)."""
 
 
 def text_problem(label: str, text: str | None, limit: int) -> str | None:
@@ -68,16 +69,18 @@ def parse_degrees(text) -> Decimal:
 def parse_amount(text, places: int = 2) -> Decimal:
     """An amount: "105465", "1,054.65", full-width digits; not negative, `places` decimals at most."""
     normalized = unicodedata.normalize("NFKC", str(text if text is not None else "")).replace(",", "").strip()
+    shown = str(text)[:30]
     try:
         amount = Decimal(normalized)
     except InvalidOperation:
-        raise ParseError(f"“{text}”不是数字") from None
+        raise ParseError(f"“{shown}”不是数字") from None
     if not amount.is_finite():
-        raise ParseError(f"“{text}”不是数字")
+        raise ParseError(f"“{shown}”不是数字")
     if amount < 0:
-        raise ParseError(f"“{text}”不能为负数")
+        raise ParseError(f"“{shown}”不能为负数")
     if amount >= TOO_LARGE:
-        raise ParseError(f"“{str(text)[:30]}”过大")
-    if amount != amount.quantize(Decimal(1).scaleb(-places)):
-        raise ParseError(f"“{text}”最多保留{places}位小数")
-    return amount
+        raise ParseError(f"“{shown}”过大")
+    rounded = amount.quantize(Decimal(1).scaleb(-places)).copy_abs()  # "-0" is 0.00
+    if amount != rounded:
+        raise ParseError(f"“{shown}”最多保留{places}位小数")
+    return rounded  # "0e-99999999" is 0.00, not a zero written with a hundred million places

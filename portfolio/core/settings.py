@@ -66,7 +66,6 @@ def from_environment(instance: Path) -> dict:
         "OC4IDS_DOCUMENT_BASE": os.environ.get("PORTFOLIO_OC4IDS_DOCUMENT_URL") or None,
         "API_RATE_PER_MINUTE": int(os.environ.get("PORTFOLIO_API_RATE_PER_MINUTE", "120")),
         "API_PAGE_SIZE": int(os.environ.get("PORTFOLIO_API_PAGE_SIZE", "50")),
-        "API_PAGE_SIZE_MAX": 500,
         "SESSION_IDLE_MINUTES": int(os.environ.get("PORTFOLIO_SESSION_IDLE_MINUTES", "30")),
         "SESSION_COOKIE_SECURE": os.environ.get("PORTFOLIO_SECURE_COOKIES", "") == "1",
         "SESSION_COOKIE_SAMESITE": "Lax",

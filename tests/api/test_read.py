@@ -60,12 +60,24 @@ def test_filters_by_the_list_pages_names(api, reader, in_app):
     ("per_page=501", "per_page", "每页条数"),
     ("regoin=1", "regoin", "regoin"),
     ("funding=gold", "funding", "资金来源"),
+    ("as_of=20260101", "as_of", "截至日期"),
+    ("as_of=2026-1-1", "as_of", "截至日期"),
+    ("sort=name&sort=region", "sort", "排序"),
+    ("page=1&page=abc", "page", "页码"),
 ])
 def test_a_refused_parameter_is_named(api, reader, query, field, label):
     answer = api.get(f"/api/v1/projects?{query}", reader)
     assert answer.status_code == 400
     (item,) = answer.get_json()["error"]["fields"]
     assert (item["field"], item["label"]) == (field, label) and not item["message"].isascii()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/projects/1?bogus=1", "/api/v1/regions?x=1", "/api/v1/figures?sort=name",
+                                  "/api/v1/projects/1?as_of=2026-W01", "/api/v1/projects/1?as_of=20260101",
+                                  "/api/v1/projects/1/progress/2026Q2?x"])
+def test_every_endpoint_refuses_what_it_does_not_take(api, reader, path):
+    answer = api.get(path, reader)
+    assert answer.status_code == 400 and answer.get_json()["error"]["fields"]
 
 
 def test_a_project_with_everything_recorded(api, reader, in_app):

@@ -69,7 +69,7 @@ def test_revoking_stops_the_token_at_once_and_only_owner_or_admin_may(app, api, 
     other = app.test_client()
     login(other, "other")
     refused = other.post(f"/account/tokens/{first_id}/revoke", data={"csrf_token": csrf_token(other, "/account/tokens")})
-    assert refused.status_code == 403 and api.get("/api/v1/regions", first).status_code == 200
+    assert refused.status_code == 404 and api.get("/api/v1/regions", first).status_code == 200
     assert "一" not in other.get("/account/tokens").get_data(as_text=True).split('id="tokens"')[1]
     assert other.get("/admin/tokens").status_code == 403
 
@@ -122,6 +122,26 @@ def test_bad_tokens_and_a_disabled_account_are_refused(app, api, make_user, in_a
     assert api.get("/api/v1/regions", secret).status_code == 401
 
 
+def test_a_token_pauses_while_its_password_must_be_changed(api, make_user, in_app):
+    make_user("city", Role.CITY)
+    secret = api.token("city")
+
+    def reset(session):
+        session.scalar(select(User).where(User.username == "city")).must_change_password = True
+        session.commit()
+
+    in_app(reset)
+    answer = api.get("/api/v1/regions", secret)
+    assert answer.status_code == 403 and "修改密码" in answer.get_json()["error"]["message"]
+
+
+def test_the_page_showing_a_new_secret_is_not_cached(app, make_user):
+    make_user("city", Role.CITY)
+    browser = app.test_client()
+    login(browser, "city")
+    assert submit(browser, "/account/tokens", {"name": "一次"}).headers["Cache-Control"] == "no-store"
+
+
 def test_every_use_is_logged(api, make_user, caplog):
     make_user("city", Role.CITY)
     secret = api.token("city")
@@ -129,11 +149,13 @@ def test_every_use_is_logged(api, make_user, caplog):
         api.get("/api/v1/regions", secret)
         api.get("/api/v1/projects?light=purple", secret)
         api.get("/api/v1/plans")
+        api.get("/api/v1/projects/1/progress/x%0Aapi_request token=1 user=admin", secret)
     lines = [record.getMessage() for record in caplog.records if record.name == "portfolio.api"]
-    assert len(lines) == 3
-    assert "user=city method=GET path=/api/v1/regions status=200" in lines[0]
-    assert "path=/api/v1/projects?light=purple status=400" in lines[1]
-    assert "token=- user=- method=GET path=/api/v1/plans status=401" in lines[2]
+    assert len(lines) == 4 and all("\n" not in line for line in lines)
+    assert "user=city method=GET path='/api/v1/regions' status=200" in lines[0]
+    assert "path='/api/v1/projects?light=purple' status=400" in lines[1]
+    assert "token=- user=- method=GET path='/api/v1/plans' status=401" in lines[2]
+    assert "path='/api/v1/projects/1/progress/x\\napi_request token=1 user=admin' status=" in lines[3]
 
 
 def test_each_token_has_its_own_rate_limit(app, api, make_user, monkeypatch):

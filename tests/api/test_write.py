@@ -1,12 +1,16 @@
 """Writing a quarter's progress through the API: the issue's flow (a county reads its projects,
 submits 2026 Q3, a stale ETag gets 412, a viewer and another county cannot write), the review lock,
 the audit trail, and the same refusals as the form, message for message."""
+import http.client
+import json
 import re
+import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
+from werkzeug.serving import make_server
 
 from portfolio.accounts.models import Role
 from portfolio.core.audit import AuditEntry
@@ -84,7 +88,9 @@ def test_a_recorded_quarter_needs_if_match_and_a_new_one_must_not_have_it(api, p
     assert api.put(url, city, json=Q3).status_code == 201
     missing = api.put(url, city, json=Q3)
     assert missing.status_code == 428 and missing.headers["ETag"] == '"1"'
-    assert api.put(url, city, json=Q3 | {"physical_progress": "15"}, headers={"If-Match": "*"}).status_code == 200
+    assert api.put(url, city, json=Q3 | {"physical_progress": "15"}, headers={"If-Match": "*"}).status_code == 428
+    assert api.put(url, city, json=Q3 | {"physical_progress": "15"}, headers={"If-Match": '"7", "1"'}).status_code == 200
+    assert api.put(url, city, json=Q3, headers={"If-Match": 'W/"2"'}).status_code == 412
     assert _reports(in_app, project_id)[0][3] == 2
 
 
@@ -192,7 +198,12 @@ def test_a_quarter_not_yet_begun_is_refused_as_the_form_refuses_it(api, people, 
     ({"json": Q3 | {"cumulative_investment": True}}, 422, "cumulative_investment"),
     ({"json": Q3 | {"cumulative_investment": [1]}}, 422, "cumulative_investment"),
     ({"json": Q3 | {"problems": 5}}, 422, "problems"),
-], ids=["form-encoded", "broken", "array", "deep", "too-large", "unknown-field", "bool", "list", "number-as-text"])
+    ({"data": '{"cumulative_investment": "1", "physical_progress": 5, "works_status": "\\ud800"}',
+      "content_type": "application/json"}, 400, None),
+    ({"data": '{"bad\\udc80key": 1}', "content_type": "application/json"}, 400, None),
+    ({"data": '{"cumulative_investment": "\\ud800"}', "content_type": "application/json"}, 400, None),
+], ids=["form-encoded", "broken", "array", "deep", "too-large", "unknown-field", "bool", "list", "number-as-text",
+        "surrogate-text", "surrogate-key", "surrogate-value"])
 def test_hostile_bodies_get_a_json_error_and_write_nothing(api, people, in_app, request_kwargs, status, field):
     project_id = _project_id(in_app, OWN)
     answer = api.put(f"/api/v1/projects/{project_id}/progress/2026Q3", api.token("city"), **request_kwargs)
@@ -204,7 +215,27 @@ def test_hostile_bodies_get_a_json_error_and_write_nothing(api, people, in_app, 
     assert _reports(in_app, project_id) == []
 
 
-@pytest.mark.parametrize("period", ["2026Q5", "2026q3", "26Q3", "2026-Q3", "%00"])
+def test_a_chunked_body_without_length_is_cut_off_at_the_limit(app, api, people, in_app):
+    """Through a real HTTP server: a chunked body has no Content-Length for a check to read first."""
+    project_id = _project_id(in_app, OWN)
+    secret = api.token("city")
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=30)
+        chunks = iter([b'{"problems": "'] + [b"x" * 65536] * 32 + [b'"}'])
+        connection.request("PUT", f"/api/v1/projects/{project_id}/progress/2026Q3", body=chunks, encode_chunked=True,
+                           headers={"Authorization": f"Bearer {secret}", "Content-Type": "application/json"})
+        answer = connection.getresponse()
+        status, body = answer.status, json.loads(answer.read())
+        connection.close()
+    finally:
+        server.shutdown()
+    assert status == 413 and body["error"]["code"] == "too_large", body
+    assert _reports(in_app, project_id) == []
+
+
+@pytest.mark.parametrize("period", ["2026Q5", "2026q3", "26Q3", "2026-Q3", "%00", "%EF%BC%92026Q3", "2026Q3%0A"])
 def test_a_malformed_period_is_named(api, people, in_app, period):
     project_id = _project_id(in_app, OWN)
     answer = api.put(f"/api/v1/projects/{project_id}/progress/{period}", api.token("city"), json=Q3)
@@ -219,3 +250,17 @@ def test_amounts_keep_every_fen_as_json_numbers_or_strings(api, people, in_app):
     assert answer.status_code == 201, answer.get_json()
     assert answer.get_json()["progress"]["cumulative_investment"] == "1054.65"
     assert answer.get_json()["progress"]["physical_progress"] == "12.50"
+
+
+def test_a_zero_with_a_huge_exponent_is_stored_and_audited_as_0_00(api, people, in_app):
+    project_id = _project_id(in_app, OWN)
+    body = '{"cumulative_investment": "0e-99999999", "quarter_investment": 0e-99999999, "physical_progress": "-0"}'
+    answer = api.put(f"/api/v1/projects/{project_id}/progress/2026Q3", api.token("city"), data=body,
+                     content_type="application/json")
+    assert answer.status_code == 201, answer.get_json()
+    progress = answer.get_json()["progress"]
+    assert (progress["cumulative_investment"], progress["quarter_investment"], progress["physical_progress"]) == (
+        "0.00", "0.00", "0.00")
+    changes = in_app(lambda session: session.scalar(select(AuditEntry.changes).where(
+        AuditEntry.table_name == "progress_reports")))
+    assert len(changes) < 1000
