@@ -276,8 +276,8 @@ def list_projects():
 @documented("projects", "项目详情", "项目的全部字段、资金来源、节点、年度计划、各季度进展（含ETag所用的版本），以及截至日期的预警判断。",
             parameters=["project_id", "as_of"], responses={200: "ProjectDetail", 400: "Error", 404: "Error"})
 def project_detail(project_id: int):
+    as_of = _as_of()  # the request's own mistakes first, whether or not the project exists
     project = db.get_or_404(Project, project_id)
-    as_of = _as_of()
     assessment = assessments_for(db.session, [project], as_of, web.thresholds())[project.id]
     return jsonify(serialize.project_detail(project, assessment, as_of))
 
