@@ -5,8 +5,10 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
+WORKERS ?= 4
+TIMEOUT ?= 120
 
-.PHONY: run install system-packages migrate seed test test-browser bench clean
+.PHONY: run serve install system-packages migrate seed test test-browser bench clean
 
 # The virtual environment is rebuilt when the dependencies change.
 $(BIN)/.installed: pyproject.toml
@@ -38,6 +40,12 @@ seed: migrate
 run: system-packages seed
 	$(FLASK) users ensure-admin
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# Production: gunicorn with WORKERS processes on the configured database (DATABASE_URL), after
+# migrating it; no seed data is loaded (README.md, "Deployment").
+serve: migrate
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --timeout $(TIMEOUT) --graceful-timeout 30 \
+		--access-logfile - --error-logfile - wsgi:app
 
 # pytest exits 5 when it collects no test; make treats that as the failure it is.
 test: install system-packages

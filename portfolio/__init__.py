@@ -6,6 +6,7 @@ extensions, each module's blueprints, template helpers and command-line commands
 from collections.abc import Mapping
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portfolio.core import settings
 from portfolio.core.db import configure_sqlite, csrf, db, migrate
@@ -25,6 +26,10 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.config.from_mapping(settings.from_environment(instance))
     if config:
         app.config.from_mapping(config)
+    if hops := app.config["PROXY_HOPS"]:
+        # behind nginx: the client's address, scheme and host come from the proxy's X-Forwarded-* headers
+        # (trusted for exactly this many proxies; with none, a client could forge its address)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         # The rules' SQL depends on the as-of date's figures, passed as bound parameters: always
         # plan with the actual values (a generic plan for a prepared statement can be far slower).

@@ -25,14 +25,23 @@ def normalize_database_url(url: str) -> str:
 
 
 def secret_key(instance: Path) -> str:
-    """`SECRET_KEY` from the environment, else one generated once and kept in the instance folder."""
+    """`SECRET_KEY` from the environment, else one generated once and kept in the instance folder.
+    Several workers starting at once agree on it: the key is written to a file of its own and linked
+    into place, which only the first one manages; the others read that one."""
     if key := os.environ.get("SECRET_KEY"):
         return key
     key_file = instance / "secret_key"
     if not key_file.exists():
         instance.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
+        draft = instance / f"secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        draft.write_text(secrets.token_hex(32))
+        draft.chmod(0o600)
+        try:
+            os.link(draft, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return key_file.read_text().strip()
 
 
@@ -66,6 +75,7 @@ def from_environment(instance: Path) -> dict:
         "OC4IDS_DOCUMENT_BASE": os.environ.get("PORTFOLIO_OC4IDS_DOCUMENT_URL") or None,
         "API_RATE_PER_MINUTE": int(os.environ.get("PORTFOLIO_API_RATE_PER_MINUTE", "120")),
         "API_PAGE_SIZE": int(os.environ.get("PORTFOLIO_API_PAGE_SIZE", "50")),
+        "PROXY_HOPS": int(os.environ.get("PORTFOLIO_PROXY_HOPS", "0")),
         "SESSION_IDLE_MINUTES": int(os.environ.get("PORTFOLIO_SESSION_IDLE_MINUTES", "30")),
         "SESSION_COOKIE_SECURE": os.environ.get("PORTFOLIO_SECURE_COOKIES", "") == "1",
         "SESSION_COOKIE_SAMESITE": "Lax",
