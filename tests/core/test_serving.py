@@ -25,12 +25,18 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _open(opener, url: str, data: dict | None = None, headers: dict | None = None):
+def _open(opener, url: str, data: dict | None = None, headers: dict | None = None) -> tuple[int, str, str]:
+    """(status, final URL, body) of a request, its connection closed."""
     request = urllib.request.Request(url, urllib.parse.urlencode(data).encode() if data else None, headers or {})
     try:
-        return opener.open(request, timeout=30)
+        response = opener.open(request, timeout=30)
     except urllib.error.HTTPError as error:
-        return error
+        response = error
+    with response:
+        return response.status, response.geturl(), response.read().decode()
+
+
+CSRF = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 
 
 def test_gunicorn_workers_share_the_key_and_trust_one_proxy(database_url, make_user, tmp_path):
@@ -47,22 +53,20 @@ def test_gunicorn_workers_share_the_key_and_trust_one_proxy(database_url, make_u
         browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
         for _ in range(120):
             try:
-                if _open(browser, f"{base}/login").status == 200:
+                if _open(browser, f"{base}/login")[0] == 200:
                     break
             except OSError:
                 pass
             time.sleep(0.5)
-        page = _open(browser, f"{base}/login").read().decode()
-        token = re.search(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', page).group(1)
+        token = CSRF.search(_open(browser, f"{base}/login")[2]).group(1)
         wrong = _open(browser, f"{base}/login", {"csrf_token": token, "username": "city-user", "password": "wrong"},
                       {"X-Forwarded-For": "203.0.113.7"})
-        assert wrong.status == 401
-        page = _open(browser, f"{base}/login").read().decode()
-        token = re.search(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', page).group(1)
+        assert wrong[0] == 401
+        token = CSRF.search(_open(browser, f"{base}/login")[2]).group(1)
         assert _open(browser, f"{base}/login", {"csrf_token": token, "username": "city-user",
-                                                "password": PASSWORD}).geturl() == f"{base}/"
+                                                "password": PASSWORD})[1] == f"{base}/"
         answers = [_open(browser, f"{base}/projects/") for _ in range(20)]
-        assert all(answer.status == 200 and answer.geturl() == f"{base}/projects/" for answer in answers)
+        assert all((status, url) == (200, f"{base}/projects/") for status, url, _ in answers)
     finally:
         server.terminate()
         server.wait(timeout=30)
