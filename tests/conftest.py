@@ -12,6 +12,7 @@ from portfolio.accounts.models import Role
 from portfolio.core.db import db
 from portfolio.core.settings import normalize_database_url
 from portfolio.imports import uploads
+from portfolio.jobs import runner as job_runner
 from portfolio.registry.seed import load_seed, read_seed_dir
 from tests.factories import SEED_DIR, MailServer, ProjectBuilder, build_user, login
 
@@ -38,7 +39,8 @@ def database_url(tmp_path_factory, worker_id) -> str:
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     os.environ["PORTFOLIO_INSTANCE_PATH"] = str(tmp_path_factory.mktemp("instance"))
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret"})
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret",
+                      "JOB_WORKER": False})
     with app.app_context():
         leftovers = MetaData()
         leftovers.reflect(db.engine)
@@ -58,6 +60,8 @@ def _empty_every_table(app) -> None:
         db.session.commit()
     for waiting in uploads.folder(app.instance_path).iterdir():
         waiting.unlink()
+    for result in job_runner.folder(app).glob("*"):
+        result.unlink()
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Drawing the quarterly report with ReportLab. Only draws: all figures come in the report data."""
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from io import BytesIO
 from xml.sax.saxutils import escape
 
@@ -201,13 +201,27 @@ def numbered_canvas(font: str, header: str):
     return NumberedCanvas
 
 
-def render_quarterly_pdf(report: QuarterlyReport, font: PdfFont) -> bytes:
-    """The report as PDF bytes (A4)."""
+def render_quarterly_pdf(report: QuarterlyReport, font: PdfFont,
+                         on_progress: Callable[[int, int], None] | None = None) -> bytes:
+    """The report as PDF bytes (A4); `on_progress(done, total)` after each part is laid out."""
     with rendering_lock:
-        return _render(report, font.name)
+        return _render(report, font.name, on_progress)
 
 
-def _render(report: QuarterlyReport, font: str) -> bytes:
+class _ReportedDocument(SimpleDocTemplate):
+    """A document that says how many of its parts (paragraphs, tables of up to a page) are laid out."""
+
+    def __init__(self, *args, parts: int, on_progress: Callable[[int, int], None] | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.parts, self.laid_out, self.on_progress = parts, 0, on_progress
+
+    def afterFlowable(self, flowable):  # noqa: N802 (ReportLab's name)
+        self.laid_out += 1
+        if self.on_progress:
+            self.on_progress(min(self.laid_out, self.parts), self.parts)
+
+
+def _render(report: QuarterlyReport, font: str, on_progress: Callable[[int, int], None] | None = None) -> bytes:
     styles = Styles(font)
     wrap = Wrapper(font)
     total = report.total
@@ -299,9 +313,10 @@ def _render(report: QuarterlyReport, font: str) -> bytes:
         story += _photo_appendix(report.photos, font, styles)
 
     buffer = BytesIO()
-    document = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=16 * mm,
+    document = _ReportedDocument(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=16 * mm,
                                  bottomMargin=16 * mm, title=report.title, author=report.issuer,
-                                 subject="季度进展情况报告", creator="portfolio")
+                                 subject="季度进展情况报告", creator="portfolio", parts=len(story),
+                                 on_progress=on_progress)
     document.build(story, canvasmaker=numbered_canvas(font, report.title))
     return buffer.getvalue()
 

@@ -1,5 +1,6 @@
 """Views of the quarterly report: choose the scope, see its size, download the PDF, issue it,
 and download what was issued."""
+from datetime import date, datetime
 from io import BytesIO
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -9,8 +10,9 @@ from portfolio.accounts import access
 from portfolio.core import web
 from portfolio.core.db import db, utc_now
 from portfolio.core.forms import ConfirmForm
+from portfolio.jobs import runner
 from portfolio.registry import queries as registry
-from portfolio.registry.models import Plan, Region
+from portfolio.registry.models import Plan, Region, Sector
 from portfolio.reports import issue
 from portfolio.reports.data import (
     QuarterlyReport,
@@ -52,6 +54,12 @@ def _checked(form: ReportForm) -> ReportFilters | None:
     )
 
 
+def _large(form: ReportForm, filters: ReportFilters) -> bool:
+    """A report of more projects than PORTFOLIO_JOB_REPORT_PROJECTS is built in the background."""
+    count = count_report_projects(db.session, form.year.data, form.quarter.data, filters, web.today())
+    return count > current_app.config["JOB_REPORT_PROJECTS"]
+
+
 def _build(form: ReportForm, filters: ReportFilters, problem_region: int | None = None,
            with_photos: bool = False) -> QuarterlyReport:
     return build_quarterly_report(db.session, form.year.data, form.quarter.data, filters,
@@ -69,6 +77,7 @@ def _page(form: ReportForm, filters: ReportFilters | None, status: int | None = 
         title=report_title(form.year.data, form.quarter.data, filters, web.today()) if filters else None,
         font=register_font(current_app.config["PDF_FONT"]), issued=issued, changed=changed,
         all_issued=issue.all_issued(db.session), confirm=ConfirmForm(),
+        in_background=filters is not None and _large(form, filters),
     ), status or (422 if form.errors else 200)
 
 
@@ -84,11 +93,52 @@ def quarterly_pdf():
     filters = _checked(form)
     if filters is None:
         return _page(form, None, 422)
+    if _large(form, filters):
+        flash("这份报告项目较多，请点击“在后台生成PDF”，生成时可看到进度。", "info")
+        return redirect(url_for(".index", **request.args), 303)
     # a county reads every project, but only its own county's problems (the 问题台账's rule)
     report = _build(form, filters, access.problem_region_scope(current_user), with_photos=bool(form.photos.data))
     pdf = render_quarterly_pdf(report, register_font(current_app.config["PDF_FONT"]))
     filename = f"{report.year}年第{report.quarter}季度进展情况报告.pdf"
     return send_file(BytesIO(pdf), mimetype=PDF, as_attachment=True, download_name=filename)
+
+
+@bp.post("/quarterly-job")
+def quarterly_job():
+    """Ask for the PDF in the background (a job); its page shows a progress bar, then the download."""
+    form = _form()
+    filters = _checked(form)
+    if filters is None or not ConfirmForm().validate_on_submit():
+        return _page(form, filters, 422)
+    parameters = {"year": form.year.data, "quarter": form.quarter.data, "plan": form.plan.data,
+                  "region": form.region.data, "sector": form.sector.data.value if form.sector.data else None,
+                  "approved_only": bool(form.approved_only.data), "photos": bool(form.photos.data),
+                  "problem_region": access.problem_region_scope(current_user), "as_of": web.today().isoformat(),
+                  "generated_at": utc_now().isoformat()}
+    job = runner.enqueue(db.session, "quarterly_report", report_title(form.year.data, form.quarter.data, filters,
+                                                                      web.today()), current_user, parameters)
+    db.session.commit()
+    return redirect(url_for("jobs.show", job_id=job.id))
+
+
+def quarterly_report_job(parameters: dict, progress: runner.Progress) -> runner.JobResult:
+    """The report as a job: the same data and drawing as the download, with its progress."""
+    progress(0, 1, "读取数据、判断预警")
+    filters = ReportFilters(
+        plan=db.session.get(Plan, parameters["plan"]) if parameters["plan"] else None,
+        region=db.session.get(Region, parameters["region"]) if parameters["region"] else None,
+        sector=Sector(parameters["sector"]) if parameters["sector"] else None,
+        approved_only=parameters["approved_only"])
+    report = build_quarterly_report(
+        db.session, parameters["year"], parameters["quarter"], filters, current_app.config["REPORT_ISSUER"],
+        datetime.fromisoformat(parameters["generated_at"]), date.fromisoformat(parameters["as_of"]), web.thresholds(),
+        problem_region=parameters["problem_region"], with_photos=parameters["photos"])
+    progress(0, 1, "排版")
+    pdf = render_quarterly_pdf(report, register_font(current_app.config["PDF_FONT"]), on_progress=progress)
+    return runner.JobResult(pdf, f"{report.year}年第{report.quarter}季度进展情况报告.pdf", PDF)
+
+
+runner.register_kind("quarterly_report", quarterly_report_job)
 
 
 @bp.post("/issue")

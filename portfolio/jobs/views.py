@@ -1,0 +1,35 @@
+"""A job's page (its progress bar, then its result) and the result's download: for the account that
+asked for it, and administrators."""
+from flask import Blueprint, abort, current_app, render_template, send_file
+from flask_login import current_user
+
+from portfolio.accounts.models import Role
+from portfolio.core.db import db
+from portfolio.jobs import runner
+from portfolio.jobs.models import Job, JobState
+
+bp = Blueprint("jobs", __name__, url_prefix="/jobs", template_folder="templates")
+REFRESH_SECONDS = 2
+
+
+def _job(job_id: int) -> Job:
+    job = db.get_or_404(Job, job_id)
+    if job.user_id != current_user.id and current_user.role is not Role.ADMIN:
+        abort(404)  # another account's jobs are not for guessing
+    return job
+
+
+@bp.get("/<int:job_id>")
+def show(job_id: int):
+    job = _job(job_id)
+    waiting = job.state in (JobState.QUEUED, JobState.RUNNING)
+    return render_template("jobs/job.html", job=job, refresh=REFRESH_SECONDS if waiting else None)
+
+
+@bp.get("/<int:job_id>/result")
+def result(job_id: int):
+    job = _job(job_id)
+    path = runner.result_path(current_app, job.id)
+    if job.state is not JobState.DONE or not path.exists():
+        abort(404)
+    return send_file(path, mimetype=job.result_type, as_attachment=True, download_name=job.result_name)

@@ -1,0 +1,138 @@
+"""Background jobs on the real database: claimed once however many workers look, progress and result
+recorded, a job whose process stopped taken up again and failed after three tries; the quarterly
+report over the size limit built as a job whose page shows a progress bar, then the PDF."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from portfolio.accounts.models import Role, User
+from portfolio.core.db import db, utc_now
+from portfolio.jobs import runner
+from portfolio.jobs.models import Job, JobState
+from tests.factories import build_user, csrf_token, login
+from tests.pdf import joined, pdf_text
+
+
+def _count_to(parameters, progress):
+    for done in range(parameters["to"] + 1):
+        progress(done, parameters["to"])
+    if parameters.get("fail"):
+        raise RuntimeError("boom")
+    return runner.JobResult(f"counted to {parameters['to']}".encode(), "计数.txt", "text/plain")
+
+
+runner.register_kind("test_count", _count_to)
+
+
+@pytest.fixture
+def owner(app, make_user) -> int:
+    make_user("city", Role.CITY)
+    with app.app_context():
+        return db.session.scalar(select(User.id).where(User.username == "city"))
+
+
+def _enqueue(app, user_id: int, **parameters) -> int:
+    with app.app_context():
+        job = runner.enqueue(db.session, "test_count", "计数", db.session.get(User, user_id), parameters)
+        db.session.commit()
+        return job.id
+
+
+def _job(app, job_id: int) -> Job:
+    with app.app_context():
+        job = db.session.get(Job, job_id)
+        db.session.expunge(job)
+        return job
+
+
+def test_a_job_is_claimed_once_run_and_its_result_kept(app, owner):
+    job_id = _enqueue(app, owner, to=7)
+    with app.app_context():
+        assert runner.claim(db.engine, "one") == job_id
+        assert runner.claim(db.engine, "two") is None
+    runner.run(app, job_id)
+    job = _job(app, job_id)
+    assert (job.state, job.done, job.total, job.attempts, job.worker, job.percent) == (JobState.DONE, 7, 7, 1, "one", 100)
+    assert runner.result_path(app, job_id).read_bytes() == b"counted to 7"
+
+
+def test_a_failing_job_is_marked_failed_with_a_chinese_reason(app, owner):
+    job_id = _enqueue(app, owner, to=2, fail=True)
+    with app.app_context():
+        runner.claim(db.engine, "one")
+    runner.run(app, job_id)
+    job = _job(app, job_id)
+    assert job.state is JobState.FAILED and "出错" in job.error and not runner.result_path(app, job_id).exists()
+
+
+def test_a_job_whose_process_stopped_is_queued_again_then_failed(app, owner):
+    job_id = _enqueue(app, owner, to=1)
+    for attempt in range(1, runner.MAX_ATTEMPTS + 1):
+        with app.app_context():
+            assert runner.claim(db.engine, f"worker-{attempt}") == job_id
+            # the process dies: its heartbeat stops
+            db.session.execute(update(Job).values(heartbeat_dt=utc_now() - timedelta(minutes=5)))
+            db.session.commit()
+            runner.take_up_abandoned(db.engine, stale_seconds=60)
+        job = _job(app, job_id)
+        expected = JobState.QUEUED if attempt < runner.MAX_ATTEMPTS else JobState.FAILED
+        assert (job.state, job.attempts) == (expected, attempt)
+    assert "3次中断" in job.error
+
+
+def test_a_live_heartbeat_keeps_a_job_running(app, owner):
+    job_id = _enqueue(app, owner, to=1)
+    with app.app_context():
+        runner.claim(db.engine, "alive")
+        runner.take_up_abandoned(db.engine, stale_seconds=60)
+    assert _job(app, job_id).state is JobState.RUNNING
+
+
+def test_the_worker_thread_runs_what_is_queued(app, owner, monkeypatch):
+    monkeypatch.setitem(app.config, "JOB_POLL_SECONDS", 0.05)
+    job_id = _enqueue(app, owner, to=3)
+    worker = runner.Worker(app)
+    worker.start()
+    try:
+        for _ in range(200):
+            if _job(app, job_id).state is JobState.DONE:
+                break
+            worker.stopping.wait(0.05)
+    finally:
+        worker.stop()
+    assert _job(app, job_id).state is JobState.DONE
+
+
+def test_a_large_report_is_a_job_with_a_progress_bar_then_the_pdf(app, seeded, owner, monkeypatch, tmp_path):
+    monkeypatch.setitem(app.config, "JOB_REPORT_PROJECTS", 5)
+    browser = app.test_client()
+    login(browser, "city")
+    query = "year=2026&quarter=3"
+    page = browser.get(f"/reports/?{query}").get_data(as_text=True)
+    assert "在后台生成PDF" in page and "下载 PDF" not in page
+    assert browser.get(f"/reports/quarterly.pdf?{query}").status_code == 303
+    asked = browser.post("/reports/quarterly-job", data={"csrf_token": csrf_token(browser, f"/reports/?{query}"),
+                                                        "year": "2026", "quarter": "3"})
+    assert asked.status_code == 302
+    job_page = asked.headers["Location"]
+    waiting = browser.get(job_page).get_data(as_text=True)
+    assert '<meta http-equiv="refresh" content="2">' in waiting and 'id="job-progress"' in waiting
+    job_id = int(job_page.rstrip("/").split("/")[-1])
+    with app.app_context():
+        runner.claim(db.engine, "test")
+    runner.run(app, job_id)
+    done = browser.get(job_page).get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in done and 'value="100"' in done
+    with browser.get(f"{job_page}/result") as pdf:
+        assert pdf.mimetype == "application/pdf"
+        assert "2026年第3季度" in joined(pdf_text(pdf.data, tmp_path))
+    job = _job(app, job_id)
+    assert job.total > 5 and job.done == job.total
+
+    with app.app_context():
+        build_user(db.session, "viewer", Role.VIEWER)
+        db.session.commit()
+    other = app.test_client()
+    login(other, "viewer")
+    assert other.get(job_page).status_code == 404 and other.get(f"{job_page}/result").status_code == 404
