@@ -65,6 +65,12 @@ def enqueue(session: Session, kind: str, title: str, user: User, parameters: dic
     return job
 
 
+def recent_jobs(session: Session, user: User, kind: str, limit: int = 5) -> list[Job]:
+    """The account's latest jobs of a kind, newest first (the page they were asked from lists them)."""
+    return list(session.scalars(select(Job).where(Job.user_id == user.id, Job.kind == kind)
+                                .order_by(Job.id.desc()).limit(limit)))
+
+
 def claim(engine: Engine, worker: str) -> int | None:
     """The oldest queued job, now running on `worker`; None when nothing waits. The UPDATE only
     succeeds if the job is still queued, so two workers never take the same one."""

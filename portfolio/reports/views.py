@@ -78,6 +78,7 @@ def _page(form: ReportForm, filters: ReportFilters | None, status: int | None = 
         font=register_font(current_app.config["PDF_FONT"]), issued=issued, changed=changed,
         all_issued=issue.all_issued(db.session), confirm=ConfirmForm(),
         in_background=filters is not None and _large(form, filters),
+        jobs=runner.recent_jobs(db.session, current_user, "quarterly_report"),
     ), status or (422 if form.errors else 200)
 
 

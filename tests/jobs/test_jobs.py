@@ -129,6 +129,8 @@ def test_a_large_report_is_a_job_with_a_progress_bar_then_the_pdf(app, seeded, o
         assert "2026年第3季度" in joined(pdf_text(pdf.data, tmp_path))
     job = _job(app, job_id)
     assert job.total > 5 and job.done == job.total
+    listed = browser.get(f"/reports/?{query}").get_data(as_text=True).split('id="report-jobs"')[1]
+    assert f'href="/jobs/{job_id}"' in listed and "已完成" in listed
 
     with app.app_context():
         build_user(db.session, "viewer", Role.VIEWER)
