@@ -153,7 +153,8 @@ def make_app(app):
     made = []
 
     def build(**config):
-        other = create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]} | config)
+        other = create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "JOB_WORKER": False}
+                           | config)
         made.append(other)
         return other
 

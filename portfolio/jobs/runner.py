@@ -6,7 +6,9 @@ Every web process (each gunicorn worker) starts one worker thread on its first r
 workers on SQLite or PostgreSQL never run a job twice. While a job runs, its worker writes a
 heartbeat every few seconds in short transactions of its own; a job whose heartbeat stopped (its
 process was restarted or killed) is queued again and run from the start by whichever worker looks
-next, up to MAX_ATTEMPTS times, then marked failed with the reason — never silently lost.
+next, up to MAX_ATTEMPTS times, then marked failed with the reason — never silently lost. Each
+write of a run is conditional on the run still owning the job (worker and attempt), so a run that
+was taken over stops and can neither report on the job nor end it.
 """
 import json
 import logging
@@ -21,6 +23,7 @@ from time import monotonic
 
 from flask import Flask, current_app
 from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from portfolio.accounts.models import User
@@ -71,27 +74,49 @@ def recent_jobs(session: Session, user: User, kind: str, limit: int = 5) -> list
                                 .order_by(Job.id.desc()).limit(limit)))
 
 
-def claim(engine: Engine, worker: str) -> int | None:
+@dataclass(frozen=True)
+class Claim:
+    """A job as one worker took it: only this run (worker and attempt) may report on it or end it."""
+
+    job_id: int
+    worker: str
+    attempt: int
+
+    def owns(self):
+        return (Job.id == self.job_id, Job.state == JobState.RUNNING, Job.worker == self.worker,
+                Job.attempts == self.attempt)
+
+
+class JobLost(Exception):
+    """The job was taken from this run (its heartbeat was late and another worker took it up)."""
+
+
+def claim(engine: Engine, worker: str) -> Claim | None:
     """The oldest queued job, now running on `worker`; None when nothing waits. The UPDATE only
     succeeds if the job is still queued, so two workers never take the same one."""
     with engine.begin() as connection:
-        candidate = connection.scalar(select(Job.id).where(Job.state == JobState.QUEUED).order_by(Job.id).limit(1))
+        candidate = connection.execute(select(Job.id, Job.attempts).where(Job.state == JobState.QUEUED)
+                                       .order_by(Job.id).limit(1)).first()
         if candidate is None:
             return None
         now = utc_now()
         taken = connection.execute(
-            update(Job).where(Job.id == candidate, Job.state == JobState.QUEUED)
+            update(Job).where(Job.id == candidate.id, Job.state == JobState.QUEUED)
             .values(state=JobState.RUNNING, worker=worker, started_dt=now, heartbeat_dt=now, done=0,
                     attempts=Job.attempts + 1, stage="开始处理")).rowcount
-    return candidate if taken else None
+    return Claim(candidate.id, worker, candidate.attempts + 1) if taken else None
 
 
 def take_up_abandoned(engine: Engine, stale_seconds: int) -> None:
-    """Running jobs whose heartbeat stopped: queued again, or failed after MAX_ATTEMPTS."""
-    stale = utc_now() - timedelta(seconds=stale_seconds)
+    """Running jobs whose heartbeat stopped: queued again, or failed after MAX_ATTEMPTS. Looks before
+    it writes, so idle workers do not take the write lock every second."""
+    stale = utc_now() - timedelta(seconds=max(stale_seconds, 3 * HEARTBEAT_SECONDS))
     abandoned = (Job.state == JobState.RUNNING, Job.heartbeat_dt < stale)
     with engine.begin() as connection:
-        for job_id, worker in connection.execute(select(Job.id, Job.worker).where(*abandoned)):
+        found = connection.execute(select(Job.id, Job.worker).where(*abandoned)).all()
+        if not found:
+            return
+        for job_id, worker in found:
             log.warning("job %s abandoned by %s", job_id, worker)
         connection.execute(update(Job).where(*abandoned, Job.attempts < MAX_ATTEMPTS).values(
             state=JobState.QUEUED, worker=None, done=0, stage="处理进程中断，已重新排队"))
@@ -101,26 +126,39 @@ def take_up_abandoned(engine: Engine, stale_seconds: int) -> None:
 
 
 class _Reporter:
-    """The job's progress and heartbeat, written in short transactions of their own."""
+    """The run's progress and heartbeat, written in short transactions of their own, only while the
+    run still owns the job. A failed write is logged and tried again next time (progress is best
+    effort); finding the job taken by another run stops this one (`JobLost`)."""
 
-    def __init__(self, engine: Engine, job_id: int):
-        self.engine, self.job_id = engine, job_id
+    def __init__(self, engine: Engine, claimed: Claim):
+        self.engine, self.claimed = engine, claimed
         self.last = 0.0
+        self.lost = False
         self.stopped = threading.Event()
-        self.beating = threading.Thread(target=self._beat, daemon=True, name=f"job-{job_id}-heartbeat")
+        self.beating = threading.Thread(target=self._beat, daemon=True, name=f"job-{claimed.job_id}-heartbeat")
+
+    def _write(self, **values) -> None:
+        try:
+            with self.engine.begin() as connection:
+                owned = connection.execute(update(Job).where(*self.claimed.owns())
+                                           .values(heartbeat_dt=utc_now(), **values)).rowcount
+        except SQLAlchemyError:
+            log.warning("job %s: progress not recorded this time", self.claimed.job_id, exc_info=True)
+            return
+        if not owned:
+            self.lost = True
 
     def __call__(self, done: int, total: int, stage: str | None = None) -> None:
-        if stage is None and monotonic() - self.last < PROGRESS_EVERY_SECONDS and done < total:
+        if stage is None and monotonic() - self.last < PROGRESS_EVERY_SECONDS:
             return
         self.last = monotonic()
-        values = {"done": done, "total": total, "heartbeat_dt": utc_now()} | ({"stage": stage} if stage else {})
-        with self.engine.begin() as connection:
-            connection.execute(update(Job).where(Job.id == self.job_id).values(**values))
+        self._write(done=done, total=total, **({"stage": stage} if stage else {}))
+        if self.lost:
+            raise JobLost
 
     def _beat(self) -> None:
-        while not self.stopped.wait(HEARTBEAT_SECONDS):
-            with self.engine.begin() as connection:
-                connection.execute(update(Job).where(Job.id == self.job_id).values(heartbeat_dt=utc_now()))
+        while not self.stopped.wait(HEARTBEAT_SECONDS) and not self.lost:
+            self._write()
 
     def __enter__(self):
         self.beating.start()
@@ -131,71 +169,84 @@ class _Reporter:
         self.beating.join()
 
 
-def run(app: Flask, job_id: int) -> None:
-    """Do a claimed job in an app context of its own; its result goes to a file, its end to the table."""
+def run(app: Flask, claimed: Claim) -> None:
+    """Do a claimed job in an app context of its own. The result is written to a file of this run's
+    own and put in place only if this run still owns the job when it ends it."""
+    job_id = claimed.job_id
+    draft = folder(app) / f"{job_id}.{claimed.attempt}.part"
     with app.app_context():
-        job = db.session.get(Job, job_id)
         engine = db.engine
-        result_path(app, job_id).unlink(missing_ok=True)  # a try before this one, cut off after writing it
+        ending = None
         try:
-            with _Reporter(engine, job_id) as progress:
-                result = KINDS[job.kind](json.loads(job.parameters), progress)
+            job = db.session.get(Job, job_id)
+            kind, parameters = job.kind, json.loads(job.parameters)
+            db.session.close()  # no transaction stays open while the job works
+            with _Reporter(engine, claimed) as progress:
+                result = KINDS[kind](parameters, progress)
+                progress(1, 1, "保存结果")
             folder(app).mkdir(parents=True, exist_ok=True)
-            draft = folder(app) / f"{job_id}.part"
             draft.write_bytes(result.content)
-            draft.replace(result_path(app, job_id))
-            ending = {"state": JobState.DONE, "stage": "已完成", "result_name": result.name,
+            ending = {"state": JobState.DONE, "stage": "已完成", "done": 1, "total": 1, "result_name": result.name,
                       "result_type": result.media_type}
+        except JobLost:
+            log.warning("job %s attempt %s was taken up by another worker; stopped", job_id, claimed.attempt)
         except Exception:
-            log.exception("job %s (%s) failed", job_id, job.kind)
+            log.exception("job %s failed", job_id)
             ending = {"state": JobState.FAILED, "stage": "失败", "error": "处理时出错，已记录在日志中；请稍后重试或联系管理员"}
         finally:
             db.session.rollback()
             db.session.close()
-        with engine.begin() as connection:
-            connection.execute(update(Job).where(Job.id == job_id, Job.state == JobState.RUNNING)
-                               .values(finished_dt=utc_now(), **ending))
+        if ending is not None:
+            with engine.begin() as connection:
+                owned = connection.execute(update(Job).where(*claimed.owns())
+                                           .values(finished_dt=utc_now(), **ending)).rowcount
+            if owned and ending["state"] is JobState.DONE:
+                draft.replace(result_path(app, job_id))
+        draft.unlink(missing_ok=True)
 
 
 class Worker(threading.Thread):
-    """One process's job thread: take up abandoned jobs, claim the next, run it, wait a moment."""
+    """One process's job thread: take up abandoned jobs, claim the next, run it, wait a moment. Any
+    error (the database away for a moment) is logged and the loop goes on."""
 
     def __init__(self, app: Flask):
         super().__init__(daemon=True, name="portfolio-jobs")
         self.app = app
-        self.name_in_table = f"{socket.gethostname()}:{os.getpid()}"
+        self.name_in_table = f"{socket.gethostname()}:{os.getpid()}:{id(self)}"
         self.stopping = threading.Event()
 
     def run(self) -> None:
         with self.app.app_context():
             engine = db.engine
         while not self.stopping.is_set():
+            claimed = None
             try:
                 take_up_abandoned(engine, self.app.config["JOB_STALE_SECONDS"])
-                job_id = claim(engine, self.name_in_table)
-            except Exception:  # the database is away for a moment: try again later
-                log.exception("job worker could not look for work")
-                job_id = None
-            if job_id is None:
+                claimed = claim(engine, self.name_in_table)
+                if claimed is not None:
+                    run(self.app, claimed)
+            except Exception:
+                log.exception("job worker: error while looking for or ending a job; going on")
+            if claimed is None:
                 self.stopping.wait(self.app.config["JOB_POLL_SECONDS"])
-            else:
-                run(self.app, job_id)
 
     def stop(self) -> None:
         self.stopping.set()
         self.join()
 
 
-_started: dict[int, Worker] = {}
+_started: dict[tuple[int, int], Worker] = {}
+_starting = threading.Lock()
 
 
 def start_worker(app: Flask) -> Worker:
-    """This process's worker for the app (started once; after a fork, again in the child)."""
-    key = os.getpid() * 1_000_003 + id(app)
-    if key not in _started:
-        _started[key] = Worker(app)
-        _started[key].start()
-    return _started[key]
+    """This process's worker for the app: started once (and again in a forked child, or if it died)."""
+    key = (os.getpid(), id(app))
+    with _starting:
+        if key not in _started or not _started[key].is_alive():
+            _started[key] = Worker(app)
+            _started[key].start()
+        return _started[key]
 
 
 def register(app: Flask) -> None:

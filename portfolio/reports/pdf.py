@@ -208,17 +208,28 @@ def render_quarterly_pdf(report: QuarterlyReport, font: PdfFont,
         return _render(report, font.name, on_progress)
 
 
-class _ReportedDocument(SimpleDocTemplate):
-    """A document that says how many of its parts (paragraphs, tables of up to a page) are laid out."""
+def _layout_units(flowable) -> int:
+    """How much of the layout a flowable is: a table its data rows, a group its parts, anything else 1.
+    A table ReportLab splits over pages adds up to the same rows, piece by piece."""
+    if isinstance(flowable, Table):
+        return max(len(flowable._cellvalues) - flowable.repeatRows, 1)
+    if isinstance(flowable, KeepTogether):
+        return sum(_layout_units(part) for part in flowable._content)
+    return 1
 
-    def __init__(self, *args, parts: int, on_progress: Callable[[int, int], None] | None, **kwargs):
+
+class _ReportedDocument(SimpleDocTemplate):
+    """A document that says how far its layout got, in `_layout_units` (rows, mostly); it never says
+    it is finished before the build returns."""
+
+    def __init__(self, *args, units: int, on_progress: Callable[[int, int], None] | None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.parts, self.laid_out, self.on_progress = parts, 0, on_progress
+        self.units, self.laid_out, self.on_progress = units, 0, on_progress
 
     def afterFlowable(self, flowable):  # noqa: N802 (ReportLab's name)
-        self.laid_out += 1
+        self.laid_out += _layout_units(flowable)
         if self.on_progress:
-            self.on_progress(min(self.laid_out, self.parts), self.parts)
+            self.on_progress(min(self.laid_out, self.units - 1), self.units)
 
 
 def _render(report: QuarterlyReport, font: str, on_progress: Callable[[int, int], None] | None = None) -> bytes:
@@ -315,7 +326,8 @@ def _render(report: QuarterlyReport, font: str, on_progress: Callable[[int, int]
     buffer = BytesIO()
     document = _ReportedDocument(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=16 * mm,
                                  bottomMargin=16 * mm, title=report.title, author=report.issuer,
-                                 subject="季度进展情况报告", creator="portfolio", parts=len(story),
+                                 subject="季度进展情况报告", creator="portfolio",
+                                 units=sum(_layout_units(flowable) for flowable in story),
                                  on_progress=on_progress)
     document.build(story, canvasmaker=numbered_canvas(font, report.title))
     return buffer.getvalue()

@@ -96,7 +96,8 @@ def quarterly_pdf():
         return _page(form, None, 422)
     if _large(form, filters):
         flash("这份报告项目较多，请点击“在后台生成PDF”，生成时可看到进度。", "info")
-        return redirect(url_for(".index", **request.args), 303)
+        return redirect(url_for(".index", **{name: request.args.getlist(name) for name in form._fields
+                                             if name in request.args}), 303)
     # a county reads every project, but only its own county's problems (the 问题台账's rule)
     report = _build(form, filters, access.problem_region_scope(current_user), with_photos=bool(form.photos.data))
     pdf = render_quarterly_pdf(report, register_font(current_app.config["PDF_FONT"]))

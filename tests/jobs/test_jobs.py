@@ -1,10 +1,14 @@
-"""Background jobs on the real database: claimed once however many workers look, progress and result
-recorded, a job whose process stopped taken up again and failed after three tries; the quarterly
-report over the size limit built as a job whose page shows a progress bar, then the PDF."""
+"""Background jobs on the real database: claimed once however many workers look at the same moment,
+progress, heartbeat and result recorded, a job whose process stopped taken up again and failed after
+three tries, a run that was taken over unable to end the job, a worker thread that outlives errors;
+the quarterly report over the size limit built as a job whose page shows a progress bar, then the PDF."""
+import threading
+import time
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 
 from portfolio.accounts.models import Role, User
 from portfolio.core.db import db, utc_now
@@ -17,6 +21,7 @@ from tests.pdf import joined, pdf_text
 def _count_to(parameters, progress):
     for done in range(parameters["to"] + 1):
         progress(done, parameters["to"])
+        time.sleep(parameters.get("pause", 0))
     if parameters.get("fail"):
         raise RuntimeError("boom")
     return runner.JobResult(f"counted to {parameters['to']}".encode(), "计数.txt", "text/plain")
@@ -49,19 +54,20 @@ def _job(app, job_id: int) -> Job:
 def test_a_job_is_claimed_once_run_and_its_result_kept(app, owner):
     job_id = _enqueue(app, owner, to=7)
     with app.app_context():
-        assert runner.claim(db.engine, "one") == job_id
+        claimed = runner.claim(db.engine, "one")
+        assert claimed == runner.Claim(job_id, "one", 1)
         assert runner.claim(db.engine, "two") is None
-    runner.run(app, job_id)
+    runner.run(app, claimed)
     job = _job(app, job_id)
-    assert (job.state, job.done, job.total, job.attempts, job.worker, job.percent) == (JobState.DONE, 7, 7, 1, "one", 100)
+    assert (job.state, job.attempts, job.worker, job.percent) == (JobState.DONE, 1, "one", 100)
     assert runner.result_path(app, job_id).read_bytes() == b"counted to 7"
 
 
 def test_a_failing_job_is_marked_failed_with_a_chinese_reason(app, owner):
     job_id = _enqueue(app, owner, to=2, fail=True)
     with app.app_context():
-        runner.claim(db.engine, "one")
-    runner.run(app, job_id)
+        claimed = runner.claim(db.engine, "one")
+    runner.run(app, claimed)
     job = _job(app, job_id)
     assert job.state is JobState.FAILED and "出错" in job.error and not runner.result_path(app, job_id).exists()
 
@@ -70,7 +76,7 @@ def test_a_job_whose_process_stopped_is_queued_again_then_failed(app, owner):
     job_id = _enqueue(app, owner, to=1)
     for attempt in range(1, runner.MAX_ATTEMPTS + 1):
         with app.app_context():
-            assert runner.claim(db.engine, f"worker-{attempt}") == job_id
+            assert runner.claim(db.engine, f"worker-{attempt}").job_id == job_id
             # the process dies: its heartbeat stops
             db.session.execute(update(Job).values(heartbeat_dt=utc_now() - timedelta(minutes=5)))
             db.session.commit()
@@ -81,12 +87,82 @@ def test_a_job_whose_process_stopped_is_queued_again_then_failed(app, owner):
     assert "3次中断" in job.error
 
 
-def test_a_live_heartbeat_keeps_a_job_running(app, owner):
+def test_eight_workers_looking_at_once_claim_a_job_once(app, owner):
     job_id = _enqueue(app, owner, to=1)
+    start, claims = threading.Barrier(8), []
+
+    def look(number):
+        with app.app_context():
+            start.wait()
+            claims.append(runner.claim(db.engine, f"worker-{number}"))
+
+    threads = [threading.Thread(target=look, args=(number,)) for number in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    taken = [claimed for claimed in claims if claimed is not None]
+    assert len(taken) == 1 and taken[0].job_id == job_id and _job(app, job_id).worker == taken[0].worker
+
+
+def test_the_heartbeat_keeps_a_long_job_alive(app, owner, monkeypatch):
+    monkeypatch.setattr(runner, "HEARTBEAT_SECONDS", 0.05)
+    job_id = _enqueue(app, owner, to=4, pause=0.1)
     with app.app_context():
-        runner.claim(db.engine, "alive")
+        claimed = runner.claim(db.engine, "alive")
+    beats = []
+    run = threading.Thread(target=runner.run, args=(app, claimed))
+    run.start()
+    while run.is_alive():
+        beats.append(_job(app, job_id).heartbeat_dt)
+        time.sleep(0.05)
+    run.join()
+    assert len(set(beats)) >= 3 and _job(app, job_id).state is JobState.DONE
+
+
+def test_a_run_that_was_taken_over_stops_and_cannot_end_the_job(app, owner):
+    job_id = _enqueue(app, owner, to=50, pause=0.01)
+    with app.app_context():
+        first = runner.claim(db.engine, "slow")
+    run = threading.Thread(target=runner.run, args=(app, first))
+    run.start()
+    time.sleep(0.1)
+    with app.app_context():  # its heartbeat was late: another worker takes the job up
+        db.session.execute(update(Job).values(heartbeat_dt=utc_now() - timedelta(minutes=5)))
+        db.session.commit()
         runner.take_up_abandoned(db.engine, stale_seconds=60)
-    assert _job(app, job_id).state is JobState.RUNNING
+        second = runner.claim(db.engine, "fast")
+    run.join()
+    assert second.attempt == 2 and _job(app, job_id).state is JobState.RUNNING  # the first run ended nothing
+    runner.run(app, second)
+    job = _job(app, job_id)
+    assert (job.state, job.worker) == (JobState.DONE, "fast")
+    assert runner.result_path(app, job_id).read_bytes() == b"counted to 50"
+    assert list(runner.folder(app).glob("*.part")) == []
+
+
+def test_the_worker_thread_outlives_a_database_error(app, owner, monkeypatch):
+    monkeypatch.setitem(app.config, "JOB_POLL_SECONDS", 0.05)
+    real_claim, calls = runner.claim, []
+
+    def failing_once(engine, worker):
+        calls.append(worker)
+        if len(calls) == 1:
+            raise OperationalError("SELECT", {}, Exception("database is locked"))
+        return real_claim(engine, worker)
+
+    monkeypatch.setattr(runner, "claim", failing_once)
+    job_id = _enqueue(app, owner, to=1)
+    worker = runner.Worker(app)
+    worker.start()
+    try:
+        for _ in range(200):
+            if _job(app, job_id).state is JobState.DONE:
+                break
+            worker.stopping.wait(0.05)
+    finally:
+        worker.stop()
+    assert len(calls) >= 2 and _job(app, job_id).state is JobState.DONE
 
 
 def test_the_worker_thread_runs_what_is_queued(app, owner, monkeypatch):
@@ -112,6 +188,8 @@ def test_a_large_report_is_a_job_with_a_progress_bar_then_the_pdf(app, seeded, o
     page = browser.get(f"/reports/?{query}").get_data(as_text=True)
     assert "在后台生成PDF" in page and "下载 PDF" not in page
     assert browser.get(f"/reports/quarterly.pdf?{query}").status_code == 303
+    odd = browser.get(f"/reports/quarterly.pdf?{query}&endpoint=x&_scheme=https")
+    assert odd.status_code == 303 and odd.headers["Location"] == f"/reports/?{query}"
     asked = browser.post("/reports/quarterly-job", data={"csrf_token": csrf_token(browser, f"/reports/?{query}"),
                                                         "year": "2026", "quarter": "3"})
     assert asked.status_code == 302
@@ -120,15 +198,16 @@ def test_a_large_report_is_a_job_with_a_progress_bar_then_the_pdf(app, seeded, o
     assert '<meta http-equiv="refresh" content="2">' in waiting and 'id="job-progress"' in waiting
     job_id = int(job_page.rstrip("/").split("/")[-1])
     with app.app_context():
-        runner.claim(db.engine, "test")
-    runner.run(app, job_id)
+        claimed = runner.claim(db.engine, "test")
+    assert claimed.job_id == job_id
+    runner.run(app, claimed)
     done = browser.get(job_page).get_data(as_text=True)
     assert 'http-equiv="refresh"' not in done and 'value="100"' in done
     with browser.get(f"{job_page}/result") as pdf:
         assert pdf.mimetype == "application/pdf"
         assert "2026年第3季度" in joined(pdf_text(pdf.data, tmp_path))
     job = _job(app, job_id)
-    assert job.total > 5 and job.done == job.total
+    assert (job.state, job.stage, job.percent) == (JobState.DONE, "已完成", 100)
     listed = browser.get(f"/reports/?{query}").get_data(as_text=True).split('id="report-jobs"')[1]
     assert f'href="/jobs/{job_id}"' in listed and "已完成" in listed
 
