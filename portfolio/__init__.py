@@ -33,8 +33,10 @@ def create_app(config: Mapping | None = None) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         # The rules' SQL depends on the as-of date's figures, passed as bound parameters: always
         # plan with the actual values (a generic plan for a prepared statement can be far slower).
+        # No JIT: the rules' one wide expression over every project costs far more to compile
+        # (2.6 s at 10,000 projects, bench/README.md) than to run (0.2 s).
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {
-            "connect_args": {"options": "-c plan_cache_mode=force_custom_plan"}})
+            "connect_args": {"options": "-c plan_cache_mode=force_custom_plan -c jit=off"}})
 
     from portfolio.core.web import BoundedIntConverter
 
