@@ -323,7 +323,6 @@ def put_progress(project_id: int, period: str):
         raise _field_errors(errors)
     try:
         saved = operations.save_progress(db.session, project, values, report)
-        review.after_edit(saved)
         db.session.commit()
     except StaleDataError:
         db.session.rollback()

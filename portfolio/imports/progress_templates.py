@@ -15,7 +15,7 @@ from portfolio.imports.preview import ImportPreview, RowOutcome
 from portfolio.imports.tables import Table, TableError, cell_text
 from portfolio.progress.models import ProgressReport
 from portfolio.progress.operations import PROGRESS_FIELDS, save_progress
-from portfolio.progress.review import after_edit, edit_refusal
+from portfolio.progress.review import edit_refusal
 from portfolio.progress.validation import PROGRESS_LABELS, progress_errors
 from portfolio.registry.models import Project, Region, in_registry
 from portfolio.rules import quarter_label, quarter_period
@@ -173,5 +173,5 @@ def apply_progress_import(session: Session, preview: ImportPreview, context,
         existing = session.scalar(select(ProgressReport).where(
             ProgressReport.project_id == project.id, ProgressReport.year == row.values["year"],
             ProgressReport.quarter == row.values["quarter"]))
-        after_edit(save_progress(session, project, row.values, existing))
+        save_progress(session, project, row.values, existing)
     session.flush()

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portfolio.progress.models import AnnualPlan, Milestone, MilestoneKind, ProgressReport
+from portfolio.progress.review import after_edit
 from portfolio.registry.models import Project, ProjectStatus
 from portfolio.registry.operations import change_status
 from portfolio.rules import MILESTONE_ORDER
@@ -41,6 +42,7 @@ def save_progress(session: Session, project: Project, values: dict, report: Prog
             rise := following.cumulative_investment - report.cumulative_investment):
         following.quarter_investment = rise  # 本季度 of the next quarter follows this quarter's 累计
     refresh_figures(session, project)
+    after_edit(report)
     return report
 
 

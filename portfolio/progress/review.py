@@ -27,7 +27,8 @@ def edit_refusal(user: User | None, report: ProgressReport) -> str | None:
 
 
 def after_edit(report: ProgressReport) -> None:
-    """A returned report that is edited becomes a draft again, to be submitted anew."""
+    """A returned report that is edited becomes a draft again, to be submitted anew (`save_progress`
+    applies it, for the form, the template import and the API alike)."""
     if report.review_state is ReviewState.RETURNED:
         report.review_state = ReviewState.DRAFT
 

@@ -75,7 +75,6 @@ def _progress_form_page(project: Project, report: ProgressReport | None):
         if not errors:
             try:
                 saved = operations.save_progress(db.session, project, values, report)
-                review.after_edit(saved)
                 db.session.commit()
             except StaleDataError:
                 db.session.rollback()

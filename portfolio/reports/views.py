@@ -54,10 +54,17 @@ def _checked(form: ReportForm) -> ReportFilters | None:
     )
 
 
-def _large(form: ReportForm, filters: ReportFilters) -> bool:
+def _count(form: ReportForm, filters: ReportFilters) -> int:
+    return count_report_projects(db.session, form.year.data, form.quarter.data, filters, web.today())
+
+
+def _in_background(project_count: int) -> bool:
     """A report of more projects than PORTFOLIO_JOB_REPORT_PROJECTS is built in the background."""
-    count = count_report_projects(db.session, form.year.data, form.quarter.data, filters, web.today())
-    return count > current_app.config["JOB_REPORT_PROJECTS"]
+    return project_count > current_app.config["JOB_REPORT_PROJECTS"]
+
+
+def _filename(report: QuarterlyReport) -> str:
+    return f"{report.year}年第{report.quarter}季度进展情况报告.pdf"
 
 
 def _build(form: ReportForm, filters: ReportFilters, problem_region: int | None = None,
@@ -70,14 +77,13 @@ def _build(form: ReportForm, filters: ReportFilters, problem_region: int | None 
 def _page(form: ReportForm, filters: ReportFilters | None, status: int | None = None):
     issued = issue.issued_for(db.session, form.year.data, form.quarter.data, filters) if filters else None
     changed = issue.differences(issued, _build(form, filters)) if issued else None
+    project_count = _count(form, filters) if filters else None
     return render_template(
-        "reports/index.html", form=form, filters=filters,
-        project_count=(count_report_projects(db.session, form.year.data, form.quarter.data, filters, web.today())
-                       if filters else None),
+        "reports/index.html", form=form, filters=filters, project_count=project_count,
         title=report_title(form.year.data, form.quarter.data, filters, web.today()) if filters else None,
         font=register_font(current_app.config["PDF_FONT"]), issued=issued, changed=changed,
         all_issued=issue.all_issued(db.session), confirm=ConfirmForm(),
-        in_background=filters is not None and _large(form, filters),
+        in_background=project_count is not None and _in_background(project_count),
         jobs=runner.recent_jobs(db.session, current_user, "quarterly_report"),
     ), status or (422 if form.errors else 200)
 
@@ -94,14 +100,14 @@ def quarterly_pdf():
     filters = _checked(form)
     if filters is None:
         return _page(form, None, 422)
-    if _large(form, filters):
+    if _in_background(_count(form, filters)):
         flash("这份报告项目较多，请点击“在后台生成PDF”，生成时可看到进度。", "info")
         return redirect(url_for(".index", **{name: request.args.getlist(name) for name in form._fields
                                              if name in request.args}), 303)
     # a county reads every project, but only its own county's problems (the 问题台账's rule)
     report = _build(form, filters, access.problem_region_scope(current_user), with_photos=bool(form.photos.data))
     pdf = render_quarterly_pdf(report, register_font(current_app.config["PDF_FONT"]))
-    filename = f"{report.year}年第{report.quarter}季度进展情况报告.pdf"
+    filename = _filename(report)
     return send_file(BytesIO(pdf), mimetype=PDF, as_attachment=True, download_name=filename)
 
 
@@ -137,7 +143,7 @@ def quarterly_report_job(parameters: dict, progress: runner.Progress) -> runner.
         problem_region=parameters["problem_region"], with_photos=parameters["photos"])
     progress(0, 1, "排版")
     pdf = render_quarterly_pdf(report, register_font(current_app.config["PDF_FONT"]), on_progress=progress)
-    return runner.JobResult(pdf, f"{report.year}年第{report.quarter}季度进展情况报告.pdf", PDF)
+    return runner.JobResult(pdf, _filename(report), PDF)
 
 
 runner.register_kind("quarterly_report", quarterly_report_job)

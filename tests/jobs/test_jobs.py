@@ -141,6 +141,19 @@ def test_a_run_that_was_taken_over_stops_and_cannot_end_the_job(app, owner):
     assert list(runner.folder(app).glob("*.part")) == []
 
 
+def _work_until_done(app, job_id: int) -> None:
+    """A real worker thread, stopped once the job is done (or after ten seconds)."""
+    worker = runner.Worker(app)
+    worker.start()
+    try:
+        for _ in range(200):
+            if _job(app, job_id).state is JobState.DONE:
+                break
+            worker.stopping.wait(0.05)
+    finally:
+        worker.stop()
+
+
 def test_the_worker_thread_outlives_a_database_error(app, owner, monkeypatch):
     monkeypatch.setitem(app.config, "JOB_POLL_SECONDS", 0.05)
     real_claim, calls = runner.claim, []
@@ -153,30 +166,14 @@ def test_the_worker_thread_outlives_a_database_error(app, owner, monkeypatch):
 
     monkeypatch.setattr(runner, "claim", failing_once)
     job_id = _enqueue(app, owner, to=1)
-    worker = runner.Worker(app)
-    worker.start()
-    try:
-        for _ in range(200):
-            if _job(app, job_id).state is JobState.DONE:
-                break
-            worker.stopping.wait(0.05)
-    finally:
-        worker.stop()
+    _work_until_done(app, job_id)
     assert len(calls) >= 2 and _job(app, job_id).state is JobState.DONE
 
 
 def test_the_worker_thread_runs_what_is_queued(app, owner, monkeypatch):
     monkeypatch.setitem(app.config, "JOB_POLL_SECONDS", 0.05)
     job_id = _enqueue(app, owner, to=3)
-    worker = runner.Worker(app)
-    worker.start()
-    try:
-        for _ in range(200):
-            if _job(app, job_id).state is JobState.DONE:
-                break
-            worker.stopping.wait(0.05)
-    finally:
-        worker.stop()
+    _work_until_done(app, job_id)
     assert _job(app, job_id).state is JobState.DONE
 
 
