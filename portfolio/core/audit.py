@@ -13,7 +13,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import ClassVar
 
-from flask import has_request_context
+from flask import g, has_app_context, has_request_context
 from flask_login import current_user
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Select, String, Text, event, inspect, or_, select
 from sqlalchemy import column as sql_column
@@ -101,7 +101,14 @@ def _named(connection, instance: "Audited", key: str, value):
     return name if name is not None else f"#{value}"
 
 
+def act_as(user_id: int, username: str) -> None:
+    """Outside a request (a background job): record this app context's changes in the account's name."""
+    g.audit_user = (user_id, username)
+
+
 def _who() -> tuple[int | None, str]:
+    if has_app_context() and "audit_user" in g:
+        return g.audit_user
     if has_request_context() and current_user and current_user.is_authenticated:
         return current_user.id, current_user.username
     return None, f"命令行：{getpass.getuser()}"

@@ -9,8 +9,8 @@ import csv
 import io
 import json
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -174,10 +174,15 @@ class ExportFile:
 SUFFIXES = {"xlsx": ".xlsx", "csv": ".csv", "oc4ids": "_oc4ids.json"}
 
 
-def render_export(session: Session, kind: str, filters: ProjectFilters, config: Mapping) -> ExportFile:
+def render_export(session: Session, kind: str, filters: ProjectFilters, config: Mapping,
+                  progress: Callable[..., None] | None = None) -> ExportFile:
     """The projects `filters` select as a file of `kind`; `config` supplies the publisher and the
-    OC4IDS uri and id prefixes."""
+    OC4IDS uri and id prefixes. `progress(done, total, stage)` is told how far it got (a job's page)."""
+    if progress:
+        progress(0, 1, "读取数据、判断预警")
     exported = export_list(session, filters, with_progress=kind == "oc4ids")
+    if progress:
+        exported = replace(exported, rows=_Counted(exported.rows, progress, "写入文件"))
     filename = export_filename(exported.as_of, exported.filters, SUFFIXES[kind])
     if kind == "xlsx":
         data = write_xlsx(exported, "项目清单")
@@ -188,6 +193,20 @@ def render_export(session: Session, kind: str, filters: ProjectFilters, config: 
                                  datetime.now(UTC), config["OC4IDS_ID_PREFIX"], config.get("OC4IDS_DOCUMENT_BASE"))
         data = json.dumps(package, ensure_ascii=False, indent=1).encode("utf-8")
     return ExportFile(data, len(exported.rows), filename)
+
+
+class _Counted(list):
+    """The export's rows, telling `progress` how many have been written as a writer goes through them."""
+
+    def __init__(self, rows: list, progress: Callable[..., None], stage: str):
+        super().__init__(rows)
+        self.progress, self.stage = progress, stage
+
+    def __iter__(self):
+        self.progress(0, len(self), self.stage)
+        for number, row in enumerate(super().__iter__(), start=1):
+            yield row
+            self.progress(number, len(self))
 
 
 def export_filename(exported_as_of: date, filter_words: list[str], suffix: str) -> str:

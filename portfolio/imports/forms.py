@@ -27,6 +27,8 @@ class ConfirmUploadForm(BaseForm):
     token = HiddenField(validators=[Regexp(r"^u\d+-[0-9a-f]{32}\.(xlsx|csv)$")])
     filename = HiddenField()
     plan = HiddenField()
+    rows = HiddenField()
+    """How many rows the preview had: over PORTFOLIO_JOB_IMPORT_ROWS the import runs in the background."""
 
 
 class TemplateForm(BaseForm):

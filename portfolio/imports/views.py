@@ -1,4 +1,5 @@
 """The import pages: upload → preview → confirm, one flow for both kinds of file."""
+from datetime import date
 from io import BytesIO
 from pathlib import Path, PurePath
 
@@ -8,7 +9,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from portfolio.accounts import access
-from portfolio.core import web
+from portfolio.accounts.models import User
+from portfolio.core import audit, web
 from portfolio.core.db import db
 from portfolio.core.errors import render_error
 from portfolio.imports import uploads
@@ -16,6 +18,7 @@ from portfolio.imports.flow import KINDS, ImportContext, apply_preview, preview_
 from portfolio.imports.forms import ConfirmUploadForm, ProgressUploadForm, ProjectTableForm, TemplateForm
 from portfolio.imports.progress_templates import progress_template
 from portfolio.imports.tables import TableError
+from portfolio.jobs import runner
 from portfolio.registry import queries as registry
 from portfolio.registry.models import Plan, Region
 from portfolio.rules import quarter_of
@@ -42,7 +45,11 @@ def _forms():
 
 @bp.get("/")
 def index():
-    return render_template("imports/index.html", **_forms())
+    return render_template("imports/index.html", **_forms(), jobs=_jobs())
+
+
+def _jobs():
+    return runner.recent_jobs(db.session, current_user, ("import",))
 
 
 def _context(plan: Plan | None) -> ImportContext:
@@ -61,11 +68,17 @@ def _preview_page(kind: str, data: bytes, path: Path | None, filename: str, plan
         error = str(problem)
     if path is not None and (preview is None or not preview.ok):
         path.unlink(missing_ok=True)
+    rows = len(preview.rows) if preview else 0
     confirm = ConfirmUploadForm(formdata=None, token=path.name if path else "", filename=filename,
-                                plan=plan.id if plan else "")
+                                plan=plan.id if plan else "", rows=rows)
     status = 422 if preview is None else 200 if preview.ok else refused_status
     return render_template("imports/preview.html", kind=kind, preview=preview, error=error, form=confirm,
-                           filename=filename, plan=plan), status
+                           filename=filename, plan=plan, in_background=_in_background(rows)), status
+
+
+def _in_background(row_count: int) -> bool:
+    """A file of more rows than PORTFOLIO_JOB_IMPORT_ROWS is imported in the background."""
+    return row_count > current_app.config["JOB_IMPORT_ROWS"]
 
 
 @bp.post("/<any(projects, progress):kind>")
@@ -75,7 +88,7 @@ def upload(kind: str):
     forms = _forms()
     form = forms["project_form" if kind == "projects" else "progress_form"]
     if not form.validate_on_submit():
-        return render_template("imports/index.html", **forms), 422
+        return render_template("imports/index.html", **forms, jobs=_jobs()), 422
     plan = db.get_or_404(Plan, form.plan.data) if kind == "projects" else None
     folder = _uploads()
     uploads.sweep(folder, current_app.config["UPLOAD_LIFETIME_SECONDS"])
@@ -85,7 +98,7 @@ def upload(kind: str):
                               current_app.config["UPLOADS_PER_ACCOUNT"], current_app.config["UPLOADS_PENDING_BYTES"])
     except uploads.UploadRefused as refusal:
         form.file.errors.append(str(refusal))
-        return render_template("imports/index.html", **forms), 429
+        return render_template("imports/index.html", **forms, jobs=_jobs()), 429
     return _preview_page(kind, data, folder / token, form.file.data.filename, plan)
 
 
@@ -103,6 +116,14 @@ def confirm(kind: str):
         if plan is None:
             abort(404)
     data, filename = path.read_bytes(), form.filename.data
+    rows = form.rows.data or ""
+    if rows.isdigit() and len(rows) < 10 and _in_background(int(rows)):
+        job = runner.enqueue(db.session, "import", f"导入“{filename}”", current_user,
+                             {"kind": kind, "filename": filename, "plan": plan.id if plan else None,
+                              "today": web.today().isoformat()}, data=data)
+        db.session.commit()
+        path.unlink(missing_ok=True)
+        return redirect(url_for("jobs.show", job_id=job.id))
     try:
         preview = preview_file(db.session, KINDS[kind], data, filename, _context(plan))
     except TableError:
@@ -119,6 +140,38 @@ def confirm(kind: str):
     path.unlink(missing_ok=True)
     flash(f"已导入“{filename}”：{KINDS[kind].done(preview)}。", "success")
     return redirect(url_for("projects.index", plan=plan.id) if plan else url_for(".index"))
+
+
+def import_job(parameters: dict, progress: runner.Progress) -> runner.JobResult:
+    """A large import as a job: the same preview and the same all-or-nothing write as the confirm
+    button, in the name of the account that confirmed it, with its progress."""
+    kind, filename = KINDS[parameters["kind"]], parameters["filename"]
+    user = db.session.get(User, parameters[runner.USER_ID])
+    plan = db.session.get(Plan, parameters["plan"]) if parameters["plan"] else None
+    if not MAY_IMPORT[kind.key](user) or (kind.key == "projects" and plan is None):
+        raise runner.JobRefused("您已无权导入这份文件（或要导入的规划已删除），没有写入任何数据")
+    audit.act_as(user.id, user.username)
+    context = ImportContext(today=date.fromisoformat(parameters["today"]), plan=plan,
+                            region_scope=access.progress_region_scope(user), user=user)
+    try:
+        preview = preview_file(db.session, kind, runner.job_input(parameters), filename, context,
+                               runner.rows_progress(progress, "检查每一行"))
+    except TableError as problem:
+        raise runner.JobRefused(f"无法导入：{problem}。没有写入任何数据") from None
+    if not preview.ok:  # the records changed since the preview
+        errors = preview.error_lines(filename)
+        raise runner.JobRefused(f"文件中有{len(errors)}处错误，没有写入任何数据，请修改后重新上传："
+                                + "；".join(errors[:5]) + ("……" if len(errors) > 5 else ""))
+    try:
+        apply_preview(db.session, kind, preview, context, runner.rows_progress(progress, "写入"))
+        db.session.commit()
+    except (IntegrityError, StaleDataError):
+        db.session.rollback()
+        raise runner.JobRefused("导入时，其他人刚刚修改了文件中的部分记录，没有写入任何数据；请重新上传并核对预览后再确认") from None
+    return runner.JobResult(summary=f"已导入“{filename}”：{kind.done(preview)}。")
+
+
+runner.register_kind("import", import_job, ("导入数据", "imports.index"))
 
 
 @bp.get("/progress-template.xlsx")

@@ -36,6 +36,8 @@ class Job(db.Model):
     attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     worker: Mapped[str | None] = mapped_column(String(100))
     error: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(Text)
+    """What a finished job did, in words (an import's counts)."""
     result_name: Mapped[str | None] = mapped_column(String(200))
     """The download's file name; the file itself is `<jobs folder>/<id>.result`."""
     result_type: Mapped[str | None] = mapped_column(String(100))

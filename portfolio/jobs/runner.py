@@ -38,19 +38,37 @@ PROGRESS_EVERY_SECONDS = 0.5
 
 @dataclass(frozen=True)
 class JobResult:
-    content: bytes
-    name: str
-    media_type: str
+    """What a job made: a file to download (`content`, `name`, `media_type`), or only a `summary` of
+    what it did (an import), or both. The summary is shown on the job's page."""
+
+    content: bytes | None = None
+    name: str | None = None
+    media_type: str | None = None
+    summary: str = "已完成"
+
+
+class JobRefused(Exception):
+    """The job cannot be done as asked (an import whose file has errors); the message, in Chinese, is
+    shown on the job's page. Nothing was written."""
 
 
 Progress = Callable[..., None]
 """`progress(done, total, stage=None)`: how far the job got, shown on its page."""
-KINDS: dict[str, Callable[[dict, Progress], JobResult]] = {}
-"""Job kind → the function that does it, registered by the module that owns the work."""
 
 
-def register_kind(kind: str, function: Callable[[dict, Progress], JobResult]) -> None:
-    KINDS[kind] = function
+@dataclass(frozen=True)
+class JobKind:
+    function: Callable[[dict, Progress], JobResult]
+    home: tuple[str, str]
+    """The page the job is asked for on, as (its name, its endpoint): it lists the account's jobs."""
+
+
+KINDS: dict[str, JobKind] = {}
+"""Job kind → what does it, registered by the module that owns the work."""
+
+
+def register_kind(kind: str, function: Callable[[dict, Progress], JobResult], home: tuple[str, str]) -> None:
+    KINDS[kind] = JobKind(function, home)
 
 
 def folder(app: Flask) -> Path:
@@ -61,17 +79,52 @@ def result_path(app: Flask, job_id: int) -> Path:
     return folder(app) / f"{job_id}.result"
 
 
-def enqueue(session: Session, kind: str, title: str, user: User, parameters: dict) -> Job:
+def input_path(app: Flask, job_id: int) -> Path:
+    """The file a job works on (an uploaded table), kept until the job has ended."""
+    return folder(app) / f"{job_id}.input"
+
+
+def enqueue(session: Session, kind: str, title: str, user: User, parameters: dict, data: bytes | None = None) -> Job:
+    """Ask for a job; `data` is the file it works on (read back with `job_input`)."""
     job = Job(kind=kind, title=title, user=user, parameters=json.dumps(parameters, ensure_ascii=False))
     session.add(job)
     session.flush()
+    if data is not None:
+        folder(current_app).mkdir(parents=True, exist_ok=True)
+        input_path(current_app, job.id).write_bytes(data)
     return job
 
 
-def recent_jobs(session: Session, user: User, kind: str, limit: int = 5) -> list[Job]:
-    """The account's latest jobs of a kind, newest first (the page they were asked from lists them)."""
-    return list(session.scalars(select(Job).where(Job.user_id == user.id, Job.kind == kind)
+def job_input(parameters: dict) -> bytes:
+    """Inside a job: the file it was asked for with (`enqueue(..., data=...)`)."""
+    path = input_path(current_app, parameters[JOB_ID])
+    if not path.is_file():
+        raise JobRefused("要处理的文件已不存在（可能已被清理），请重新上传")
+    return path.read_bytes()
+
+
+JOB_ID, USER_ID = "_job", "_user"
+"""The keys under which `run` hands a job its own id and its account's id in `parameters`."""
+
+
+def recent_jobs(session: Session, user: User, kinds: tuple[str, ...], limit: int = 5) -> list[Job]:
+    """The account's latest jobs of these kinds, newest first (the page they were asked from lists them)."""
+    return list(session.scalars(select(Job).where(Job.user_id == user.id, Job.kind.in_(kinds))
                                 .order_by(Job.id.desc()).limit(limit)))
+
+
+def rows_progress(progress: Progress, stage: str) -> Callable:
+    """For a flow that takes a `progress(rows) -> rows` wrapper (the imports): the job's progress
+    over the rows it is given."""
+
+    def wrap(rows):
+        rows = list(rows)
+        progress(0, len(rows), stage)
+        for number, row in enumerate(rows, start=1):
+            yield row
+            progress(number, len(rows))
+
+    return wrap
 
 
 @dataclass(frozen=True)
@@ -179,17 +232,21 @@ def run(app: Flask, claimed: Claim) -> None:
         ending = None
         try:
             job = db.session.get(Job, job_id)
-            kind, parameters = job.kind, json.loads(job.parameters)
+            kind, parameters = job.kind, {**json.loads(job.parameters), JOB_ID: job_id, USER_ID: job.user_id}
             db.session.close()  # no transaction stays open while the job works
             with _Reporter(engine, claimed) as progress:
-                result = KINDS[kind](parameters, progress)
+                result = KINDS[kind].function(parameters, progress)
                 progress(1, 1, "保存结果")
-            folder(app).mkdir(parents=True, exist_ok=True)
-            draft.write_bytes(result.content)
-            ending = {"state": JobState.DONE, "stage": "已完成", "done": 1, "total": 1, "result_name": result.name,
+            if result.content is not None:
+                folder(app).mkdir(parents=True, exist_ok=True)
+                draft.write_bytes(result.content)
+            ending = {"state": JobState.DONE, "stage": "已完成", "summary": result.summary, "done": 1, "total": 1,
+                      "result_name": result.name if result.content is not None else None,
                       "result_type": result.media_type}
         except JobLost:
             log.warning("job %s attempt %s was taken up by another worker; stopped", job_id, claimed.attempt)
+        except JobRefused as refusal:
+            ending = {"state": JobState.FAILED, "stage": "未完成", "error": str(refusal)}
         except Exception:
             log.exception("job %s failed", job_id)
             ending = {"state": JobState.FAILED, "stage": "失败", "error": "处理时出错，已记录在日志中；请稍后重试或联系管理员"}
@@ -200,8 +257,10 @@ def run(app: Flask, claimed: Claim) -> None:
             with engine.begin() as connection:
                 owned = connection.execute(update(Job).where(*claimed.owns())
                                            .values(finished_dt=utc_now(), **ending)).rowcount
-            if owned and ending["state"] is JobState.DONE:
+            if owned and draft.exists():
                 draft.replace(result_path(app, job_id))
+            if owned:
+                input_path(app, job_id).unlink(missing_ok=True)
         draft.unlink(missing_ok=True)
 
 

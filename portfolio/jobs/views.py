@@ -23,7 +23,9 @@ def _job(job_id: int) -> Job:
 def show(job_id: int):
     job = _job(job_id)
     waiting = job.state in (JobState.QUEUED, JobState.RUNNING)
-    return render_template("jobs/job.html", job=job, refresh=REFRESH_SECONDS if waiting else None)
+    kind = runner.KINDS.get(job.kind)
+    return render_template("jobs/job.html", job=job, refresh=REFRESH_SECONDS if waiting else None,
+                           home=kind.home if kind else None)
 
 
 @bp.get("/<int:job_id>/result")

@@ -124,6 +124,12 @@ def projects_query(filters: ProjectFilters) -> Select:
     return query.order_by(*order, Project.plan_id, Project.id)
 
 
+def count_projects(session: Session, filters: ProjectFilters) -> int:
+    """How many projects the filters select (an export's size, before it is made)."""
+    return session.scalar(select(func.count()).select_from(_where(select(Project.id).join(Project.region), filters)
+                                                           .subquery()))
+
+
 def filtered_cells(session: Session, filters: ProjectFilters) -> list[Cell]:
     """The filtered projects judged and summed by the database, ready for the one roll-up (`rules.totals`)."""
     selected = _where(select(Project.id).join(Project.region), filters)

@@ -1,10 +1,12 @@
 """Views of the project registry: they validate a form, call an operation, commit, redirect."""
+from datetime import date
 from io import BytesIO
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.datastructures import MultiDict
 
 from portfolio import rules
 from portfolio.accounts import access
@@ -13,6 +15,7 @@ from portfolio.core.db import db
 from portfolio.core.formatting import format_date, format_wan
 from portfolio.core.forms import ConfirmForm
 from portfolio.exports.render import EXPORT_KINDS, render_export
+from portfolio.jobs import runner
 from portfolio.problems import queries as problem_queries
 from portfolio.problems.models import PROBLEM_TABLES
 from portfolio.progress import queries as progress_queries
@@ -88,7 +91,9 @@ def index():
     return render_template("projects/index.html", filter_form=filter_form, filters=filters, page=page,
                            totals=totals, assessments=assessments, review_states=review_states,
                            photos=progress_queries.newest_photos(db.session, [p.id for p in page.items]),
-                           reporting=rules.reporting_quarter(filters.as_of))
+                           reporting=rules.reporting_quarter(filters.as_of),
+                           export_in_background=_in_background(totals.count), confirm=ConfirmForm(),
+                           jobs=runner.recent_jobs(db.session, current_user, ("projects_export",)))
 
 
 def _hidden_history(project: Project) -> tuple[str, ...]:
@@ -225,11 +230,52 @@ def delete(project_id: int):
     )
 
 
+EXPORT_FORMATS = {"xlsx": ("xlsx", "Excel"), "csv": ("csv", "CSV"), "json": ("oc4ids", "OC4IDS")}
+"""The export link's suffix → the export's kind and its name on the page."""
+
+
+def _in_background(row_count: int) -> bool:
+    """An export of more rows than PORTFOLIO_JOB_EXPORT_ROWS is made in the background."""
+    return row_count > current_app.config["JOB_EXPORT_ROWS"]
+
+
 @bp.get("/export.<any(xlsx, csv, json):fmt>")
 def export(fmt: str):
     """The filtered list as Excel, CSV or an OC4IDS project package (json)."""
     _, filters = _filters()
-    kind = "oc4ids" if fmt == "json" else fmt
+    if _in_background(queries.count_projects(db.session, filters)):
+        flash("这份清单行数较多，请点击“在后台导出”，导出时可看到进度。", "info")
+        return redirect(url_for(".index", **request.args.to_dict(flat=False)), 303)
+    kind = EXPORT_FORMATS[fmt][0]
     exported = render_export(db.session, kind, filters, current_app.config)
     return send_file(BytesIO(exported.data), mimetype=EXPORT_KINDS[kind], as_attachment=True,
                      download_name=exported.filename)
+
+
+@bp.post("/export-job.<any(xlsx, csv, json):fmt>")
+def export_job(fmt: str):
+    """Ask for a large export in the background (a job): its page shows a progress bar, then the download."""
+    filter_form, filters = _filters()
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    kind, label = EXPORT_FORMATS[fmt]
+    scope = "；".join(queries.describe_filters(db.session, filters)) or "全部项目"
+    job = runner.enqueue(db.session, "projects_export", f"导出项目清单（{label}，截至{format_date(filters.as_of)}；{scope}）",
+                         current_user, {"kind": kind, "args": request.args.to_dict(flat=False),
+                                        "as_of": filters.as_of.isoformat()})
+    db.session.commit()
+    return redirect(url_for("jobs.show", job_id=job.id))
+
+
+def projects_export_job(parameters: dict, progress: runner.Progress) -> runner.JobResult:
+    """The export as a job: the list's filters read again from its query string, judged as of the
+    date the job was asked for, with the export's progress."""
+    filter_form = ProjectFilterForm(MultiDict(parameters["args"]), plans=queries.plans(db.session),
+                                    regions=queries.regions(db.session))
+    filters = filter_form.to_filters(date.fromisoformat(parameters["as_of"]), web.thresholds())
+    exported = render_export(db.session, parameters["kind"], filters, current_app.config, progress)
+    return runner.JobResult(exported.data, exported.filename, EXPORT_KINDS[parameters["kind"]],
+                            f"已导出{exported.count}个项目")
+
+
+runner.register_kind("projects_export", projects_export_job, ("项目库", "projects.index"))

@@ -84,7 +84,7 @@ def _page(form: ReportForm, filters: ReportFilters | None, status: int | None = 
         font=register_font(current_app.config["PDF_FONT"]), issued=issued, changed=changed,
         all_issued=issue.all_issued(db.session), confirm=ConfirmForm(),
         in_background=project_count is not None and _in_background(project_count),
-        jobs=runner.recent_jobs(db.session, current_user, "quarterly_report"),
+        jobs=runner.recent_jobs(db.session, current_user, ("quarterly_report",)),
     ), status or (422 if form.errors else 200)
 
 
@@ -146,7 +146,7 @@ def quarterly_report_job(parameters: dict, progress: runner.Progress) -> runner.
     return runner.JobResult(pdf, _filename(report), PDF)
 
 
-runner.register_kind("quarterly_report", quarterly_report_job)
+runner.register_kind("quarterly_report", quarterly_report_job, ("季度报告", "reports.index"))
 
 
 @bp.post("/issue")

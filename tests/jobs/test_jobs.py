@@ -27,7 +27,7 @@ def _count_to(parameters, progress):
     return runner.JobResult(f"counted to {parameters['to']}".encode(), "计数.txt", "text/plain")
 
 
-runner.register_kind("test_count", _count_to)
+runner.register_kind("test_count", _count_to, ("季度报告", "reports.index"))
 
 
 @pytest.fixture
@@ -205,7 +205,7 @@ def test_a_large_report_is_a_job_with_a_progress_bar_then_the_pdf(app, seeded, o
         assert "2026年第3季度" in joined(pdf_text(pdf.data, tmp_path))
     job = _job(app, job_id)
     assert (job.state, job.stage, job.percent) == (JobState.DONE, "已完成", 100)
-    listed = browser.get(f"/reports/?{query}").get_data(as_text=True).split('id="report-jobs"')[1]
+    listed = browser.get(f"/reports/?{query}").get_data(as_text=True).split('id="recent-jobs"')[1]
     assert f'href="/jobs/{job_id}"' in listed and "已完成" in listed
 
     with app.app_context():
