@@ -7,12 +7,14 @@ from pathlib import Path
 
 import flask_migrate
 from flask import Flask
-from sqlalchemy import insert, select
+from sqlalchemy import MetaData, insert, select
 
+from bench.measure import OUT
 from portfolio import create_app
 from portfolio.accounts.models import Role, User
 from portfolio.accounts.operations import create_user
 from portfolio.core.db import db
+from portfolio.core.settings import normalize_database_url
 from portfolio.progress.models import AnnualPlan, Milestone, ProgressReport
 from portfolio.progress.sample_data import sample_progress
 from portfolio.registry.models import Plan, Project, Region, RegionKind, Sector
@@ -31,13 +33,26 @@ def fresh_database(path: Path) -> None:
 BENCH_USER, BENCH_PASSWORD = "bench-admin", "bench-only-password-42"
 
 
-def bench_app(path: Path) -> Flask:
-    """The app on an SQLite file, migrated to head (CSRF off: the benchmarks post only the login)."""
-    os.environ["PORTFOLIO_INSTANCE_PATH"] = str(path.parent)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "TESTING": True, "WTF_CSRF_ENABLED": False})
+def bench_app(database: Path | str, instance: Path | None = None, empty: bool = False) -> Flask:
+    """The app on an SQLite file (a path) or a database URL, migrated to head (CSRF off: the
+    benchmarks post only the login); `empty` drops every table first (a PostgreSQL database is reused)."""
+    url = f"sqlite:///{database}" if isinstance(database, Path) else normalize_database_url(database)
+    os.environ["PORTFOLIO_INSTANCE_PATH"] = str(instance or (database.parent if isinstance(database, Path) else OUT))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "WTF_CSRF_ENABLED": False, "JOB_WORKER": False})
     with app.app_context():
+        if empty:
+            leftovers = MetaData()
+            leftovers.reflect(db.engine)
+            leftovers.drop_all(db.engine)
         flask_migrate.upgrade()
     return app
+
+
+def analyze() -> None:
+    """On PostgreSQL, statistics for the planner after a bulk load, as autovacuum would gather them."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("ANALYZE")
 
 
 def logged_in_client(app: Flask):

@@ -45,24 +45,17 @@ CSRF = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 def prepare(database: str, projects: int, instance: Path) -> dict:
     """A fresh, migrated database with the projects, a city account and a county account and API
     token per region; returns what the users need."""
-    import flask_migrate
-    from sqlalchemy import MetaData, select
+    from sqlalchemy import select
 
-    from bench.generated import generate
-    from portfolio import create_app
+    from bench.generated import analyze, bench_app, generate
     from portfolio.accounts.models import Role, User
     from portfolio.accounts.operations import create_user
     from portfolio.api.tokens import create_token
     from portfolio.core.db import db
     from portfolio.registry.models import Project, Region
 
-    os.environ["PORTFOLIO_INSTANCE_PATH"] = str(instance)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database, "JOB_WORKER": False})
+    app = bench_app(database, instance, empty=True)
     with app.app_context():
-        leftovers = MetaData()
-        leftovers.reflect(db.engine)
-        leftovers.drop_all(db.engine)
-        flask_migrate.upgrade()
         generate(projects)
         create_user(db.session, "bench-city", Role.CITY, None, PASSWORD)
         regions = db.session.scalars(select(Region).order_by(Region.id)).all()
@@ -75,9 +68,7 @@ def prepare(database: str, projects: int, instance: Path) -> dict:
             counties.append({"region": region.id, "token": create_token(db.session, user, "load")[1],
                              "projects": project_ids})
         db.session.commit()
-        if db.engine.dialect.name == "postgresql":  # statistics for the planner, as autovacuum keeps them
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                connection.exec_driver_sql("ANALYZE")
+        analyze()
         db.engine.dispose()
     return {"regions": [region["region"] for region in counties], "counties": counties}
 

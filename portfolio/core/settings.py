@@ -81,6 +81,8 @@ def from_environment(instance: Path) -> dict:
         "JOB_REPORT_PROJECTS": int(os.environ.get("PORTFOLIO_JOB_REPORT_PROJECTS", "2000")),
         "JOB_EXPORT_ROWS": int(os.environ.get("PORTFOLIO_JOB_EXPORT_ROWS", "10000")),
         "JOB_IMPORT_ROWS": int(os.environ.get("PORTFOLIO_JOB_IMPORT_ROWS", "2000")),
+        "JOBS_PER_ACCOUNT": int(os.environ.get("PORTFOLIO_JOBS_PER_ACCOUNT", "3")),
+        "JOB_KEEP_DAYS": int(os.environ.get("PORTFOLIO_JOB_KEEP_DAYS", "7")),
         "PROXY_HOPS": int(os.environ.get("PORTFOLIO_PROXY_HOPS", "0")),
         "SESSION_IDLE_MINUTES": int(os.environ.get("PORTFOLIO_SESSION_IDLE_MINUTES", "30")),
         "SESSION_COOKIE_SECURE": os.environ.get("PORTFOLIO_SECURE_COOKIES", "") == "1",

@@ -19,6 +19,7 @@ from portfolio.imports.forms import ConfirmUploadForm, ProgressUploadForm, Proje
 from portfolio.imports.progress_templates import progress_template
 from portfolio.imports.tables import TableError
 from portfolio.jobs import runner
+from portfolio.jobs import views as jobs
 from portfolio.registry import queries as registry
 from portfolio.registry.models import Plan, Region
 from portfolio.rules import quarter_of
@@ -118,10 +119,11 @@ def confirm(kind: str):
     data, filename = path.read_bytes(), form.filename.data
     rows = form.rows.data or ""
     if rows.isdigit() and len(rows) < 10 and _in_background(int(rows)):
-        job = runner.enqueue(db.session, "import", f"导入“{filename}”", current_user,
-                             {"kind": kind, "filename": filename, "plan": plan.id if plan else None,
-                              "today": web.today().isoformat()}, data=data)
-        db.session.commit()
+        job = jobs.start("import", f"导入“{filename}”", {"kind": kind, "filename": filename,
+                                                       "plan": plan.id if plan else None,
+                                                       "today": web.today().isoformat()}, data=data)
+        if job is None:
+            return redirect(url_for(".index"))
         path.unlink(missing_ok=True)
         return redirect(url_for("jobs.show", job_id=job.id))
     try:

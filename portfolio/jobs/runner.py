@@ -22,7 +22,7 @@ from pathlib import Path
 from time import monotonic
 
 from flask import Flask, current_app
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -85,8 +85,17 @@ def input_path(app: Flask, job_id: int) -> Path:
 
 
 def enqueue(session: Session, kind: str, title: str, user: User, parameters: dict, data: bytes | None = None) -> Job:
-    """Ask for a job; `data` is the file it works on (read back with `job_input`)."""
-    job = Job(kind=kind, title=title, user=user, parameters=json.dumps(parameters, ensure_ascii=False))
+    """Ask for a job; `data` is the file it works on (read back with `job_input`). The same job asked
+    for again while it is queued or running (a double click) is the one under way; an account may have
+    PORTFOLIO_JOBS_PER_ACCOUNT unfinished jobs (`JobRefused` beyond)."""
+    text = json.dumps(parameters, ensure_ascii=False, sort_keys=True)
+    unfinished = select(Job).where(Job.user_id == user.id, Job.state.in_((JobState.QUEUED, JobState.RUNNING)))
+    if data is None and (same := session.scalar(unfinished.where(Job.kind == kind, Job.parameters == text).limit(1))):
+        return same
+    waiting = session.scalar(select(func.count()).select_from(unfinished.subquery()))
+    if waiting >= current_app.config["JOBS_PER_ACCOUNT"]:
+        raise JobRefused(f"您已有{waiting}项后台任务在排队或进行中，请等其中一项完成后再提交")
+    job = Job(kind=kind, title=title, user=user, parameters=text)
     session.add(job)
     session.flush()
     if data is not None:
@@ -103,8 +112,9 @@ def job_input(parameters: dict) -> bytes:
     return path.read_bytes()
 
 
-JOB_ID, USER_ID = "_job", "_user"
-"""The keys under which `run` hands a job its own id and its account's id in `parameters`."""
+JOB_ID, USER_ID, ASKED_AT = "_job", "_user", "_asked"
+"""The keys under which `run` hands a job its own id, its account's id and when it was asked for (ISO,
+UTC) in `parameters`."""
 
 
 def recent_jobs(session: Session, user: User, kinds: tuple[str, ...], limit: int = 5) -> list[Job]:
@@ -232,7 +242,8 @@ def run(app: Flask, claimed: Claim) -> None:
         ending = None
         try:
             job = db.session.get(Job, job_id)
-            kind, parameters = job.kind, {**json.loads(job.parameters), JOB_ID: job_id, USER_ID: job.user_id}
+            kind, parameters = job.kind, {**json.loads(job.parameters), JOB_ID: job_id, USER_ID: job.user_id,
+                                        ASKED_AT: job.created_dt.isoformat()}
             db.session.close()  # no transaction stays open while the job works
             with _Reporter(engine, claimed) as progress:
                 result = KINDS[kind].function(parameters, progress)
@@ -264,9 +275,32 @@ def run(app: Flask, claimed: Claim) -> None:
         draft.unlink(missing_ok=True)
 
 
+SWEEP_EVERY_SECONDS = 3600
+
+
+def sweep(app: Flask, engine: Engine, keep_days: int) -> int:
+    """Finished jobs older than `keep_days`: their rows and files removed, with any file in the jobs
+    folder as old (a draft left by a killed process). Returns how many jobs went."""
+    cutoff = utc_now() - timedelta(days=keep_days)
+    with engine.begin() as connection:
+        old = connection.execute(select(Job.id).where(Job.state.in_((JobState.DONE, JobState.FAILED)),
+                                                      Job.finished_dt < cutoff)).scalars().all()
+        if old:
+            connection.execute(delete(Job).where(Job.id.in_(old)))
+    for job_id in old:
+        result_path(app, job_id).unlink(missing_ok=True)
+        input_path(app, job_id).unlink(missing_ok=True)
+    if folder(app).is_dir():
+        for path in folder(app).iterdir():
+            if path.stat().st_mtime < cutoff.timestamp():
+                path.unlink(missing_ok=True)
+    return len(old)
+
+
 class Worker(threading.Thread):
-    """One process's job thread: take up abandoned jobs, claim the next, run it, wait a moment. Any
-    error (the database away for a moment) is logged and the loop goes on."""
+    """One process's job thread: take up abandoned jobs, claim the next, run it, wait a moment; once an
+    hour, sweep old finished jobs. Any error (the database away for a moment) is logged and the loop
+    goes on."""
 
     def __init__(self, app: Flask):
         super().__init__(daemon=True, name="portfolio-jobs")
@@ -277,9 +311,13 @@ class Worker(threading.Thread):
     def run(self) -> None:
         with self.app.app_context():
             engine = db.engine
+        swept = None
         while not self.stopping.is_set():
             claimed = None
             try:
+                if swept is None or monotonic() - swept > SWEEP_EVERY_SECONDS:
+                    swept = monotonic()
+                    sweep(self.app, engine, self.app.config["JOB_KEEP_DAYS"])
                 take_up_abandoned(engine, self.app.config["JOB_STALE_SECONDS"])
                 claimed = claim(engine, self.name_in_table)
                 if claimed is not None:

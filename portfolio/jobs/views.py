@@ -1,6 +1,6 @@
 """A job's page (its progress bar, then its result) and the result's download: for the account that
 asked for it, and administrators."""
-from flask import Blueprint, abort, current_app, render_template, send_file
+from flask import Blueprint, abort, current_app, flash, render_template, send_file
 from flask_login import current_user
 
 from portfolio.accounts.models import Role
@@ -10,6 +10,18 @@ from portfolio.jobs.models import Job, JobState
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs", template_folder="templates")
 REFRESH_SECONDS = 2
+
+
+def start(kind: str, title: str, parameters: dict, data: bytes | None = None) -> Job | None:
+    """Ask for a job for the current account and commit; None (with the reason flashed) if refused."""
+    try:
+        job = runner.enqueue(db.session, kind, title, current_user, parameters, data)
+    except runner.JobRefused as refusal:
+        db.session.rollback()
+        flash(f"{refusal}。", "error")
+        return None
+    db.session.commit()
+    return job
 
 
 def _job(job_id: int) -> Job:

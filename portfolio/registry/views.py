@@ -16,6 +16,7 @@ from portfolio.core.formatting import format_date, format_wan
 from portfolio.core.forms import ConfirmForm
 from portfolio.exports.render import EXPORT_KINDS, render_export
 from portfolio.jobs import runner
+from portfolio.jobs import views as jobs
 from portfolio.problems import queries as problem_queries
 from portfolio.problems.models import PROBLEM_TABLES
 from portfolio.progress import queries as progress_queries
@@ -260,11 +261,9 @@ def export_job(fmt: str):
         abort(400)
     kind, label = EXPORT_FORMATS[fmt]
     scope = "；".join(queries.describe_filters(db.session, filters)) or "全部项目"
-    job = runner.enqueue(db.session, "projects_export", f"导出项目清单（{label}，截至{format_date(filters.as_of)}；{scope}）",
-                         current_user, {"kind": kind, "args": request.args.to_dict(flat=False),
-                                        "as_of": filters.as_of.isoformat()})
-    db.session.commit()
-    return redirect(url_for("jobs.show", job_id=job.id))
+    job = jobs.start("projects_export", f"导出项目清单（{label}，截至{format_date(filters.as_of)}；{scope}）",
+                     {"kind": kind, "args": request.args.to_dict(flat=False), "as_of": filters.as_of.isoformat()})
+    return redirect(url_for("jobs.show", job_id=job.id) if job else url_for(".index", **request.args.to_dict(flat=False)))
 
 
 def projects_export_job(parameters: dict, progress: runner.Progress) -> runner.JobResult:

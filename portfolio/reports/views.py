@@ -11,6 +11,7 @@ from portfolio.core import web
 from portfolio.core.db import db, utc_now
 from portfolio.core.forms import ConfirmForm
 from portfolio.jobs import runner
+from portfolio.jobs import views as jobs
 from portfolio.registry import queries as registry
 from portfolio.registry.models import Plan, Region, Sector
 from portfolio.reports import issue
@@ -37,6 +38,12 @@ def _form() -> ReportForm:
     previous = (today.year, quarter_of(today) - 1) if quarter_of(today) > 1 else (today.year - 1, 4)
     return ReportForm(request.values or None, plans=registry.plans(db.session),
                       regions=registry.regions(db.session), year=previous[0], quarter=previous[1])
+
+
+def _form_arguments(form: ReportForm) -> dict[str, list[str]]:
+    """The report form's fields as sent (query string or form body), for the page's address."""
+    return {name: request.values.getlist(name) for name in form._fields if name in request.values
+            and name != "csrf_token"}
 
 
 def _checked(form: ReportForm) -> ReportFilters | None:
@@ -102,8 +109,7 @@ def quarterly_pdf():
         return _page(form, None, 422)
     if _in_background(_count(form, filters)):
         flash("这份报告项目较多，请点击“在后台生成PDF”，生成时可看到进度。", "info")
-        return redirect(url_for(".index", **{name: request.args.getlist(name) for name in form._fields
-                                             if name in request.args}), 303)
+        return redirect(url_for(".index", **_form_arguments(form)), 303)
     # a county reads every project, but only its own county's problems (the 问题台账's rule)
     report = _build(form, filters, access.problem_region_scope(current_user), with_photos=bool(form.photos.data))
     pdf = render_quarterly_pdf(report, register_font(current_app.config["PDF_FONT"]))
@@ -121,12 +127,10 @@ def quarterly_job():
     parameters = {"year": form.year.data, "quarter": form.quarter.data, "plan": form.plan.data,
                   "region": form.region.data, "sector": form.sector.data.value if form.sector.data else None,
                   "approved_only": bool(form.approved_only.data), "photos": bool(form.photos.data),
-                  "problem_region": access.problem_region_scope(current_user), "as_of": web.today().isoformat(),
-                  "generated_at": utc_now().isoformat()}
-    job = runner.enqueue(db.session, "quarterly_report", report_title(form.year.data, form.quarter.data, filters,
-                                                                      web.today()), current_user, parameters)
-    db.session.commit()
-    return redirect(url_for("jobs.show", job_id=job.id))
+                  "problem_region": access.problem_region_scope(current_user), "as_of": web.today().isoformat()}
+    job = jobs.start("quarterly_report", report_title(form.year.data, form.quarter.data, filters, web.today()),
+                     parameters)
+    return redirect(url_for("jobs.show", job_id=job.id) if job else url_for(".index", **_form_arguments(form)))
 
 
 def quarterly_report_job(parameters: dict, progress: runner.Progress) -> runner.JobResult:
@@ -139,7 +143,7 @@ def quarterly_report_job(parameters: dict, progress: runner.Progress) -> runner.
         approved_only=parameters["approved_only"])
     report = build_quarterly_report(
         db.session, parameters["year"], parameters["quarter"], filters, current_app.config["REPORT_ISSUER"],
-        datetime.fromisoformat(parameters["generated_at"]), date.fromisoformat(parameters["as_of"]), web.thresholds(),
+        datetime.fromisoformat(parameters[runner.ASKED_AT]), date.fromisoformat(parameters["as_of"]), web.thresholds(),
         problem_region=parameters["problem_region"], with_photos=parameters["photos"])
     progress(0, 1, "排版")
     pdf = render_quarterly_pdf(report, register_font(current_app.config["PDF_FONT"]), on_progress=progress)

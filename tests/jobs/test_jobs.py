@@ -2,12 +2,13 @@
 progress, heartbeat and result recorded, a job whose process stopped taken up again and failed after
 three tries, a run that was taken over unable to end the job, a worker thread that outlives errors;
 the quarterly report over the size limit built as a job whose page shows a progress bar, then the PDF."""
+import os
 import threading
 import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 
 from portfolio.accounts.models import Role, User
@@ -214,3 +215,55 @@ def test_a_large_report_is_a_job_with_a_progress_bar_then_the_pdf(app, seeded, o
     other = app.test_client()
     login(other, "viewer")
     assert other.get(job_page).status_code == 404 and other.get(f"{job_page}/result").status_code == 404
+
+
+def test_the_same_job_asked_twice_while_under_way_is_one_job(app, owner):
+    first, again = _enqueue(app, owner, to=3), _enqueue(app, owner, to=3)
+    other = _enqueue(app, owner, to=4)
+    assert first == again != other
+    with app.app_context():
+        runner.run(app, runner.claim(db.engine, "one"))
+    assert _enqueue(app, owner, to=3) not in (first, other)  # finished: asked again, made again
+
+
+def test_an_account_has_at_most_its_share_of_unfinished_jobs(app, owner, make_user, monkeypatch):
+    monkeypatch.setitem(app.config, "JOBS_PER_ACCOUNT", 2)
+    _enqueue(app, owner, to=1)
+    _enqueue(app, owner, to=2)
+    with pytest.raises(runner.JobRefused, match="已有2项后台任务"):
+        _enqueue(app, owner, to=3)
+    make_user("someone-else", Role.CITY)
+    with app.app_context():
+        someone = db.session.scalar(select(User.id).where(User.username == "someone-else"))
+    assert _enqueue(app, someone, to=3)  # the limit is per account
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Job).where(Job.user_id == owner)) == 2
+
+
+def test_the_report_page_says_why_a_job_was_refused(app, seeded, owner, monkeypatch):
+    monkeypatch.setitem(app.config, "JOB_REPORT_PROJECTS", 5)
+    monkeypatch.setitem(app.config, "JOBS_PER_ACCOUNT", 0)
+    browser = app.test_client()
+    login(browser, "city")
+    asked = browser.post("/reports/quarterly-job", data={"csrf_token": csrf_token(browser, "/reports/?year=2026&quarter=3"),
+                                                        "year": "2026", "quarter": "3"})
+    assert asked.status_code == 302 and asked.headers["Location"] == "/reports/?year=2026&quarter=3"
+    assert "已有0项后台任务在排队或进行中" in browser.get(asked.headers["Location"]).get_data(as_text=True)
+
+
+def test_old_finished_jobs_are_swept_with_their_files(app, owner):
+    old, recent = _enqueue(app, owner, to=1), _enqueue(app, owner, to=2)
+    for job_id in (old, recent):
+        with app.app_context():
+            runner.run(app, runner.claim(db.engine, "one"))
+    stray = runner.folder(app) / "99999.1.part"
+    stray.write_bytes(b"left by a killed process")
+    eight_days = time.time() - 8 * 86400
+    os.utime(stray, (eight_days, eight_days))
+    with app.app_context():
+        db.session.execute(update(Job).where(Job.id == old).values(finished_dt=utc_now() - timedelta(days=8)))
+        db.session.commit()
+        assert runner.sweep(app, db.engine, keep_days=7) == 1
+        assert db.session.get(Job, old) is None and db.session.get(Job, recent) is not None
+    assert not runner.result_path(app, old).exists() and runner.result_path(app, recent).exists()
+    assert not stray.exists()
