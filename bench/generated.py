@@ -103,7 +103,34 @@ def generate(count: int, regions: int = 12, seed: int = 42) -> None:
         for model, rows in ((Project, projects), (ProgressReport, reports), (Milestone, milestones),
                             (AnnualPlan, plans)):
             if rows:
-                db.session.execute(insert(model), rows)
-        print(f"  generated {min(first + batch, count):,} projects", flush=True)
+                bulk_insert(model, rows)
+        if first // batch % 20 == 19 or first + batch >= count:
+            print(f"  generated {min(first + batch, count):,} projects", flush=True)
     refresh_all_figures(db.session)
     db.session.commit()
+
+
+def bulk_insert(model, rows: list[dict]) -> None:
+    """Rows into the model's table in the session's transaction: PostgreSQL's COPY (each value through
+    its column type, as an INSERT would bind it), a multi-row INSERT elsewhere. Columns a row leaves
+    out get their Python-side defaults."""
+    table = model.__table__
+    if db.engine.dialect.name != "postgresql":
+        db.session.execute(insert(model), rows)
+        return
+    dialect = db.engine.dialect
+    columns = [column for column in table.columns if column.key in rows[0] or column.default is not None]
+    steps = [(column.key, column.default if column.key not in rows[0] else None,
+              column.type._cached_bind_processor(dialect)) for column in columns]
+    connection = db.session.connection().connection.driver_connection
+    names = ", ".join(f'"{column.name}"' for column in columns)
+    with connection.cursor().copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            values = []
+            for key, default, processor in steps:
+                if default is None:
+                    value = row[key]
+                else:
+                    value = default.arg(None) if default.is_callable else default.arg
+                values.append(processor(value) if processor and value is not None else value)
+            copy.write_row(values)

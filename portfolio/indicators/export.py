@@ -9,13 +9,13 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import Paragraph, Spacer
 
 from portfolio.core.formatting import format_datetime
 from portfolio.core.spreadsheets import clean, keep_as_text
 from portfolio.indicators.queries import IndicatorRow, PlanMonitoring
 from portfolio.reports.fonts import PdfFont
-from portfolio.reports.pdf import MARGIN, Styles, indicator_flowables, numbered_canvas, rendering_lock
+from portfolio.reports.pdf import MARGIN, ChunkedDocument, Styles, indicator_flowables, numbered_canvas, rendering_lock
 
 HEADER = ["序号", "类别", "领域", "指标", "指标性质", "基期值", "最新值", "目标值", "应达值", "状态", "说明"]
 
@@ -64,7 +64,7 @@ def monitoring_pdf(plans: Sequence[PlanMonitoring], year: int, issuer: str, gene
                  Spacer(1, 4 * mm)]
         story += indicator_flowables(plans, font.name, styles) or [Paragraph("没有规划指标。", styles.body)]
         buffer = io.BytesIO()
-        SimpleDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=16 * mm,
-                          bottomMargin=16 * mm, title=title, author=issuer, creator="portfolio").build(
+        ChunkedDocument(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=16 * mm,
+                        bottomMargin=16 * mm, title=title, author=issuer, creator="portfolio").build(
             story, canvasmaker=numbered_canvas(font.name, title))
         return buffer.getvalue()

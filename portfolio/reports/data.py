@@ -41,7 +41,7 @@ from portfolio.rules import (
     totals,
 )
 from portfolio.rules.figures import facts_for
-from portfolio.rules.totals import GroupFigures, project_cell
+from portfolio.rules.totals import Cell, GroupFigures, project_cell
 
 
 @dataclass(frozen=True)
@@ -119,6 +119,8 @@ class PhotoEntry:
 
 
 PHOTOS_PER_PROJECT = 2
+JUDGED_AT_ONCE = 2000
+"""Projects whose facts are read and judged at a time: the report keeps their rows, never all their facts."""
 
 
 def report_photos(session: Session, project_ids, year: int, quarter: int) -> tuple[PhotoEntry, ...]:
@@ -224,11 +226,27 @@ def build_quarterly_report(session: Session, year: int, quarter: int, filters: R
             Project.status, Project.status_since, Project.planned_investment, Project.start_year, Project.end_year,
         ).join(Project.region).order_by(Region.id, Project.plan_id, Project.id)
     ).all()
-    facts = facts_for(session, projects, filters.approved_only)
     funding = funding_by_project(session, report_projects_query(filters, as_of).with_only_columns(Project.id))
-    judged = [(p, assess(facts[p.id], as_of, thresholds), latest_report(facts[p.id], as_of)) for p in projects]
-    cells = [project_cell(p.region_id, p.region_name, p.sector, p.planned_investment, a, funding.get(p.id, {}))
-             for p, a, _ in judged]
+    rows, warnings, sums = [], [], {}
+    for start in range(0, len(projects), JUDGED_AT_ONCE):  # a province's projects in bounded memory
+        chunk = projects[start:start + JUDGED_AT_ONCE]
+        facts = facts_for(session, chunk, filters.approved_only)
+        for p in chunk:
+            a, latest = assess(facts[p.id], as_of, thresholds), latest_report(facts[p.id], as_of)
+            cell = project_cell(p.region_id, p.region_name, p.sector, p.planned_investment, a, funding.get(p.id, {}))
+            key = (cell.region_id, cell.region_name, cell.status, cell.sector)
+            sums[key] = sums[key] + cell.figures if key in sums else cell.figures
+            why = reasons(a)
+            rows.append(ProjectRow(len(rows) + 1, p.name, p.region_name, p.planned_investment,
+                                   format_build_years(p.start_year, p.end_year), a.status.label, a.cumulative_investment,
+                                   a.completion_rate, a.quarter_investment, (latest.works_status or "") if latest else "",
+                                   a.light, latest.review_state.label if latest else "—", why))
+            if a.light in (Light.RED, Light.YELLOW):
+                warnings.append(WarningEntry(p.name, p.region_name, a.light, why,
+                                             (latest.problems or "") if latest else "",
+                                             (latest.next_steps or "") if latest else ""))
+    warnings.sort(key=lambda entry: entry.light is not Light.RED)  # red first, each in the projects' order
+    cells = [Cell(*key, figures) for key, figures in sums.items()]  # summed per group: the roll-up adds them up
     total = totals.total(cells)
     reached = session.execute(
         select(Project.name, Region.name, Milestone.kind, Milestone.actual_date)
@@ -237,26 +255,14 @@ def build_quarterly_report(session: Session, year: int, quarter: int, filters: R
                Milestone.actual_date.between(quarter_start(year, quarter), as_of))
         .order_by(Milestone.actual_date, Project.id)
     ).all()
-    warned = sorted((item for item in judged if item[1].light in (Light.RED, Light.YELLOW)),
-                    key=lambda item: item[1].light is not Light.RED)
     return QuarterlyReport(
         title=report_title(year, quarter, filters, today), year=year, quarter=quarter, as_of=as_of,
         reporting_year=reporting_year, reporting_quarter=reporting_q, issuer=issuer, generated_at=generated_at,
         filters=tuple(filters.describe()), total=total, by_status=tuple(totals.by_status(cells)),
         summary=tuple(summarize(total, as_of, reporting_year, reporting_q)),
         by_region=tuple(totals.by_region(cells)), by_sector=tuple(totals.by_sector(cells)),
-        warnings=tuple(
-            WarningEntry(p.name, p.region_name, a.light, reasons(a), (latest.problems or "") if latest else "",
-                         (latest.next_steps or "") if latest else "")
-            for p, a, latest in warned
-        ),
-        projects=tuple(
-            ProjectRow(n, p.name, p.region_name, p.planned_investment, format_build_years(p.start_year, p.end_year),
-                       a.status.label, a.cumulative_investment, a.completion_rate, a.quarter_investment,
-                       (latest.works_status or "") if latest else "", a.light,
-                       latest.review_state.label if latest else "—", reasons(a))
-            for n, (p, a, latest) in enumerate(judged, start=1)
-        ),
+        warnings=tuple(warnings),
+        projects=tuple(rows),
         milestones_reached=tuple(MilestoneEntry(name, region, kind.label, actual) for name, region, kind, actual in reached),
         problems=problem_figures(session, *round_window(year, quarter, today),
                                  problem_region or (filters.region.id if filters.region else None),

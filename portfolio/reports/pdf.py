@@ -120,18 +120,64 @@ def table_style(font: str, numeric_from: int, header_rows: int = 1, total_row: b
     return TableStyle(commands)
 
 
-def chunked_tables(header: list, rows: Sequence[list], widths: list[float], style: TableStyle,
-                    lights: Sequence[Light] = ()) -> list[Table]:
-    """One table per CHUNK_ROWS rows, each repeating the header on every page it spans; the
-    last column, when `lights` are given, is coloured by each row's light."""
-    tables = []
-    for start in range(0, len(rows), CHUNK_ROWS):
-        chunk_style = TableStyle(style.getCommands())
-        for offset, light in enumerate(lights[start:start + CHUNK_ROWS], start=1):
+class RowsOf(Sequence):
+    """Table rows made from `items` by `make_row(number, item)` only when a slice of them is asked for,
+    so a long table's cells exist a chunk at a time."""
+
+    def __init__(self, items: Sequence, make_row: Callable[[int, object], list]):
+        self.items, self.make_row = items, make_row
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            numbers = range(len(self.items))[index]
+            return [self.make_row(number + 1, self.items[number]) for number in numbers]
+        return self.make_row(index + 1, self.items[index])
+
+
+class ChunkedTables:
+    """A long table as tables of CHUNK_ROWS rows, each made only when the layout reaches it
+    (`ChunkedDocument`): laid out and drawn, a chunk is dropped before the next is made."""
+
+    def __init__(self, header: list, rows: Sequence[list], widths: list[float], style: TableStyle,
+                 lights: Sequence[Light]):
+        self.header, self.rows, self.widths, self.style, self.lights = header, rows, widths, style, lights
+        self.start = 0
+
+    def next_table(self) -> Table:
+        start, self.start = self.start, self.start + CHUNK_ROWS
+        chunk_style = TableStyle(self.style.getCommands())
+        for offset, light in enumerate(self.lights[start:start + CHUNK_ROWS], start=1):
             chunk_style.add("TEXTCOLOR", (-1, offset), (-1, offset), LIGHT_COLOURS[light])
-        tables.append(Table([header, *rows[start:start + CHUNK_ROWS]], colWidths=widths, repeatRows=1,
-                            style=chunk_style))
-    return tables
+        return Table([self.header, *self.rows[start:start + CHUNK_ROWS]], colWidths=self.widths, repeatRows=1,
+                     style=chunk_style)
+
+    @property
+    def exhausted(self) -> bool:
+        return self.start >= len(self.rows)
+
+
+def chunked_tables(header: list, rows: Sequence[list], widths: list[float], style: TableStyle,
+                   lights: Sequence[Light] = ()) -> list[ChunkedTables]:
+    """One table per CHUNK_ROWS rows, each repeating the header on every page it spans; the last
+    column, when `lights` are given, is coloured by each row's light. `rows` may be a `RowsOf`. For a
+    `ChunkedDocument`'s story."""
+    return [ChunkedTables(header, rows, widths, style, lights)] if len(rows) else []
+
+
+class ChunkedDocument(SimpleDocTemplate):
+    """A document whose story may hold `ChunkedTables`: each gives its next table when it reaches the
+    front of the story."""
+
+    def filterFlowables(self, flowables):  # noqa: N802 (ReportLab's hook, called before each flowable)
+        if flowables and isinstance(flowables[0], ChunkedTables):
+            source = flowables[0]
+            table = source.next_table()
+            if source.exhausted:
+                del flowables[0]
+            flowables.insert(0, table)
 
 
 def _group_table(first_column: str, rows: Sequence[GroupFigures], total: GroupFigures, font: str) -> Table:
@@ -175,30 +221,44 @@ def _bar_chart(rows: Sequence[GroupFigures], font: str) -> Drawing:
 
 
 def numbered_canvas(font: str, header: str):
-    """A canvas that draws the running header and "第 X 页 共 Y 页" once the page count is known."""
+    """A canvas that draws the running header and "第 X 页 共 Y 页" on every page. Each page is written
+    as soon as it is finished: Y is a form (a PDF XObject) that every page refers to and that is drawn
+    once, when the page count is known — so a report of thousands of pages never holds its pages in
+    memory. The footer is centred as if Y had as many digits as X (at most a digit's width off)."""
 
     class NumberedCanvas(Canvas):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **(kwargs | {"initialFontName": font}))  # no unembedded Helvetica preamble
-            self._pages: list[dict] = []
 
         def showPage(self):
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
+            number = self.getPageNumber()
+            self.saveState()
+            self.setFont(font, 8)
+            self.setFillColor(FOOTER_COLOUR)
+            self.setStrokeColor(colors.black)
+            self.drawString(MARGIN, PAGE_HEIGHT - 10 * mm, header)
+            self.line(MARGIN, PAGE_HEIGHT - 11.5 * mm, PAGE_WIDTH - MARGIN, PAGE_HEIGHT - 11.5 * mm)
+            before, after = f"第 {number} 页 共 ", f"{number} 页"
+            left = PAGE_WIDTH / 2 - stringWidth(before + after, font, 8) / 2
+            self.drawString(left, 9 * mm, before)
+            self.translate(left + stringWidth(before, font, 8), 9 * mm)
+            self.doForm(PAGE_TOTAL)
+            self.restoreState()
+            super().showPage()
 
         def save(self):
-            total = len(self._pages)
-            for number, state in enumerate(self._pages, start=1):
-                self.__dict__.update(state)
-                self.setFont(font, 8)
-                self.setFillColor(colors.HexColor("#4a5568"))
-                self.drawString(MARGIN, PAGE_HEIGHT - 10 * mm, header)
-                self.line(MARGIN, PAGE_HEIGHT - 11.5 * mm, PAGE_WIDTH - MARGIN, PAGE_HEIGHT - 11.5 * mm)
-                self.drawCentredString(PAGE_WIDTH / 2, 9 * mm, f"第 {number} 页 共 {total} 页")
-                super().showPage()
+            self.beginForm(PAGE_TOTAL)
+            self.setFont(font, 8)
+            self.setFillColor(FOOTER_COLOUR)
+            self.drawString(0, 0, f"{self.getPageNumber() - 1} 页")
+            self.endForm()
             super().save()
 
     return NumberedCanvas
+
+
+PAGE_TOTAL = "page-total"
+FOOTER_COLOUR = colors.HexColor("#4a5568")
 
 
 def render_quarterly_pdf(report: QuarterlyReport, font: PdfFont,
@@ -211,6 +271,8 @@ def render_quarterly_pdf(report: QuarterlyReport, font: PdfFont,
 def _layout_units(flowable) -> int:
     """How much of the layout a flowable is: a table its data rows, a group its parts, anything else 1.
     A table ReportLab splits over pages adds up to the same rows, piece by piece."""
+    if isinstance(flowable, ChunkedTables):
+        return max(len(flowable.rows), 1)
     if isinstance(flowable, Table):
         return max(len(flowable._cellvalues) - flowable.repeatRows, 1)
     if isinstance(flowable, KeepTogether):
@@ -218,7 +280,7 @@ def _layout_units(flowable) -> int:
     return 1
 
 
-class _ReportedDocument(SimpleDocTemplate):
+class _ReportedDocument(ChunkedDocument):
     """A document that says how far its layout got, in `_layout_units` (rows, mostly); it never says
     it is finished before the build returns."""
 
@@ -281,9 +343,9 @@ def _render(report: QuarterlyReport, font: str, on_progress: Callable[[int, int]
     story.append(Paragraph("四、预警项目", styles.heading))
     if report.warnings:
         widths = [w * CONTENT_WIDTH for w in (0.05, 0.19, 0.08, 0.31, 0.16, 0.16, 0.05)]
-        rows = [[str(n), wrap(w.name, widths[1]), w.region, wrap("\n".join(w.reasons), widths[3]),
-                 wrap(w.problems, widths[4]), wrap(w.next_steps, widths[5]), w.light.label]
-                for n, w in enumerate(report.warnings, start=1)]
+        rows = RowsOf(report.warnings, lambda n, w, widths=widths: [
+            str(n), wrap(w.name, widths[1]), w.region, wrap("\n".join(w.reasons), widths[3]),
+            wrap(w.problems, widths[4]), wrap(w.next_steps, widths[5]), w.light.label])
         story += chunked_tables(["序号", "项目名称", "县(市、区)", "原因", "存在问题", "下步计划", "预警"], rows, widths,
                                  table_style(font, 99), [w.light for w in report.warnings])
     else:
@@ -294,11 +356,10 @@ def _render(report: QuarterlyReport, font: str, on_progress: Callable[[int, int]
 
     story.append(Paragraph("六、项目进展明细", styles.heading))
     widths = [w * CONTENT_WIDTH for w in (0.05, 0.18, 0.08, 0.1, 0.1, 0.1, 0.07, 0.09, 0.12, 0.06, 0.05)]
-    rows = [[str(p.number), wrap(p.name, widths[1]), wrap(p.region, widths[2]),
-             format_wan(p.planned), p.build_years, format_wan(p.cumulative), format_rate(p.rate),
-             format_wan(p.this_quarter) if p.this_quarter is not None else "—",
-             wrap(p.works_status, widths[8]), p.review, p.light.label]
-            for p in report.projects]
+    rows = RowsOf(report.projects, lambda n, p, widths=widths: [
+        str(p.number), wrap(p.name, widths[1]), wrap(p.region, widths[2]), format_wan(p.planned), p.build_years,
+        format_wan(p.cumulative), format_rate(p.rate), format_wan(p.this_quarter) if p.this_quarter is not None else "—",
+        wrap(p.works_status, widths[8]), p.review, p.light.label])
     header = ["序号", "项目名称", "县(市、区)", "计划投资(万元)", "建设年限", "累计完成(万元)", "完成率", "本季度(万元)",
               "形象进度", "审核", "预警"]
     story += chunked_tables(header, rows, widths, _numeric_columns(table_style(font, 99), (3, 5, 6, 7)),
@@ -313,8 +374,8 @@ def _render(report: QuarterlyReport, font: str, on_progress: Callable[[int, int]
     story.append(Paragraph("附：本季度完成的节点", styles.heading))
     if report.milestones_reached:
         widths = [w * CONTENT_WIDTH for w in (0.06, 0.44, 0.14, 0.18, 0.18)]
-        rows = [[str(n), wrap(m.project, widths[1]), m.region, m.milestone, format_date(m.actual_date)]
-                for n, m in enumerate(report.milestones_reached, start=1)]
+        rows = RowsOf(report.milestones_reached, lambda n, m, widths=widths: [
+            str(n), wrap(m.project, widths[1]), m.region, m.milestone, format_date(m.actual_date)])
         story += chunked_tables(["序号", "项目名称", "县(市、区)", "节点", "完成日期"], rows, widths, table_style(font, 99))
     else:
         story.append(Paragraph("本季度没有完成的节点。", styles.body))
