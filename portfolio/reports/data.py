@@ -68,7 +68,7 @@ class ReportFilters:
                          self.sector.value if self.sector else "", "approved" if self.approved_only else ""))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a report may hold 100,000 of them
 class ProjectRow:
     number: int
     name: str
@@ -86,7 +86,7 @@ class ProjectRow:
     reasons: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a report may hold 100,000 of them
 class WarningEntry:
     name: str
     region: str
@@ -96,7 +96,7 @@ class WarningEntry:
     next_steps: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a report may hold 100,000 of them
 class MilestoneEntry:
     project: str
     region: str

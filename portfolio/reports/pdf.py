@@ -1,6 +1,7 @@
 """Drawing the quarterly report with ReportLab. Only draws: all figures come in the report data."""
 import re
 import threading
+import zlib
 from collections.abc import Callable, Sequence
 from io import BytesIO
 from xml.sax.saxutils import escape
@@ -13,6 +14,7 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFPage, PDFStream
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
@@ -245,6 +247,7 @@ def numbered_canvas(font: str, header: str):
             self.doForm(PAGE_TOTAL)
             self.restoreState()
             super().showPage()
+            _compress_now(self._doc.Pages.pages[-1])
 
         def save(self):
             self.beginForm(PAGE_TOTAL)
@@ -255,6 +258,17 @@ def numbered_canvas(font: str, header: str):
             super().save()
 
     return NumberedCanvas
+
+
+def _compress_now(page: PDFPage) -> None:
+    """Deflate a finished page's drawing at once, as ReportLab would when it saves the document: a
+    report of thousands of pages then holds compressed pages (about a tenth of the size) until the end.
+    A stream that already names its filter is written as it is (`PDFStream.format`)."""
+    if page.stream and page.compression:
+        page.Contents = PDFStream(PDFDictionary({"Filter": PDFArray([PDFName("FlateDecode")])}),
+                                  zlib.compress(page.stream.encode("utf-8")))
+        page.Contents.__Comment__ = "page stream"
+        page.stream = None
 
 
 PAGE_TOTAL = "page-total"
