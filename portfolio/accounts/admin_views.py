@@ -1,4 +1,4 @@
-"""Administration: accounts and the whole audit trail (administrators only)."""
+"""Administration: accounts, the whole audit trail and the 系统 page (administrators only)."""
 import secrets
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -13,6 +13,7 @@ from portfolio.core import audit, web
 from portfolio.core.db import db
 from portfolio.core.forms import ConfirmForm
 from portfolio.core.security import security_log
+from portfolio.core.system import system_facts
 from portfolio.registry import queries as registry
 from portfolio.registry.models import Region
 
@@ -30,6 +31,12 @@ def _users_page(form: UserForm, one_time: tuple[str, str] | None = None, status:
     """`email_error`: (account, what was typed, why it was refused) for that row's e-mail form."""
     return render_template("admin/users.html", users=db.session.scalars(select(User).order_by(User.id)).all(),
                            form=form, confirm=ConfirmForm(), one_time=one_time, email_error=email_error), status
+
+
+@bp.get("/system")
+def system():
+    """系统: how this installation is set up (font, database, media, backups), and its commands."""
+    return render_template("admin/system.html", facts=system_facts(db.session, current_app))
 
 
 @bp.get("/users")

@@ -7,12 +7,14 @@
 The archive is written to a temporary name and renamed, so a failed backup leaves no file that
 looks complete. How to restore is in README.md ("Backups").
 """
+import json
 import os
 import shutil
 import sqlite3
 import subprocess
 import tarfile
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -97,4 +99,24 @@ def backup_command(out_path: Path) -> None:
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     files = sum(1 for name in names if name.startswith(f"{MEDIA_NAME}/") and len(Path(name).name) == 64)
+    record_backup(Path(current_app.instance_path), out_path)
     click.echo(f"已备份到 {out_path}（数据库和{files}个照片、文件）")
+
+
+LAST_BACKUP = "last-backup.json"
+"""In the instance folder: when the last backup was written and where (the 系统 page shows it)."""
+
+
+def record_backup(instance: Path, out_path: Path) -> None:
+    record = {"at": datetime.now(UTC).isoformat(timespec="seconds"), "path": str(out_path.resolve()),
+              "bytes": out_path.stat().st_size}
+    (instance / LAST_BACKUP).write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+
+
+def last_backup(instance: Path) -> dict | None:
+    """The last backup's record ({at, path, bytes}), or None if none was recorded or it cannot be read."""
+    try:
+        record = json.loads((instance / LAST_BACKUP).read_text(encoding="utf-8"))
+        return {"at": datetime.fromisoformat(record["at"]), "path": str(record["path"]), "bytes": int(record["bytes"])}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None

@@ -88,7 +88,7 @@ def _page(form: ReportForm, filters: ReportFilters | None, status: int | None = 
     return render_template(
         "reports/index.html", form=form, filters=filters, project_count=project_count,
         title=report_title(form.year.data, form.quarter.data, filters, web.today()) if filters else None,
-        font=register_font(current_app.config["PDF_FONT"]), issued=issued, changed=changed,
+        issued=issued, changed=changed,
         all_issued=issue.all_issued(db.session), confirm=ConfirmForm(),
         in_background=project_count is not None and _in_background(project_count),
         jobs=runner.recent_jobs(db.session, current_user, ("quarterly_report",)),
