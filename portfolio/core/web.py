@@ -11,7 +11,7 @@ from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
 from portfolio.core import audit
-from portfolio.core.db import db
+from portfolio.core.db import db, utc_now
 from portfolio.core.limits import FIRST_YEAR, LAST_YEAR, MAX_ID
 from portfolio.core.parsing import date_problem
 from portfolio.rules import Thresholds, reporting_quarter
@@ -113,3 +113,4 @@ def url_with(**changes) -> str:
 
 def register(app: Flask) -> None:
     app.add_template_global(url_with)
+    app.add_template_global(utc_now, "now")  # the printed page's header says when it was printed

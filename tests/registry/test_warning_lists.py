@@ -92,3 +92,35 @@ def test_bad_filter_values_fall_back(client, seeded, bad):
     today = date.today()
     assert as_of.findall(page) == as_of.findall(plain) == [f"{today.year}年{today.month}月{today.day}日"], \
         "the list is as of today"
+
+
+def test_the_list_shows_the_first_reason_and_the_rest_behind_a_details_element(client, seeded, in_app):
+    """A compact list: the light, the first reason and 等N项, which opens without JavaScript to the
+    others — together exactly the reasons the rules give (as the project page and exports list them)."""
+    from portfolio.rules import assess
+    from portfolio.rules.figures import facts_for
+
+    as_of = date(2026, 9, 30)
+    page = _text(client.get(f"/projects/?as_of={as_of}"))
+    rows = re.findall(r'<tr data-light="\w+">(.*?)</tr>', page, re.S)
+    assert rows
+
+    def judged(session):
+        projects = session.scalars(select(Project)).all()
+        facts = facts_for(session, projects)
+        return {p.name: [f"{w.kind.label}：{w.reason}" for w in assess(facts[p.id], as_of).warnings] for p in projects}
+
+    expected = in_app(judged)
+    several = 0
+    for row in rows:
+        name = re.search(r'<a href="/projects/\d+">([^<]+)</a>', row).group(1)
+        first = re.search(r'class="reasons first-reason reason-\w+"><strong>(.+?)</strong>：(.+?)</p>', row)
+        rest = [f"{kind}：{reason}" for kind, reason in re.findall(r'<li class="reason-\w+"><strong>(.+?)</strong>：(.+?)</li>', row)]
+        shown = ([f"{first.group(1)}：{first.group(2)}"] if first else []) + rest
+        assert shown == expected[name], name
+        if len(shown) > 1:
+            several += 1
+            assert f"<summary>等{len(shown)}项</summary>" in row
+        else:
+            assert "<details" not in row
+    assert several > 0
