@@ -1,10 +1,16 @@
-"""On paper and in the compact list, in a real Chromium: printing hides the navigation, filters and
-buttons, keeps the lights' colours and heads the page with what was printed and when; the list's
-其他原因 open from 等N项 without JavaScript."""
+"""On paper, in the compact list and on a phone, in a real Chromium: printing hides the navigation,
+filters and buttons, keeps the lights' colours and heads the page with what was printed and when;
+the list's other reasons open from 等N项 without JavaScript; at 390×844 no page a county uses at the
+site scrolls sideways, the list is cards and the form's fields are large enough for a thumb."""
 import re
 
 import pytest
+from sqlalchemy import select
 
+from portfolio.accounts.models import Role
+from portfolio.core.db import db
+from portfolio.registry.models import Project, Region
+from tests.factories import PASSWORD
 from tests.pdf import pdf_text
 
 
@@ -38,3 +44,43 @@ def test_the_other_reasons_open_from_the_compact_list(list_page):
     assert not more.locator("li").first.is_visible()
     summary.click()
     assert more.locator("li").first.is_visible()
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def phone(browser, live_server, make_user, seeded):
+    """A county user's phone: the pages they use at the site."""
+    context = browser.new_context(locale="zh-CN", base_url=live_server, viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto("/login")
+    page.get_by_label("用户名").fill(make_user("county-phone", Role.COUNTY, "山阳区"))
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/")
+    yield page
+    context.close()
+
+
+def test_no_page_scrolls_sideways_on_a_phone(phone, app):
+    with app.app_context():
+        project = db.session.scalar(select(Project).join(Project.region).where(Region.name == "山阳区").limit(1))
+        project_id = project.id
+    for url in ("/", "/projects/?as_of=2026-09-30", f"/projects/{project_id}",
+                f"/projects/{project_id}/progress/new?year=2026&quarter=3", "/reviews/"):
+        phone.goto(url)
+        assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], (url, phone.evaluate(
+            """() => [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > 391
+                     && !e.closest('table.data')).slice(0, 5).map(e => e.tagName + '.' + e.className)"""))
+    phone.goto("/projects/?as_of=2026-09-30")
+    assert not phone.locator("form.filters").is_visible()  # folded: the list comes first
+    phone.locator("details.filter-panel > summary").click()
+    assert phone.locator("form.filters").is_visible()
+    card = phone.locator("table.project-list tr[data-light]").first
+    assert card.evaluate("e => getComputedStyle(e).display") == "block"
+    assert card.locator(".col-name a").is_visible() and card.locator(".light").is_visible()
+    assert not card.locator(".col-planned").is_visible()
+    phone.goto(f"/projects/{project_id}/progress/new?year=2026&quarter=3")
+    field = phone.locator("form input[type=text], form input:not([type]), form input[type=number]").first
+    assert field.bounding_box()["height"] >= 44

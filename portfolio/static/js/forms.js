@@ -12,3 +12,9 @@ document.addEventListener("submit", function (event) {
     buttons.forEach(function (button) { button.disabled = false; });
   }, 8000);
 });
+
+// On a phone the list's filters start folded (the list first); without JavaScript they stay open.
+document.addEventListener("DOMContentLoaded", function () {
+  if (!window.matchMedia("(max-width: 640px)").matches) { return; }
+  document.querySelectorAll("details.filter-panel").forEach(function (panel) { panel.open = false; });
+});
