@@ -19,13 +19,26 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from portfolio.core.formatting import format_date, format_datetime, format_rate, format_share, format_wan
+from portfolio.core.formatting import format_date, format_datetime
 from portfolio.indicators.queries import PlanMonitoring
 from portfolio.problems.queries import ProblemFigures
 from portfolio.reports.data import PhotoEntry, QuarterlyReport
 from portfolio.reports.fonts import PdfFont
+from portfolio.reports.tables import (
+    ReportTable,
+    RowsOf,
+    details_table,
+    facts_table,
+    funding_excess,
+    funding_table,
+    group_table,
+    milestones_table,
+    open_problems_table,
+    problem_count_tables,
+    warnings_table,
+)
 from portfolio.rules import Light
-from portfolio.rules.totals import GroupFigures, funding_lines
+from portfolio.rules.totals import GroupFigures
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 16 * mm
@@ -122,23 +135,6 @@ def table_style(font: str, numeric_from: int, header_rows: int = 1, total_row: b
     return TableStyle(commands)
 
 
-class RowsOf(Sequence):
-    """Table rows made from `items` by `make_row(number, item)` only when a slice of them is asked for,
-    so a long table's cells exist a chunk at a time."""
-
-    def __init__(self, items: Sequence, make_row: Callable[[int, object], list]):
-        self.items, self.make_row = items, make_row
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            numbers = range(len(self.items))[index]
-            return [self.make_row(number + 1, self.items[number]) for number in numbers]
-        return self.make_row(index + 1, self.items[index])
-
-
 class ChunkedTables:
     """A long table as tables of CHUNK_ROWS rows, each made only when the layout reaches it
     (`ChunkedDocument`): laid out and drawn, a chunk is dropped before the next is made."""
@@ -183,13 +179,16 @@ class ChunkedDocument(SimpleDocTemplate):
 
 
 def _group_table(first_column: str, rows: Sequence[GroupFigures], total: GroupFigures, font: str) -> Table:
-    header = [first_column, "项目数", "计划投资(万元)", "累计完成(万元)", "完成率", "红灯", "黄灯"]
-    body = [[row.label, str(row.count), format_wan(row.planned_investment), format_wan(row.cumulative_investment),
-             format_rate(row.completion_rate),
-             str(row.red), str(row.yellow)] for row in (*rows, total)]
+    table = group_table(first_column, rows, total)
     widths = [0.22, 0.1, 0.18, 0.18, 0.12, 0.1, 0.1]
-    return Table([header, *body], colWidths=[w * CONTENT_WIDTH for w in widths], repeatRows=1,
+    return Table([table.header, *table.rows], colWidths=[w * CONTENT_WIDTH for w in widths], repeatRows=1,
                  style=table_style(font, 1, total_row=True))
+
+
+def _wrapped(table: ReportTable, wrap: Wrapper, widths: list[float], columns: tuple[int, ...]) -> RowsOf:
+    """The table's rows with the text of `columns` wrapped to their widths (plain lines, not Paragraphs)."""
+    return RowsOf(table.rows, lambda n, row: [wrap(cell, widths[index]) if index in columns else cell
+                                              for index, cell in enumerate(row)])
 
 
 def _bar_chart(rows: Sequence[GroupFigures], font: str) -> Drawing:
@@ -321,24 +320,9 @@ def _render(report: QuarterlyReport, font: str, on_progress: Callable[[int, int]
                   f"{escape('；'.join(report.filters)) if report.filters else '全部项目'}", styles.subtitle),
         Paragraph("一、总体情况", styles.heading),
     ]
-    status_text = "、".join(f"{row.label}{row.count or row.cancelled_count}个" for row in report.by_status) or "无"
-    annual = (f"有年度计划的{total.annual_count}个项目计划{format_wan(total.annual_plan)}万元，已完成"
-              f"{format_wan(total.annual_completed)}万元（占{format_rate(total.annual_rate)}，"
-              f"序时进度{format_share(report.schedule_share)}）" if total.annual_plan > 0 else "未填报年度计划")
-    if total.other_year_completed > 0:
-        annual += f"；未填报年度计划的项目本年完成{format_wan(total.other_year_completed)}万元"
-    facts = [
-        ["项目数", f"{total.count}个（{status_text}）"],
-        ["计划总投资", f"{format_wan(total.planned_investment)}万元"],
-        ["累计完成投资", f"{format_wan(total.cumulative_investment)}万元，完成率{format_rate(total.completion_rate)}"],
-        [f"{report.reporting_year}年第{report.reporting_quarter}季度完成投资", f"{format_wan(total.quarter_investment)}万元"],
-        [f"{report.reporting_year}年度计划投资", annual],
-        ["预警", f"红灯{total.red}个、黄灯{total.yellow}个、绿灯{total.green}个、已完成{total.done}个"],
-    ]
-    if total.cancelled_count:
-        facts.append(["已取消", f"{total.cancelled_count}个，计划投资{format_wan(total.cancelled_planned)}万元（不计入以上统计）"])
     widths = [0.22 * CONTENT_WIDTH, 0.78 * CONTENT_WIDTH]
-    story.append(Table([[wrap(label, widths[0]), wrap(value, widths[1])] for label, value in facts], colWidths=widths,
+    story.append(Table([[wrap(label, widths[0]), wrap(value, widths[1])] for label, value in facts_table(report).rows],
+                       colWidths=widths,
                        style=table_style(font, 2, header_rows=0)))
     story.append(Spacer(1, 3 * mm))
     body = Wrapper(font, styles.body.fontSize)
@@ -357,11 +341,9 @@ def _render(report: QuarterlyReport, font: str, on_progress: Callable[[int, int]
     story.append(Paragraph("四、预警项目", styles.heading))
     if report.warnings:
         widths = [w * CONTENT_WIDTH for w in (0.05, 0.19, 0.08, 0.31, 0.16, 0.16, 0.05)]
-        rows = RowsOf(report.warnings, lambda n, w, widths=widths: [
-            str(n), wrap(w.name, widths[1]), w.region, wrap("\n".join(w.reasons), widths[3]),
-            wrap(w.problems, widths[4]), wrap(w.next_steps, widths[5]), w.light.label])
-        story += chunked_tables(["序号", "项目名称", "县(市、区)", "原因", "存在问题", "下步计划", "预警"], rows, widths,
-                                 table_style(font, 99), [w.light for w in report.warnings])
+        table = warnings_table(report)
+        story += chunked_tables(table.header, _wrapped(table, wrap, widths, (1, 3, 4, 5)), widths, table_style(font, 99),
+                                table.lights)
     else:
         story.append(Paragraph("本季度无红灯、黄灯项目。", styles.body))
 
@@ -370,14 +352,10 @@ def _render(report: QuarterlyReport, font: str, on_progress: Callable[[int, int]
 
     story.append(Paragraph("六、项目进展明细", styles.heading))
     widths = [w * CONTENT_WIDTH for w in (0.05, 0.18, 0.08, 0.1, 0.1, 0.1, 0.07, 0.09, 0.12, 0.06, 0.05)]
-    rows = RowsOf(report.projects, lambda n, p, widths=widths: [
-        str(p.number), wrap(p.name, widths[1]), wrap(p.region, widths[2]), format_wan(p.planned), p.build_years,
-        format_wan(p.cumulative), format_rate(p.rate), format_wan(p.this_quarter) if p.this_quarter is not None else "—",
-        wrap(p.works_status, widths[8]), p.review, p.light.label])
-    header = ["序号", "项目名称", "县(市、区)", "计划投资(万元)", "建设年限", "累计完成(万元)", "完成率", "本季度(万元)",
-              "形象进度", "审核", "预警"]
-    story += chunked_tables(header, rows, widths, _numeric_columns(table_style(font, 99), (3, 5, 6, 7)),
-                             [p.light for p in report.projects])
+    table = details_table(report)
+    rows = _wrapped(table, wrap, widths, (1, 2, 8))
+    story += chunked_tables(table.header, rows, widths, _numeric_columns(table_style(font, 99), table.numeric),
+                            table.lights)
     if not rows:
         story.append(Paragraph("没有符合条件的项目。", styles.body))
 
@@ -388,9 +366,8 @@ def _render(report: QuarterlyReport, font: str, on_progress: Callable[[int, int]
     story.append(Paragraph("附：本季度完成的节点", styles.heading))
     if report.milestones_reached:
         widths = [w * CONTENT_WIDTH for w in (0.06, 0.44, 0.14, 0.18, 0.18)]
-        rows = RowsOf(report.milestones_reached, lambda n, m, widths=widths: [
-            str(n), wrap(m.project, widths[1]), m.region, m.milestone, format_date(m.actual_date)])
-        story += chunked_tables(["序号", "项目名称", "县(市、区)", "节点", "完成日期"], rows, widths, table_style(font, 99))
+        table = milestones_table(report)
+        story += chunked_tables(table.header, _wrapped(table, wrap, widths, (1,)), widths, table_style(font, 99))
     else:
         story.append(Paragraph("本季度没有完成的节点。", styles.body))
 
@@ -410,15 +387,13 @@ def _render(report: QuarterlyReport, font: str, on_progress: Callable[[int, int]
 
 def _funding_section(total: GroupFigures, font: str, styles: Styles) -> list:
     """资金来源：the planned investment by source, from the same roll-up as the dashboard's table."""
-    lines = funding_lines(total)
+    table = funding_table(total)
     widths = [0.5 * CONTENT_WIDTH, 0.25 * CONTENT_WIDTH, 0.25 * CONTENT_WIDTH]
-    rows = [[line.label, format_wan(line.amount), format_rate(line.share)] for line in lines]
     flowables = [KeepTogether([Paragraph("资金来源（计划投资构成）：", styles.body),
-                               Table([["资金来源", "金额(万元)", "占计划总投资"], *rows], colWidths=widths, repeatRows=1,
+                               Table([table.header, *table.rows], colWidths=widths, repeatRows=1,
                                      style=table_style(font, 1, total_row=True))])]
-    if total.funding.excess:
-        flowables.append(Paragraph(f"其中{total.funding.excess_count}个项目的资金来源合计超过其计划投资，共超出"
-                                   f"{format_wan(total.funding.excess)}万元，故合计大于计划总投资。", styles.body))
+    if excess := funding_excess(total):
+        flowables.append(Paragraph(excess, styles.body))
     return flowables
 
 
@@ -465,22 +440,16 @@ def _problems_section(figures: ProblemFigures, font: str, styles: Styles, wrap: 
     if figures.is_empty:
         return story
     widths = [w * CONTENT_WIDTH for w in (0.28, 0.18, 0.18, 0.18, 0.18)]
-    for first_column, rows in (("问题类型", figures.by_kind), ("县(市、区)", figures.by_region)):
-        body = [[row.label, str(row.raised), str(row.solved), str(row.unsolvable), str(row.open)]
-                for row in (*rows, figures.total)]
+    for table in problem_count_tables(figures):
         # a dozen rows at most: kept on one page rather than leaving the total row alone on the next
-        story += [Spacer(1, 2 * mm), KeepTogether(Table([[first_column, "新增", "已解决", "无法解决", "未解决"], *body],
-                                                        colWidths=widths, repeatRows=1,
+        story += [Spacer(1, 2 * mm), KeepTogether(Table([table.header, *table.rows], colWidths=widths, repeatRows=1,
                                                         style=table_style(font, 1, total_row=True)))]
     if figures.open_problems:
         story.append(Paragraph(f"截至{format_date(figures.end)}尚未解决的问题：", styles.body))
         widths = [w * CONTENT_WIDTH for w in (0.05, 0.18, 0.1, 0.07, 0.34, 0.14, 0.12)]
-        rows = [[str(n), wrap(p.project, widths[1]), wrap(p.region, widths[2]), p.kind, wrap(p.description, widths[4]),
-                 wrap(p.responsible_units, widths[5]), wrap(format_date(p.deadline) + ("（已超期）" if p.overdue else ""),
-                                                            widths[6])]
-                for n, p in enumerate(figures.open_problems, start=1)]
-        story += chunked_tables(["序号", "项目", "县(市、区)", "类型", "问题", "责任单位", "办结时限"], rows, widths,
-                                 table_style(font, 99))
+        table = open_problems_table(figures)
+        story += chunked_tables(table.header, _wrapped(table, wrap, widths, (1, 2, 4, 5, 6)), widths,
+                                table_style(font, 99))
     return story
 
 

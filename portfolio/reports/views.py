@@ -23,6 +23,7 @@ from portfolio.reports.data import (
     quarter_problem,
     report_title,
 )
+from portfolio.reports.docx import DOCX, render_quarterly_docx
 from portfolio.reports.fonts import register_font
 from portfolio.reports.forms import ReportForm
 from portfolio.reports.models import IssuedReport
@@ -70,8 +71,8 @@ def _in_background(project_count: int) -> bool:
     return project_count > current_app.config["JOB_REPORT_PROJECTS"]
 
 
-def _filename(report: QuarterlyReport) -> str:
-    return f"{report.year}年第{report.quarter}季度进展情况报告.pdf"
+def _filename(report: QuarterlyReport, suffix: str = ".pdf") -> str:
+    return f"{report.year}年第{report.quarter}季度进展情况报告{suffix}"
 
 
 def _build(form: ReportForm, filters: ReportFilters, problem_region: int | None = None,
@@ -101,8 +102,9 @@ def index():
     return _page(form, _checked(form) if request.args else None)
 
 
-@bp.get("/quarterly.pdf")
-def quarterly_pdf():
+@bp.get("/quarterly.<any(pdf, docx):fmt>")
+def quarterly_file(fmt: str):
+    """The report as PDF, or as Word (.docx) for the office to edit before it is issued."""
     form = _form()
     filters = _checked(form)
     if filters is None:
@@ -112,9 +114,12 @@ def quarterly_pdf():
         return redirect(url_for(".index", **_form_arguments(form)), 303)
     # a county reads every project, but only its own county's problems (the 问题台账's rule)
     report = _build(form, filters, access.problem_region_scope(current_user), with_photos=bool(form.photos.data))
-    pdf = render_quarterly_pdf(report, register_font(current_app.config["PDF_FONT"]))
-    filename = _filename(report)
-    return send_file(BytesIO(pdf), mimetype=PDF, as_attachment=True, download_name=filename)
+    font = register_font(current_app.config["PDF_FONT"])
+    if fmt == "docx":
+        return send_file(BytesIO(render_quarterly_docx(report, font)), mimetype=DOCX, as_attachment=True,
+                         download_name=_filename(report, ".docx"))
+    return send_file(BytesIO(render_quarterly_pdf(report, font)), mimetype=PDF, as_attachment=True,
+                     download_name=_filename(report))
 
 
 @bp.post("/quarterly-job")

@@ -1,6 +1,8 @@
 """The quarterly report on 240 generated projects, checked against the rules and the dashboard; then drawn
 and read back. The data is built once for the module; the tests only read it."""
+import io
 import random
+import zipfile
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -112,3 +114,49 @@ def test_pages_are_numbered_and_headed_and_the_detail_header_repeats(module_sess
     assert all("序号项目名称县(市、区)计划投资(万元)建设年限" in joined(p) for p in detail_pages)
     text = joined("".join(all_pages))
     assert all(p.name in text for p in generated)
+
+
+def test_the_word_report_has_the_pdfs_sections_and_tables(module_session, generated, tmp_path):
+    """The .docx, read back with python-docx: sections 一 to 六, each table cell for cell what the PDF
+    lays out (the same `reports/tables.py`), the figures equal to the roll-up, the header row repeated
+    on every page, the fonts named with fallbacks and the page number a field in the footer."""
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    from portfolio.reports.docx import FALLBACKS, render_quarterly_docx
+    from portfolio.reports.tables import details_table, group_table, warnings_table
+
+    report = _report(module_session)
+    document = Document(io.BytesIO(render_quarterly_docx(report, register_font())))
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert headings[:6] == ["一、总体情况", "二、分县区情况", "三、分领域情况", "四、预警项目", "五、存在问题及协调解决情况",
+                            "六、项目进展明细"]
+    assert document.paragraphs[0].text == report.title and document.paragraphs[0].style.name == "Title"
+    assert all(sentence in [p.text for p in document.paragraphs] for sentence in report.summary)
+
+    def cells(table):
+        return [[cell.text for cell in row.cells] for row in table.rows]
+
+    expected = [group_table("县(市、区)", report.by_region, report.total), group_table("领域", report.by_sector, report.total),
+                warnings_table(report), details_table(report)]
+    found = {tuple(cells(table)[0]): cells(table) for table in document.tables}
+    for table in expected:
+        assert found[tuple(table.header)] == [table.header, *[list(row) for row in table.rows]], table.header
+    by_region = found[tuple(expected[0].header)]
+    assert by_region[-1][0] == "合计" and by_region[-1][2] == f"{report.total.planned_investment:,.2f}"
+    assert len(found[tuple(expected[3].header)]) == len(report.projects) + 1
+    for table in document.tables[1:]:
+        assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    detail = next(table for table in document.tables if table.rows[0].cells[0].text == "序号"
+                  and table.rows[0].cells[3].text == "计划投资(万元)")
+    assert detail.rows[1].cells[3].paragraphs[0].alignment == 2  # right-aligned figures
+
+    with zipfile.ZipFile(io.BytesIO(render_quarterly_docx(report, register_font()))) as package:
+        font_table = package.read("word/fontTable.xml").decode("utf-8")
+        footer = "".join(package.read(name).decode("utf-8") for name in package.namelist() if "footer" in name)
+        assert len([name for name in package.namelist() if name.startswith("word/media/")]) == 2  # the charts
+    for name, fallback in FALLBACKS.items():
+        assert f'<w:font w:name="{name}"><w:altName w:val="{fallback}"/>' in font_table
+    assert 'w:instr="PAGE"' in footer
+    assert document.styles["Normal"].element.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
+

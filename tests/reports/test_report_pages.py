@@ -1,6 +1,8 @@
 """The quarterly report from the web page and from `flask report quarterly`."""
+import io
 import re
 
+from docx import Document
 from sqlalchemy import select
 
 from portfolio.registry.models import Region
@@ -38,7 +40,7 @@ def test_cli_writes_the_report(runner, seeded, tmp_path):
     out = tmp_path / "report.pdf"
     result = runner.invoke(args=["report", "quarterly", "--year", "2026", "--quarter", "3", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "13 个项目" in result.output
+    assert "13个项目" in result.output
     text = joined(pdf_text(out.read_bytes(), tmp_path))
     assert all(name in text for name in SEED_NAMES) and "626,457" in text
 
@@ -48,7 +50,7 @@ def test_cli_filters_by_region_plan_and_sector(runner, seeded, tmp_path):
     result = runner.invoke(args=["report", "quarterly", "--year", "2026", "--quarter", "3", "--out", str(out),
                                  "--region", "山阳区", "--plan", "焦作", "--sector", "医疗卫生"])
     assert result.exit_code == 0, result.output
-    assert "2 个项目" in result.output
+    assert "2个项目" in result.output
     text = joined(pdf_text(out.read_bytes(), tmp_path))
     assert SHANYANG[0] in text and SHANYANG[1] in text and SHANYANG[2] not in text
 
@@ -73,3 +75,18 @@ def test_cli_help_explains_each_option(runner):
     assert result.exit_code == 0
     for option in ("--year", "--quarter", "--out", "--plan", "--region", "--sector"):
         assert option in result.output
+
+
+def test_the_word_report_downloads_from_the_page_and_the_cli(client, seeded, runner, tmp_path):
+    page = client.get("/reports/?year=2026&quarter=3").get_data(as_text=True)
+    assert "/reports/quarterly.docx?year=2026&amp;quarter=3" in page
+    with client.get("/reports/quarterly.docx?year=2026&quarter=3") as response:
+        assert response.mimetype == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        assert response.headers["Content-Disposition"].endswith(".docx")
+        assert Document(io.BytesIO(response.data)).paragraphs[0].text == "重大工程项目2026年第三季度进展情况"
+    out = tmp_path / "report.docx"
+    result = runner.invoke(args=["report", "quarterly", "--year", "2026", "--quarter", "3", "--format", "docx",
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "13个项目" in result.output
+    assert Document(str(out)).tables[1].rows[-1].cells[0].text == "合计"
