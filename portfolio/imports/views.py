@@ -118,7 +118,7 @@ def confirm(kind: str):
             abort(404)
     data, filename = path.read_bytes(), form.filename.data
     rows = form.rows.data or ""
-    if rows.isdigit() and len(rows) < 10 and _in_background(int(rows)):
+    if rows.isascii() and rows.isdigit() and len(rows) < 10 and _in_background(int(rows)):
         job = jobs.start("import", f"导入“{filename}”", {"kind": kind, "filename": filename,
                                                        "plan": plan.id if plan else None,
                                                        "today": web.today().isoformat()}, data=data)
@@ -146,12 +146,12 @@ def confirm(kind: str):
 
 def import_job(parameters: dict, progress: runner.Progress) -> runner.JobResult:
     """A large import as a job: the same preview and the same all-or-nothing write as the confirm
-    button, in the name of the account that confirmed it, with its progress."""
+    button, in the name of the account that confirmed it, with the preview's progress."""
     kind, filename = KINDS[parameters["kind"]], parameters["filename"]
     user = db.session.get(User, parameters[runner.USER_ID])
     plan = db.session.get(Plan, parameters["plan"]) if parameters["plan"] else None
-    if not MAY_IMPORT[kind.key](user) or (kind.key == "projects" and plan is None):
-        raise runner.JobRefused("您已无权导入这份文件（或要导入的规划已删除），没有写入任何数据")
+    if user is None or not user.is_active or not MAY_IMPORT[kind.key](user) or (kind.key == "projects" and plan is None):
+        raise runner.JobRefused("您的账户已停用或已无权导入这份文件（或要导入的规划已删除），没有写入任何数据")
     audit.act_as(user.id, user.username)
     context = ImportContext(today=date.fromisoformat(parameters["today"]), plan=plan,
                             region_scope=access.progress_region_scope(user), user=user)
@@ -164,13 +164,17 @@ def import_job(parameters: dict, progress: runner.Progress) -> runner.JobResult:
         errors = preview.error_lines(filename)
         raise runner.JobRefused(f"文件中有{len(errors)}处错误，没有写入任何数据，请修改后重新上传："
                                 + "；".join(errors[:5]) + ("……" if len(errors) > 5 else ""))
+    # No progress while writing: on SQLite the write holds the database's write lock, which the job's
+    # progress (another connection) would wait for. The job ends in the import's own transaction.
+    progress(len(preview.rows), len(preview.rows) + 1, "写入数据库")
     try:
-        apply_preview(db.session, kind, preview, context, runner.rows_progress(progress, "写入"))
+        apply_preview(db.session, kind, preview, context)
+        ended = runner.end_in(db.session, parameters, f"已导入“{filename}”：{kind.done(preview)}。")
         db.session.commit()
     except (IntegrityError, StaleDataError):
         db.session.rollback()
         raise runner.JobRefused("导入时，其他人刚刚修改了文件中的部分记录，没有写入任何数据；请重新上传并核对预览后再确认") from None
-    return runner.JobResult(summary=f"已导入“{filename}”：{kind.done(preview)}。")
+    return ended
 
 
 runner.register_kind("import", import_job, ("导入数据", "imports.index"))

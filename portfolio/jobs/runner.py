@@ -44,7 +44,9 @@ class JobResult:
     content: bytes | None = None
     name: str | None = None
     media_type: str | None = None
-    summary: str = "已完成"
+    summary: str | None = None
+    ended: bool = False
+    """The job ended itself in its own transaction (`end_in`), together with what it wrote."""
 
 
 class JobRefused(Exception):
@@ -84,6 +86,10 @@ def input_path(app: Flask, job_id: int) -> Path:
     return folder(app) / f"{job_id}.input"
 
 
+TITLE_LENGTH = 200
+"""`Job.title`'s length: a longer title (an export's filters in words, a long file name) is cut."""
+
+
 def enqueue(session: Session, kind: str, title: str, user: User, parameters: dict, data: bytes | None = None) -> Job:
     """Ask for a job; `data` is the file it works on (read back with `job_input`). The same job asked
     for again while it is queued or running (a double click) is the one under way; an account may have
@@ -95,13 +101,19 @@ def enqueue(session: Session, kind: str, title: str, user: User, parameters: dic
     waiting = session.scalar(select(func.count()).select_from(unfinished.subquery()))
     if waiting >= current_app.config["JOBS_PER_ACCOUNT"]:
         raise JobRefused(f"您已有{waiting}项后台任务在排队或进行中，请等其中一项完成后再提交")
-    job = Job(kind=kind, title=title, user=user, parameters=text)
+    job = Job(kind=kind, title=title if len(title) <= TITLE_LENGTH else title[:TITLE_LENGTH - 1] + "…", user=user,
+              parameters=text)
     session.add(job)
     session.flush()
     if data is not None:
         folder(current_app).mkdir(parents=True, exist_ok=True)
         input_path(current_app, job.id).write_bytes(data)
     return job
+
+
+JOB_ID, USER_ID, ASKED_AT, CLAIM = "_job", "_user", "_asked", "_claim"
+"""The keys under which `run` hands a job its own id, its account's id and when it was asked for (ISO,
+UTC) in `parameters`, and the run (worker and attempt) that owns it."""
 
 
 def job_input(parameters: dict) -> bytes:
@@ -112,9 +124,20 @@ def job_input(parameters: dict) -> bytes:
     return path.read_bytes()
 
 
-JOB_ID, USER_ID, ASKED_AT = "_job", "_user", "_asked"
-"""The keys under which `run` hands a job its own id, its account's id and when it was asked for (ISO,
-UTC) in `parameters`."""
+
+
+def end_in(session: Session, parameters: dict, summary: str) -> JobResult:
+    """End the job as done in the caller's transaction, so that what the job wrote and the job's end
+    are committed together: a run that was taken over ends nothing and writes nothing (`JobLost`
+    rolls back), and a job whose data is committed is never run again. The caller commits."""
+    worker, attempt = parameters[CLAIM]
+    claimed = Claim(parameters[JOB_ID], worker, attempt)
+    ended = session.execute(update(Job).where(*claimed.owns()).values(
+        state=JobState.DONE, stage="已完成", summary=summary, done=1, total=1, finished_dt=utc_now(),
+        heartbeat_dt=utc_now())).rowcount
+    if not ended:
+        raise JobLost
+    return JobResult(summary=summary, ended=True)
 
 
 def recent_jobs(session: Session, user: User, kinds: tuple[str, ...], limit: int = 5) -> list[Job]:
@@ -239,21 +262,22 @@ def run(app: Flask, claimed: Claim) -> None:
     draft = folder(app) / f"{job_id}.{claimed.attempt}.part"
     with app.app_context():
         engine = db.engine
-        ending = None
+        ending = result = None
         try:
             job = db.session.get(Job, job_id)
             kind, parameters = job.kind, {**json.loads(job.parameters), JOB_ID: job_id, USER_ID: job.user_id,
-                                        ASKED_AT: job.created_dt.isoformat()}
+                                        ASKED_AT: job.created_dt.isoformat(), CLAIM: [claimed.worker, claimed.attempt]}
             db.session.close()  # no transaction stays open while the job works
             with _Reporter(engine, claimed) as progress:
                 result = KINDS[kind].function(parameters, progress)
-                progress(1, 1, "保存结果")
+                if not result.ended:
+                    progress(1, 1, "保存结果")
             if result.content is not None:
                 folder(app).mkdir(parents=True, exist_ok=True)
                 draft.write_bytes(result.content)
-            ending = {"state": JobState.DONE, "stage": "已完成", "summary": result.summary, "done": 1, "total": 1,
-                      "result_name": result.name if result.content is not None else None,
-                      "result_type": result.media_type}
+            ending = None if result.ended else {
+                "state": JobState.DONE, "stage": "已完成", "summary": result.summary, "done": 1, "total": 1,
+                "result_name": result.name if result.content is not None else None, "result_type": result.media_type}
         except JobLost:
             log.warning("job %s attempt %s was taken up by another worker; stopped", job_id, claimed.attempt)
         except JobRefused as refusal:
@@ -264,14 +288,15 @@ def run(app: Flask, claimed: Claim) -> None:
         finally:
             db.session.rollback()
             db.session.close()
+        owned = ending is None and result is not None and result.ended
         if ending is not None:
             with engine.begin() as connection:
                 owned = connection.execute(update(Job).where(*claimed.owns())
                                            .values(finished_dt=utc_now(), **ending)).rowcount
             if owned and draft.exists():
                 draft.replace(result_path(app, job_id))
-            if owned:
-                input_path(app, job_id).unlink(missing_ok=True)
+        if owned:
+            input_path(app, job_id).unlink(missing_ok=True)
         draft.unlink(missing_ok=True)
 
 
@@ -279,21 +304,26 @@ SWEEP_EVERY_SECONDS = 3600
 
 
 def sweep(app: Flask, engine: Engine, keep_days: int) -> int:
-    """Finished jobs older than `keep_days`: their rows and files removed, with any file in the jobs
-    folder as old (a draft left by a killed process). Returns how many jobs went."""
-    cutoff = utc_now() - timedelta(days=keep_days)
-    with engine.begin() as connection:
+    """Finished jobs older than `keep_days` (at least one): their files removed, then their rows, with any
+    file in the jobs folder as old (a draft left by a killed process). Several processes may sweep at
+    once: a file another one removed first is skipped. Returns how many jobs went."""
+    cutoff = utc_now() - timedelta(days=max(keep_days, 1))
+    with engine.connect() as connection:
         old = connection.execute(select(Job.id).where(Job.state.in_((JobState.DONE, JobState.FAILED)),
                                                       Job.finished_dt < cutoff)).scalars().all()
-        if old:
-            connection.execute(delete(Job).where(Job.id.in_(old)))
     for job_id in old:
         result_path(app, job_id).unlink(missing_ok=True)
         input_path(app, job_id).unlink(missing_ok=True)
+    if old:
+        with engine.begin() as connection:
+            connection.execute(delete(Job).where(Job.id.in_(old)))
     if folder(app).is_dir():
         for path in folder(app).iterdir():
-            if path.stat().st_mtime < cutoff.timestamp():
-                path.unlink(missing_ok=True)
+            try:
+                if path.stat().st_mtime < cutoff.timestamp():
+                    path.unlink()
+            except FileNotFoundError:
+                continue
     return len(old)
 
 

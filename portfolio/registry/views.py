@@ -93,7 +93,8 @@ def index():
                            totals=totals, assessments=assessments, review_states=review_states,
                            photos=progress_queries.newest_photos(db.session, [p.id for p in page.items]),
                            reporting=rules.reporting_quarter(filters.as_of),
-                           export_in_background=_in_background(totals.count), confirm=ConfirmForm(),
+                           export_in_background=_in_background(totals.count + totals.cancelled_count),
+                           confirm=ConfirmForm(),
                            jobs=runner.recent_jobs(db.session, current_user, ("projects_export",)))
 
 
@@ -272,6 +273,8 @@ def projects_export_job(parameters: dict, progress: runner.Progress) -> runner.J
     filter_form = ProjectFilterForm(MultiDict(parameters["args"]), plans=queries.plans(db.session),
                                     regions=queries.regions(db.session))
     filters = filter_form.to_filters(date.fromisoformat(parameters["as_of"]), web.thresholds())
+    if filter_form.plan.errors or filter_form.region.errors:  # deleted since: never export more than was asked
+        raise runner.JobRefused("筛选条件中的规划或县(市、区)已不存在，没有导出；请回到项目库重新筛选后再导出")
     exported = render_export(db.session, parameters["kind"], filters, current_app.config, progress)
     return runner.JobResult(exported.data, exported.filename, EXPORT_KINDS[parameters["kind"]],
                             f"已导出{exported.count}个项目")

@@ -167,15 +167,17 @@ def chunked_tables(header: list, rows: Sequence[list], widths: list[float], styl
 
 class ChunkedDocument(SimpleDocTemplate):
     """A document whose story may hold `ChunkedTables`: each gives its next table when it reaches the
-    front of the story."""
+    front of the story — or the place after it, so that a heading kept with its next flowable is kept
+    with a real table. (Not for use inside KeepTogether, which measures its content beforehand.)"""
 
     def filterFlowables(self, flowables):  # noqa: N802 (ReportLab's hook, called before each flowable)
-        if flowables and isinstance(flowables[0], ChunkedTables):
-            source = flowables[0]
-            table = source.next_table()
-            if source.exhausted:
-                del flowables[0]
-            flowables.insert(0, table)
+        for index in (0, 1):
+            if len(flowables) > index and isinstance(flowables[index], ChunkedTables):
+                source = flowables[index]
+                table = source.next_table()
+                if source.exhausted:
+                    del flowables[index]
+                flowables.insert(index, table)
 
 
 def _group_table(first_column: str, rows: Sequence[GroupFigures], total: GroupFigures, font: str) -> Table:
@@ -249,7 +251,7 @@ def numbered_canvas(font: str, header: str):
             _compress_now(self._doc.Pages.pages[-1])
 
         def save(self):
-            self.beginForm(PAGE_TOTAL)
+            self.beginForm(PAGE_TOTAL, lowery=-4 * mm, upperx=30 * mm, uppery=6 * mm)  # room below the baseline
             self.setFont(font, 8)
             self.setFillColor(FOOTER_COLOUR)
             self.drawString(0, 0, f"{self.getPageNumber() - 1} 页")

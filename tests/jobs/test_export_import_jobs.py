@@ -10,15 +10,16 @@ from io import BytesIO
 from urllib.parse import quote
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from portfolio.accounts.models import Role, User
 from portfolio.core.audit import AuditEntry
 from portfolio.core.db import db
 from portfolio.exports.render import render_export
+from portfolio.imports import views as import_views
 from portfolio.jobs import runner
 from portfolio.jobs.models import Job, JobState
-from portfolio.registry.models import Plan, Project, Region
+from portfolio.registry.models import Plan, Project, ProjectStatus, Region
 from portfolio.registry.queries import ProjectFilters
 from tests.factories import PLAN_TITLE, appendix_rows, csrf_token, login, xlsx_bytes
 
@@ -156,7 +157,7 @@ def test_a_small_import_is_still_confirmed_in_the_request(app, city, empty_plan)
 
 def test_the_export_job_reads_the_filters_as_the_list_does(app, city, monkeypatch):
     """Several warning kinds, a sort and a keyword survive the trip through the job's parameters."""
-    query = "warning=overdue&warning=lagging&sort=investment&order=desc&q=医院&as_of=2026-09-30"
+    query = "warning=overdue&warning=investment_lag&sort=investment&order=desc&q=医院&as_of=2026-09-30"
     with city.get(f"/projects/export.csv?{query}") as direct:
         expected = direct.data
     monkeypatch.setitem(app.config, "JOB_EXPORT_ROWS", 0)
@@ -168,3 +169,74 @@ def test_the_export_job_reads_the_filters_as_the_list_does(app, city, monkeypatc
     assert rows[-1][1] == "合计（4个项目）" and all("医院" in row[1] for row in rows[1:-1])
     investments = [Decimal(row[9]) for row in rows[1:-1]]
     assert investments == sorted(investments, reverse=True) and job.summary == "已导出4个项目"
+
+
+def test_a_list_with_cancelled_projects_offers_the_export_its_link_accepts(app, city, monkeypatch):
+    """The page and the link decide by the same count (cancelled projects are exported too)."""
+    with app.app_context():
+        project = db.session.scalars(select(Project).order_by(Project.id)).first()
+        project.status = ProjectStatus.CANCELLED
+        db.session.commit()
+        everything = db.session.scalar(select(func.count()).select_from(Project))
+    monkeypatch.setitem(app.config, "JOB_EXPORT_ROWS", everything - 1)
+    listed = city.get("/projects/").get_data(as_text=True)
+    assert f"导出当前清单（{everything}个项目，在后台导出" in listed and "/projects/export.csv" not in listed
+    monkeypatch.setitem(app.config, "JOB_EXPORT_ROWS", everything)
+    assert "/projects/export.csv" in city.get("/projects/").get_data(as_text=True)
+    with city.get("/projects/export.csv") as direct:
+        assert direct.status_code == 200
+
+
+def test_a_tampered_row_count_is_no_500(app, city, empty_plan):
+    preview = _preview(city, empty_plan).get_data(as_text=True)
+    fields = dict(re.findall(r'<input id="(\w+)" name="\w+" type="hidden" value="([^"]*)"', preview))
+    confirmed = city.post("/imports/projects/confirm", data={
+        "csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', preview).group(1),
+        **{name: fields[name] for name in ("token", "filename", "plan")}, "rows": "²"})
+    assert confirmed.status_code == 302 and _projects_in(app, empty_plan) == 13  # imported in the request
+
+
+def test_a_disabled_accounts_queued_import_writes_nothing(app, city, empty_plan, monkeypatch):
+    monkeypatch.setitem(app.config, "JOB_IMPORT_ROWS", 5)
+    _confirm(city, _preview(city, empty_plan).get_data(as_text=True))
+    with app.app_context():
+        db.session.scalar(select(User).where(User.username == "city")).is_enabled = False
+        db.session.commit()
+    job = _run_next(app)
+    assert job.state is JobState.FAILED and "已停用" in job.error and _projects_in(app, empty_plan) == 0
+
+
+def test_an_import_taken_over_before_it_commits_writes_nothing(app, city, empty_plan, monkeypatch):
+    """The import and the job's end commit together: a run that lost the job rolls its rows back, and
+    the run that took it over imports the file once."""
+    monkeypatch.setitem(app.config, "JOB_IMPORT_ROWS", 5)
+    _confirm(city, _preview(city, empty_plan).get_data(as_text=True))
+    with app.app_context():
+        first = runner.claim(db.engine, "first")
+    real_apply = import_views.apply_preview
+
+    def taken_over_meanwhile(*args, **kwargs):
+        with app.app_context():  # another worker re-queued and took the job while this run was checking the file
+            with db.engine.begin() as connection:
+                connection.execute(update(Job).where(Job.id == first.job_id).values(worker="second", attempts=2))
+        return real_apply(*args, **kwargs)
+
+    monkeypatch.setattr(import_views, "apply_preview", taken_over_meanwhile)
+    runner.run(app, first)
+    assert _projects_in(app, empty_plan) == 0 and runner.input_path(app, first.job_id).exists()
+    monkeypatch.setattr(import_views, "apply_preview", real_apply)
+    runner.run(app, runner.Claim(first.job_id, "second", 2))
+    with app.app_context():
+        job = db.session.get(Job, first.job_id)
+        assert (job.state, job.worker) == (JobState.DONE, "second") and "新增 13 个项目" in job.summary
+    assert _projects_in(app, empty_plan) == 13 and not runner.input_path(app, first.job_id).exists()
+
+
+def test_a_long_title_is_cut_to_fit(app, city, monkeypatch):
+    monkeypatch.setitem(app.config, "JOB_EXPORT_ROWS", 0)
+    keyword = "很长的关键词" * 16  # 96 characters, within the filter's 100
+    query = f"q={keyword}&sector=health&status=under_way&funding=central_budget"
+    city.post(f"/projects/export-job.csv?{query}", data={"csrf_token": csrf_token(city, "/projects/")})
+    with app.app_context():
+        job = db.session.scalars(select(Job).order_by(Job.id.desc())).first()
+        assert len(job.title) <= runner.TITLE_LENGTH and job.title.startswith("导出项目清单（CSV")
