@@ -1,15 +1,25 @@
 """The figures of the home page: totals, breakdowns, warning counts, the most overdue projects."""
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portfolio.cycle.queries import QuarterRound, quarter_round
 from portfolio.registry.models import Project, Region, in_registry
-from portfolio.rules import Thresholds, describe_delay, reporting_quarter, totals
+from portfolio.rules import (
+    Thresholds,
+    describe_delay,
+    period_quarter,
+    quarter_end,
+    quarter_period,
+    reporting_quarter,
+    schedule_share,
+    totals,
+)
 from portfolio.rules.sql import rule_expressions
-from portfolio.rules.totals import GroupFigures, judged_cells
+from portfolio.rules.totals import CENT, GroupFigures, judged_cells
 
 
 @dataclass(frozen=True)
@@ -60,3 +70,44 @@ def build_dashboard(session: Session, as_of: date, thresholds: Thresholds = Thre
         demo_projects=session.scalar(select(func.count(Project.id)).where(Project.demo_data, *in_plan)),
         round=quarter_round(session, year, quarter, as_of, due_days),
     )
+
+
+@dataclass(frozen=True)
+class QuarterTrend:
+    """One quarter of the trend, judged as of the quarter's own end by the one roll-up."""
+
+    year: int
+    quarter: int
+    quarter_investment: Decimal
+    """Completed in the quarter (the quarter's own investment of the projects that reported it)."""
+    annual_completed: Decimal
+    """Completed in the year up to the quarter's end, by the projects that have an annual plan."""
+    annual_plan: Decimal
+    paced: Decimal
+    """The annual plans' pace at the quarter's end (序时进度): the plans × quarter / 4."""
+    red: int
+    yellow: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}年第{self.quarter}季度"
+
+
+TREND_QUARTERS = 8
+
+
+def quarter_trends(session: Session, as_of: date, thresholds: Thresholds = Thresholds(),
+                   plan_id: int | None = None, quarters: int = TREND_QUARTERS) -> list[QuarterTrend]:
+    """The last `quarters` quarters up to the 报告期 of `as_of`, oldest first: each one's figures are the
+    dashboard's as of that quarter's last day (one grouped pass per quarter)."""
+    last = quarter_period(*reporting_quarter(as_of))
+    trends = []
+    for period in range(last - quarters + 1, last + 1):
+        year, quarter = period_quarter(period)
+        end = quarter_end(year, quarter)
+        where = [in_registry(end)] + ([Project.plan_id == plan_id] if plan_id else [])
+        total = totals.total(judged_cells(session, end, thresholds, where))
+        trends.append(QuarterTrend(year, quarter, total.quarter_investment, total.annual_completed, total.annual_plan,
+                                   (total.annual_plan * schedule_share(quarter)).quantize(CENT), total.red,
+                                   total.yellow))
+    return trends
