@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portfolio.core.formatting import format_date, format_rate, format_wan, format_wan_whole
 from portfolio.core.spreadsheets import clean, csv_text, is_formula_like
+from portfolio.jobs.runner import CountedRows
 from portfolio.progress.models import Milestone, MilestoneDocument, MilestoneKind, ProgressPhoto, ProgressReport
 from portfolio.registry.models import FundingSource, Project, ProjectStatus, Sector
 from portfolio.registry.queries import ProjectFilters, describe_filters, projects_query
@@ -182,7 +183,7 @@ def render_export(session: Session, kind: str, filters: ProjectFilters, config: 
         progress(0, 1, "读取数据、判断预警")
     exported = export_list(session, filters, with_progress=kind == "oc4ids")
     if progress:
-        exported = replace(exported, rows=_Counted(exported.rows, progress, "写入文件"))
+        exported = replace(exported, rows=CountedRows(exported.rows, progress, "写入文件"))
     filename = export_filename(exported.as_of, exported.filters, SUFFIXES[kind])
     if kind == "xlsx":
         data = write_xlsx(exported, "项目清单")
@@ -193,20 +194,6 @@ def render_export(session: Session, kind: str, filters: ProjectFilters, config: 
                                  datetime.now(UTC), config["OC4IDS_ID_PREFIX"], config.get("OC4IDS_DOCUMENT_BASE"))
         data = json.dumps(package, ensure_ascii=False, indent=1).encode("utf-8")
     return ExportFile(data, len(exported.rows), filename)
-
-
-class _Counted(list):
-    """The export's rows, telling `progress` how many have been written as a writer goes through them."""
-
-    def __init__(self, rows: list, progress: Callable[..., None], stage: str):
-        super().__init__(rows)
-        self.progress, self.stage = progress, stage
-
-    def __iter__(self):
-        self.progress(0, len(self), self.stage)
-        for number, row in enumerate(super().__iter__(), start=1):
-            yield row
-            self.progress(number, len(self))
 
 
 def export_filename(exported_as_of: date, filter_words: list[str], suffix: str) -> str:

@@ -146,18 +146,24 @@ def recent_jobs(session: Session, user: User, kinds: tuple[str, ...], limit: int
                                 .order_by(Job.id.desc()).limit(limit)))
 
 
+class CountedRows(list):
+    """Rows that tell `progress(done, total, stage)` how far an iteration over them got (a job's page)."""
+
+    def __init__(self, rows, progress: Progress, stage: str):
+        super().__init__(rows)
+        self.progress, self.stage = progress, stage
+
+    def __iter__(self):
+        self.progress(0, len(self), self.stage)
+        for number, row in enumerate(super().__iter__(), start=1):
+            yield row
+            self.progress(number, len(self))
+
+
 def rows_progress(progress: Progress, stage: str) -> Callable:
     """For a flow that takes a `progress(rows) -> rows` wrapper (the imports): the job's progress
     over the rows it is given."""
-
-    def wrap(rows):
-        rows = list(rows)
-        progress(0, len(rows), stage)
-        for number, row in enumerate(rows, start=1):
-            yield row
-            progress(number, len(rows))
-
-    return wrap
+    return lambda rows: CountedRows(rows, progress, stage)
 
 
 @dataclass(frozen=True)

@@ -124,16 +124,20 @@ def projects_query(filters: ProjectFilters) -> Select:
     return query.order_by(*order, Project.plan_id, Project.id)
 
 
+def _selected_ids(filters: ProjectFilters) -> Select:
+    """The ids of the projects the filters select."""
+    return _where(select(Project.id).join(Project.region), filters)
+
+
 def count_projects(session: Session, filters: ProjectFilters) -> int:
     """How many projects the filters select (an export's size, before it is made)."""
-    return session.scalar(select(func.count()).select_from(_where(select(Project.id).join(Project.region), filters)
-                                                           .subquery()))
+    return session.scalar(select(func.count()).select_from(_selected_ids(filters).subquery()))
 
 
 def filtered_cells(session: Session, filters: ProjectFilters) -> list[Cell]:
     """The filtered projects judged and summed by the database, ready for the one roll-up (`rules.totals`)."""
-    selected = _where(select(Project.id).join(Project.region), filters)
-    return judged_cells(session, filters.as_of, filters.thresholds, [Project.id.in_(selected.scalar_subquery())])
+    return judged_cells(session, filters.as_of, filters.thresholds,
+                        [Project.id.in_(_selected_ids(filters).scalar_subquery())])
 
 
 def project_totals(session: Session, filters: ProjectFilters) -> GroupFigures:

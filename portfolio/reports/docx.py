@@ -137,11 +137,10 @@ def _styles(document) -> None:
     body.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     body.paragraph_format.line_spacing = Pt(26)
     body.paragraph_format.space_after = Pt(0)
-    for name, face, size, bold in (("Title", TITLE_FONT, 22, False), ("Subtitle", BODY_FONT, 12, False),
-                                   ("Heading 1", HEADING_FONT, 16, False), ("Heading 2", SUBHEADING_FONT, 16, False)):
-        style = styles[name]
-        style.font.name, style.font.size, style.font.bold = face, Pt(size), bold
-        style.font.italic = False
+    for name, face, size in (("Title", TITLE_FONT, 22), ("Subtitle", BODY_FONT, 12), ("Heading 1", HEADING_FONT, 16),
+                             ("Heading 2", SUBHEADING_FONT, 16)):
+        style = styles[name]  # the faces carry the weight: none is bold or italic
+        style.font.name, style.font.size, style.font.bold, style.font.italic = face, Pt(size), False, False
         style.font.color.rgb = RGBColor(0, 0, 0)
         _east_asian(style, face)
         style.paragraph_format.first_line_indent = Pt(0) if name in ("Title", "Subtitle") else Pt(28)
