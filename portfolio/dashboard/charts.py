@@ -42,3 +42,9 @@ def grouped_bar_chart(rows: list[tuple[str, tuple[Decimal, ...]]], series: tuple
                      for n, value in enumerate(values))
         groups.append(BarGroup(label, top, bars))
     return BarChart(width, 30 + len(rows) * group_height + 10, label_width, bar_height, series, tuple(groups))
+
+
+def trend_chart(trends) -> BarChart:
+    """近八个季度走势 (`QuarterTrend`s): the year's completed investment against the annual plans' pace."""
+    return grouped_bar_chart([(trend.label, (trend.annual_completed, trend.paced)) for trend in trends],
+                             series=("年内累计完成", "年度计划序时进度"))

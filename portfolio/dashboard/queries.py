@@ -92,22 +92,30 @@ class QuarterTrend:
     def label(self) -> str:
         return f"{self.year}年第{self.quarter}季度"
 
+    @classmethod
+    def of(cls, year: int, quarter: int, total: GroupFigures) -> "QuarterTrend":
+        """The quarter's trend figures from its total (the roll-up as of the quarter's end)."""
+        return cls(year, quarter, total.quarter_investment, total.annual_completed, total.annual_plan,
+                   (total.annual_plan * schedule_share(quarter)).quantize(CENT), total.red, total.yellow)
+
 
 TREND_QUARTERS = 8
+
+
+def trend_quarters(as_of: date, quarters: int = TREND_QUARTERS) -> list[tuple[int, int]]:
+    """The last `quarters` quarters up to the 报告期 of `as_of`, oldest first, as (year, quarter)."""
+    last = quarter_period(*reporting_quarter(as_of))
+    return [period_quarter(period) for period in range(last - quarters + 1, last + 1)]
 
 
 def quarter_trends(session: Session, as_of: date, thresholds: Thresholds = Thresholds(),
                    plan_id: int | None = None, quarters: int = TREND_QUARTERS) -> list[QuarterTrend]:
     """The last `quarters` quarters up to the 报告期 of `as_of`, oldest first: each one's figures are the
-    dashboard's as of that quarter's last day (one grouped pass per quarter)."""
-    last = quarter_period(*reporting_quarter(as_of))
+    dashboard's as of that quarter's last day (one grouped pass per quarter; the report judges the same
+    quarters project by project, `reports.data.report_trends`)."""
     trends = []
-    for period in range(last - quarters + 1, last + 1):
-        year, quarter = period_quarter(period)
+    for year, quarter in trend_quarters(as_of, quarters):
         end = quarter_end(year, quarter)
         where = [in_registry(end)] + ([Project.plan_id == plan_id] if plan_id else [])
-        total = totals.total(judged_cells(session, end, thresholds, where))
-        trends.append(QuarterTrend(year, quarter, total.quarter_investment, total.annual_completed, total.annual_plan,
-                                   (total.annual_plan * schedule_share(quarter)).quantize(CENT), total.red,
-                                   total.yellow))
+        trends.append(QuarterTrend.of(year, quarter, totals.total(judged_cells(session, end, thresholds, where))))
     return trends

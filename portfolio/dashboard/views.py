@@ -7,7 +7,7 @@ from portfolio.accounts.models import Role
 from portfolio.core import web
 from portfolio.core.db import db
 from portfolio.cycle.queries import RoundState, county_todo
-from portfolio.dashboard.charts import grouped_bar_chart
+from portfolio.dashboard.charts import grouped_bar_chart, trend_chart
 from portfolio.dashboard.queries import build_dashboard, quarter_trends
 from portfolio.problems.queries import overdue_notices
 from portfolio.rules import WarningKind
@@ -27,9 +27,7 @@ def index():
         series=("计划投资", "累计完成"),
     )
     trends = quarter_trends(db.session, dashboard.as_of, web.thresholds())
-    trend_chart = grouped_bar_chart([(trend.label, (trend.annual_completed, trend.paced)) for trend in trends],
-                                    series=("年内累计完成", "年度计划序时进度"))
     return render_template("dashboard/index.html", dashboard=dashboard, chart=chart, warning_kinds=list(WarningKind),
-                           trends=trends, trend_chart=trend_chart,
+                           trends=trends, trend_chart=trend_chart(trends),
                            todo=todo, round_states=list(RoundState), today=web.today(), funding_lines=funding_lines,
                            late_notices=overdue_notices(db.session, web.today(), problem_region_scope(current_user)))

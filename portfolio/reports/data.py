@@ -22,6 +22,7 @@ from portfolio.core.formatting import (
     format_wan_whole,
 )
 from portfolio.core.images import for_print
+from portfolio.dashboard.queries import QuarterTrend, trend_quarters
 from portfolio.indicators.queries import IndicatorFilters, PlanMonitoring, monitoring
 from portfolio.problems.queries import ProblemFigures, problem_figures, round_window
 from portfolio.progress.models import Milestone, ProgressPhoto, ProgressReport
@@ -165,6 +166,8 @@ class QuarterlyReport:
     milestones_reached: tuple[MilestoneEntry, ...]
     problems: ProblemFigures
     """存在问题及协调解决情况: problems of the report's projects from the quarter's start to `as_of`."""
+    trends: tuple[QuarterTrend, ...] = ()
+    """近八个季度走势 of the report's projects, each quarter judged as of its end (the dashboard's figures)."""
     indicators: tuple[PlanMonitoring, ...] = ()
     photos: tuple[PhotoEntry, ...] = ()
     """附：项目现场照片, when asked for."""
@@ -220,12 +223,7 @@ def build_quarterly_report(session: Session, year: int, quarter: int, filters: R
     section covers the report's projects, and only `problem_region`'s when given (a county reader)."""
     as_of = report_as_of(year, quarter, today)
     reporting_year, reporting_q = reporting_quarter(as_of)
-    projects = session.execute(
-        report_projects_query(filters, as_of).with_only_columns(
-            Project.id, Project.name, Project.region_id, Region.name.label("region_name"), Project.sector,
-            Project.status, Project.status_since, Project.planned_investment, Project.start_year, Project.end_year,
-        ).join(Project.region).order_by(Region.id, Project.plan_id, Project.id)
-    ).all()
+    projects = session.execute(_judged_columns(report_projects_query(filters, as_of))).all()
     funding = funding_by_project(session, report_projects_query(filters, as_of).with_only_columns(Project.id))
     rows, warnings, sums = [], [], {}
     for start in range(0, len(projects), JUDGED_AT_ONCE):  # a province's projects in bounded memory
@@ -264,6 +262,7 @@ def build_quarterly_report(session: Session, year: int, quarter: int, filters: R
         warnings=tuple(warnings),
         projects=tuple(rows),
         milestones_reached=tuple(MilestoneEntry(name, region, kind.label, actual) for name, region, kind, actual in reached),
+        trends=report_trends(session, filters, as_of, thresholds),
         problems=problem_figures(session, *round_window(year, quarter, today),
                                  problem_region or (filters.region.id if filters.region else None),
                                  project_ids=report_projects_query(filters, as_of).with_only_columns(Project.id)),
@@ -272,6 +271,41 @@ def build_quarterly_report(session: Session, year: int, quarter: int, filters: R
         photos=report_photos(session, report_projects_query(filters, as_of).with_only_columns(Project.id), year,
                              quarter) if with_photos else (),
     )
+
+
+def _judged_columns(query):
+    """What judging a project needs (and the report's rows show), in the report's order."""
+    return query.with_only_columns(
+        Project.id, Project.name, Project.region_id, Region.name.label("region_name"), Project.sector,
+        Project.status, Project.status_since, Project.planned_investment, Project.start_year, Project.end_year,
+        Project.archived_on,
+    ).join(Project.region).order_by(Region.id, Project.plan_id, Project.id)
+
+
+def report_trends(session: Session, filters: ReportFilters, as_of: date,
+                  thresholds: Thresholds = Thresholds()) -> tuple[QuarterTrend, ...]:
+    """The dashboard's 近八个季度走势 for the report's projects: each quarter's projects (those in the
+    registry at its end) judged by the pure rules as of its end, reading only reviewed progress when
+    the report does, and rolled up like every other figure. Without filters it equals the dashboard's
+    `quarter_trends` (a test proves it)."""
+    quarters = trend_quarters(as_of)
+    ends = [quarter_end(year, quarter) for year, quarter in quarters]
+    projects = session.execute(_judged_columns(report_projects_query(filters, ends[0]))).all()
+    sums: list[dict] = [{} for _ in quarters]
+    for start in range(0, len(projects), JUDGED_AT_ONCE):
+        chunk = projects[start:start + JUDGED_AT_ONCE]
+        facts = facts_for(session, chunk, filters.approved_only)
+        for p in chunk:
+            for end, quarter_sums in zip(ends, sums):
+                if p.archived_on is not None and p.archived_on <= end:
+                    continue
+                # no 资金来源: the trend shows investment and lights only
+                cell = project_cell(p.region_id, p.region_name, p.sector, p.planned_investment,
+                                    assess(facts[p.id], end, thresholds), {})
+                key = (cell.region_id, cell.region_name, cell.status, cell.sector)
+                quarter_sums[key] = quarter_sums[key] + cell.figures if key in quarter_sums else cell.figures
+    return tuple(QuarterTrend.of(year, quarter, totals.total([Cell(*key, figures) for key, figures in quarter_sums.items()]))
+                 for (year, quarter), quarter_sums in zip(quarters, sums))
 
 
 def reasons(assessment) -> tuple[str, ...]:

@@ -19,13 +19,14 @@ from docx.opc.oxml import serialize_part_xml
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
-from PIL import Image, ImageDraw, ImageFont
 
 from portfolio.core.formatting import format_date, format_datetime
-from portfolio.dashboard.charts import BarChart, grouped_bar_chart
+from portfolio.dashboard.charts import grouped_bar_chart, trend_chart
 from portfolio.reports.data import QuarterlyReport
 from portfolio.reports.fonts import PdfFont
+from portfolio.reports.pictures import chart_png
 from portfolio.reports.tables import (
+    TREND_NOTE,
     ReportTable,
     details_table,
     facts_table,
@@ -35,6 +36,7 @@ from portfolio.reports.tables import (
     milestones_table,
     open_problems_table,
     problem_count_tables,
+    trend_table,
     warnings_table,
 )
 from portfolio.rules import Light
@@ -72,6 +74,11 @@ def render_quarterly_docx(report: QuarterlyReport, font: PdfFont) -> bytes:
     _table(document, funding_table(report.total))
     if excess := funding_excess(report.total):
         document.add_paragraph(excess)
+    if report.trends:
+        document.add_heading(f"（二）近{len(report.trends)}个季度走势", level=2)
+        _table(document, trend_table(report))
+        document.add_paragraph(TREND_NOTE)
+        document.add_picture(BytesIO(chart_png(trend_chart(report.trends), font)), width=Cm(24))
 
     for heading, first_column, groups in (("二、分县区情况", "县(市、区)", report.by_region),
                                           ("三、分领域情况", "领域", report.by_sector)):
@@ -231,29 +238,3 @@ def _fill_row(row, values: Sequence[str], table: ReportTable, bold: bool = False
                 run.add_break()
         if column in table.numeric:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-
-
-def chart_png(chart: BarChart, font: PdfFont, scale: int = 2) -> bytes:
-    """The dashboard's bar chart geometry (`dashboard/charts.py`) drawn as a PNG with the PDF's font."""
-    image = Image.new("RGB", (chart.width * scale, chart.height * scale), "white")
-    draw = ImageDraw.Draw(image)
-    size = 11 * scale
-    face = ImageFont.truetype(font.path, size) if font.path else ImageFont.load_default(size)
-    colours = ("#2b6cb0", "#38a169")
-    for number, name in enumerate(chart.series):
-        left = (chart.label_width + number * 150) * scale
-        draw.rectangle([left, 6 * scale, left + 12 * scale, 18 * scale], fill=colours[number])
-        draw.text((left + 16 * scale, 5 * scale), name, font=face, fill="black")
-    for group in chart.groups:
-        draw.text(((chart.label_width - 6) * scale, (group.y + chart.bar_height) * scale), group.label, font=face,
-                  fill="black", anchor="rs")
-        for number, bar in enumerate(group.bars):
-            top = bar.y * scale
-            right = (chart.label_width + bar.width) * scale
-            draw.rectangle([chart.label_width * scale, top, max(right, chart.label_width * scale + 1),
-                            top + (chart.bar_height - 2) * scale], fill=colours[number])
-            draw.text((right + 4 * scale, top + (chart.bar_height - 3) * scale), bar.value_label, font=face,
-                      fill="#333333", anchor="ls")
-    buffer = BytesIO()
-    image.save(buffer, "PNG", optimize=True)
-    return buffer.getvalue()

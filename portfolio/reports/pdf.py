@@ -20,11 +20,14 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from portfolio.core.formatting import format_date, format_datetime
+from portfolio.dashboard.charts import trend_chart
 from portfolio.indicators.queries import PlanMonitoring
 from portfolio.problems.queries import ProblemFigures
 from portfolio.reports.data import PhotoEntry, QuarterlyReport
 from portfolio.reports.fonts import PdfFont
+from portfolio.reports.pictures import chart_png
 from portfolio.reports.tables import (
+    TREND_NOTE,
     ReportTable,
     RowsOf,
     details_table,
@@ -35,6 +38,7 @@ from portfolio.reports.tables import (
     milestones_table,
     open_problems_table,
     problem_count_tables,
+    trend_table,
     warnings_table,
 )
 from portfolio.rules import Light
@@ -280,7 +284,7 @@ def render_quarterly_pdf(report: QuarterlyReport, font: PdfFont,
                          on_progress: Callable[[int, int], None] | None = None) -> bytes:
     """The report as PDF bytes (A4); `on_progress(done, total)` after each part is laid out."""
     with rendering_lock:
-        return _render(report, font.name, on_progress)
+        return _render(report, font, on_progress)
 
 
 def _layout_units(flowable) -> int:
@@ -309,7 +313,9 @@ class _ReportedDocument(ChunkedDocument):
             self.on_progress(min(self.laid_out, self.units - 1), self.units)
 
 
-def _render(report: QuarterlyReport, font: str, on_progress: Callable[[int, int], None] | None = None) -> bytes:
+def _render(report: QuarterlyReport, pdf_font: PdfFont,
+            on_progress: Callable[[int, int], None] | None = None) -> bytes:
+    font = pdf_font.name
     styles = Styles(font)
     wrap = Wrapper(font)
     total = report.total
@@ -332,6 +338,7 @@ def _render(report: QuarterlyReport, font: str, on_progress: Callable[[int, int]
         lines = body.lines(sentence, CONTENT_WIDTH - 2, first_limit=CONTENT_WIDTH - 2 - styles.body.firstLineIndent)
         story.append(Paragraph("<br/>".join(escape(line) for line in lines), styles.body))
     story += _funding_section(total, font, styles)
+    story += _trend_section(report, font, styles, pdf_font)
 
     story.append(Paragraph("二、分县区情况", styles.heading))
     story.append(_group_table("县(市、区)", report.by_region, report.total, font))
@@ -385,6 +392,27 @@ def _render(report: QuarterlyReport, font: str, on_progress: Callable[[int, int]
                                  on_progress=on_progress)
     document.build(story, canvasmaker=numbered_canvas(font, report.title))
     return buffer.getvalue()
+
+
+def _picture(png: bytes, width: float) -> Image:
+    """A PNG of `reports/pictures.py`, `width` points wide at its own proportions."""
+    picture = Image(BytesIO(png))
+    picture.drawHeight = width * picture.imageHeight / picture.imageWidth
+    picture.drawWidth = width
+    return picture
+
+
+def _trend_section(report: QuarterlyReport, font: str, styles: Styles, pdf_font: PdfFont) -> list:
+    """近八个季度走势: the dashboard's trend table and chart for the report's projects."""
+    if not report.trends:
+        return []
+    table = trend_table(report)
+    widths = [0.16 * CONTENT_WIDTH] + [0.84 * CONTENT_WIDTH / 6] * 6
+    return [KeepTogether([Paragraph(f"近{len(report.trends)}个季度走势：", styles.body),
+                          Table([table.header, *table.rows], colWidths=widths, repeatRows=1,
+                                style=_numeric_columns(table_style(font, 99), table.numeric))]),
+            Paragraph(TREND_NOTE, styles.body),
+            KeepTogether([Spacer(1, 2 * mm), _picture(chart_png(trend_chart(report.trends), pdf_font), CONTENT_WIDTH)])]
 
 
 def _funding_section(total: GroupFigures, font: str, styles: Styles) -> list:

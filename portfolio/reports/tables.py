@@ -75,6 +75,18 @@ def funding_excess(total: GroupFigures) -> str | None:
             f"{format_wan(total.funding.excess)}万元，故合计大于计划总投资。")
 
 
+def trend_table(report: QuarterlyReport) -> ReportTable:
+    """一、(二) 近八个季度走势: the dashboard's trend table for the report's projects."""
+    return ReportTable(["季度", "本季度完成投资(万元)", "年内累计完成(万元)", "年度计划序时进度(万元)", "年度计划(万元)",
+                        "红灯", "黄灯"],
+                       [[t.label, format_wan(t.quarter_investment), format_wan(t.annual_completed), format_wan(t.paced),
+                         format_wan(t.annual_plan), str(t.red), str(t.yellow)] for t in report.trends],
+                       numeric=(1, 2, 3, 4, 5, 6))
+
+
+TREND_NOTE = "各季度按季末判断；年内累计完成和年度计划只计有年度计划的项目；序时进度为年度计划×季度/4。"
+
+
 def group_table(first_column: str, rows: Sequence[GroupFigures], total: GroupFigures) -> ReportTable:
     """二、分县区 and 三、分领域: each group and the total."""
     return ReportTable(

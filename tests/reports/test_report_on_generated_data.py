@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from portfolio.dashboard.queries import build_dashboard
+from portfolio.dashboard.queries import build_dashboard, quarter_trends
 from portfolio.progress.models import Milestone, ProgressReport
 from portfolio.progress.sample_data import sample_progress
 from portfolio.registry.models import ProjectStatus, Region, Sector
@@ -63,6 +63,26 @@ def test_report_totals_equal_the_dashboard(module_session, generated):
     assert [(r.label, r.count, r.planned_investment, r.cumulative_investment, r.red, r.yellow)
             for r in report.by_region] == [
         (r.label, r.count, r.planned_investment, r.cumulative_investment, r.red, r.yellow) for r in dashboard.by_region]
+
+
+def test_report_trends_equal_the_dashboards(module_session, generated):
+    """近八个季度走势: the report judges each quarter project by project (the pure rules), the dashboard by
+    one grouped pass (the SQL twin); for the same projects the two agree to the fen; a filtered report's
+    trend covers only its projects."""
+    session = module_session
+    report = _report(session)
+    dashboard = quarter_trends(session, report.as_of)
+    assert report.trends == tuple(dashboard) and len(report.trends) == 8
+    assert sum(t.quarter_investment for t in report.trends) > 0 and any(t.red for t in report.trends)
+    region = session.scalar(select(Region).where(Region.name == "温县"))
+    county = _report(session, region=region).trends
+    assert [t.annual_plan for t in county] == [
+        quarter_trends_of_region(session, report.as_of, region.id, quarter) for quarter in dashboard]
+
+
+def quarter_trends_of_region(session, as_of, region_id, trend):
+    return next(row.annual_plan for row in build_dashboard(session, quarter_end(trend.year, trend.quarter)).by_region
+                if row.key == region_id)
 
 
 def test_warnings_are_exactly_what_the_rules_flag_red_first(module_session, generated):
@@ -124,11 +144,13 @@ def test_the_word_report_has_the_pdfs_sections_and_tables(module_session, genera
     from docx.oxml.ns import qn
 
     from portfolio.reports.docx import FALLBACKS, render_quarterly_docx
-    from portfolio.reports.tables import details_table, group_table, warnings_table
+    from portfolio.reports.tables import details_table, group_table, trend_table, warnings_table
 
     report = _report(module_session)
     document = Document(io.BytesIO(render_quarterly_docx(report, register_font())))
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert [p.text for p in document.paragraphs if p.style.name == "Heading 2"][:2] == [
+        "（一）资金来源（计划投资构成）", "（二）近8个季度走势"]
     assert headings[:6] == ["一、总体情况", "二、分县区情况", "三、分领域情况", "四、预警项目", "五、存在问题及协调解决情况",
                             "六、项目进展明细"]
     assert document.paragraphs[0].text == report.title and document.paragraphs[0].style.name == "Title"
@@ -138,7 +160,7 @@ def test_the_word_report_has_the_pdfs_sections_and_tables(module_session, genera
         return [[cell.text for cell in row.cells] for row in table.rows]
 
     expected = [group_table("县(市、区)", report.by_region, report.total), group_table("领域", report.by_sector, report.total),
-                warnings_table(report), details_table(report)]
+                warnings_table(report), details_table(report), trend_table(report)]
     found = {tuple(cells(table)[0]): cells(table) for table in document.tables}
     for table in expected:
         assert found[tuple(table.header)] == [table.header, *[list(row) for row in table.rows]], table.header
@@ -154,7 +176,7 @@ def test_the_word_report_has_the_pdfs_sections_and_tables(module_session, genera
     with zipfile.ZipFile(io.BytesIO(render_quarterly_docx(report, register_font()))) as package:
         font_table = package.read("word/fontTable.xml").decode("utf-8")
         footer = "".join(package.read(name).decode("utf-8") for name in package.namelist() if "footer" in name)
-        assert len([name for name in package.namelist() if name.startswith("word/media/")]) == 2  # the charts
+        assert len([name for name in package.namelist() if name.startswith("word/media/")]) == 3  # the charts
     for name, fallback in FALLBACKS.items():
         assert f'<w:font w:name="{name}"><w:altName w:val="{fallback}"/>' in font_table
     assert 'w:instr="PAGE"' in footer
