@@ -64,6 +64,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     from portfolio.indicators import views as indicator_views
     from portfolio.jobs import runner as job_runner
     from portfolio.jobs import views as job_views
+    from portfolio.maps import bp as maps_bp
     from portfolio.messages import views as message_views
     from portfolio.problems import views as problem_views
     from portfolio.programmes import views as programme_views
@@ -77,7 +78,8 @@ def create_app(config: Mapping | None = None) -> Flask:
 
     for blueprint in (auth_views.bp, dashboard_views.bp, registry_views.bp, progress_views.bp, report_views.bp,
                       import_views.bp, review_views.bp, admin_views.bp, cycle_views.bp, message_views.bp,
-                      problem_views.bp, indicator_views.bp, programme_views.bp, media_views.bp, token_views.bp, job_views.bp):
+                      problem_views.bp, indicator_views.bp, programme_views.bp, media_views.bp, token_views.bp, job_views.bp,
+                      maps_bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(access=access, describe_audit=audit.describe, table_label=audit.table_label,
                                  edit_refusal=review.edit_refusal, once_token=once.new_token)

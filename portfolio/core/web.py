@@ -3,8 +3,9 @@ optimistic-locking conflicts and URLs that keep the current filters."""
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from enum import Enum
 from functools import wraps
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 from flask import Flask, abort, current_app, request, url_for
 from flask_login import current_user
@@ -15,6 +16,8 @@ from portfolio.core.db import db, utc_now
 from portfolio.core.limits import FIRST_YEAR, LAST_YEAR, MAX_ID
 from portfolio.core.parsing import date_problem
 from portfolio.rules import Thresholds, reporting_quarter
+
+E = TypeVar("E", bound=Enum)
 
 
 def today() -> date:
@@ -38,6 +41,14 @@ def int_arg(name: str, low: int = 1, high: int = MAX_ID) -> int | None:
         return None
     value = int(text)
     return value if low <= value <= high else None
+
+
+def enum_arg(name: str, kind: type[E], default: E) -> E:
+    """A code of `kind` from the query string, else `default` — never an error."""
+    try:
+        return kind(request.args.get(name, ""))
+    except ValueError:
+        return default
 
 
 def quarter_args() -> tuple[int, int]:

@@ -24,6 +24,8 @@ from portfolio.core.formatting import (
 from portfolio.core.images import for_print
 from portfolio.dashboard.queries import QuarterTrend, trend_quarters
 from portfolio.indicators.queries import IndicatorFilters, PlanMonitoring, monitoring
+from portfolio.maps.geometry import CountyMap, MapMeasure, ProjectPlace, county_maps
+from portfolio.maps.queries import region_places
 from portfolio.problems.queries import ProblemFigures, problem_figures, round_window
 from portfolio.progress.models import Milestone, ProgressPhoto, ProgressReport
 from portfolio.registry.models import Plan, Project, Region, Sector, format_build_years, in_registry
@@ -166,6 +168,8 @@ class QuarterlyReport:
     milestones_reached: tuple[MilestoneEntry, ...]
     problems: ProblemFigures
     """存在问题及协调解决情况: problems of the report's projects from the quarter's start to `as_of`."""
+    maps: tuple[CountyMap, ...] = ()
+    """二、分县区: the county map of each city (planned investment; the projects with coordinates as dots)."""
     trends: tuple[QuarterTrend, ...] = ()
     """近八个季度走势 of the report's projects, each quarter judged as of its end (the dashboard's figures)."""
     indicators: tuple[PlanMonitoring, ...] = ()
@@ -225,7 +229,7 @@ def build_quarterly_report(session: Session, year: int, quarter: int, filters: R
     reporting_year, reporting_q = reporting_quarter(as_of)
     projects = session.execute(_judged_columns(report_projects_query(filters, as_of))).all()
     funding = funding_by_project(session, report_projects_query(filters, as_of).with_only_columns(Project.id))
-    rows, warnings, sums = [], [], {}
+    rows, warnings, sums, places = [], [], {}, []
     for start in range(0, len(projects), JUDGED_AT_ONCE):  # a province's projects in bounded memory
         chunk = projects[start:start + JUDGED_AT_ONCE]
         facts = facts_for(session, chunk, filters.approved_only)
@@ -239,6 +243,8 @@ def build_quarterly_report(session: Session, year: int, quarter: int, filters: R
                                    format_build_years(p.start_year, p.end_year), a.status.label, a.cumulative_investment,
                                    a.completion_rate, a.quarter_investment, (latest.works_status or "") if latest else "",
                                    a.light, latest.review_state.label if latest else "—", why))
+            if p.longitude is not None and a.light is not Light.CANCELLED:
+                places.append(ProjectPlace(p.id, p.name, p.region_id, p.longitude, p.latitude, a.light))
             if a.light in (Light.RED, Light.YELLOW):
                 warnings.append(WarningEntry(p.name, p.region_name, a.light, why,
                                              (latest.problems or "") if latest else "",
@@ -246,6 +252,7 @@ def build_quarterly_report(session: Session, year: int, quarter: int, filters: R
     warnings.sort(key=lambda entry: entry.light is not Light.RED)  # red first, each in the projects' order
     cells = [Cell(*key, figures) for key, figures in sums.items()]  # summed per group: the roll-up adds them up
     total = totals.total(cells)
+    by_region = tuple(totals.by_region(cells))
     reached = session.execute(
         select(Project.name, Region.name, Milestone.kind, Milestone.actual_date)
         .join(Milestone.project).join(Project.region)
@@ -258,10 +265,11 @@ def build_quarterly_report(session: Session, year: int, quarter: int, filters: R
         reporting_year=reporting_year, reporting_quarter=reporting_q, issuer=issuer, generated_at=generated_at,
         filters=tuple(filters.describe()), total=total, by_status=tuple(totals.by_status(cells)),
         summary=tuple(summarize(total, as_of, reporting_year, reporting_q)),
-        by_region=tuple(totals.by_region(cells)), by_sector=tuple(totals.by_sector(cells)),
+        by_region=by_region, by_sector=tuple(totals.by_sector(cells)),
         warnings=tuple(warnings),
         projects=tuple(rows),
         milestones_reached=tuple(MilestoneEntry(name, region, kind.label, actual) for name, region, kind, actual in reached),
+        maps=tuple(county_maps(MapMeasure.INVESTMENT, region_places(session), by_region, places)),
         trends=report_trends(session, filters, as_of, thresholds),
         problems=problem_figures(session, *round_window(year, quarter, today),
                                  problem_region or (filters.region.id if filters.region else None),
@@ -278,7 +286,7 @@ def _judged_columns(query):
     return query.with_only_columns(
         Project.id, Project.name, Project.region_id, Region.name.label("region_name"), Project.sector,
         Project.status, Project.status_since, Project.planned_investment, Project.start_year, Project.end_year,
-        Project.archived_on,
+        Project.archived_on, Project.longitude, Project.latitude,
     ).join(Project.region).order_by(Region.id, Project.plan_id, Project.id)
 
 

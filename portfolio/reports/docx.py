@@ -24,7 +24,7 @@ from portfolio.core.formatting import format_date, format_datetime
 from portfolio.dashboard.charts import grouped_bar_chart, trend_chart
 from portfolio.reports.data import QuarterlyReport
 from portfolio.reports.fonts import PdfFont
-from portfolio.reports.pictures import chart_png
+from portfolio.reports.pictures import chart_png, map_png
 from portfolio.reports.tables import (
     TREND_NOTE,
     ReportTable,
@@ -87,6 +87,10 @@ def render_quarterly_docx(report: QuarterlyReport, font: PdfFont) -> bytes:
         chart = grouped_bar_chart([(row.label, (row.planned_investment, row.cumulative_investment)) for row in groups],
                                   series=("计划投资(万元)", "累计完成(万元)"))
         document.add_picture(BytesIO(chart_png(chart, font)), width=Cm(24))
+        if groups is report.by_region:
+            for county_map in report.maps:
+                document.add_paragraph(f"{county_map.city}各县(市、区)计划投资分布：")
+                document.add_picture(BytesIO(map_png(county_map, font)), width=Cm(22))
 
     document.add_heading("四、预警项目", level=1)
     if report.warnings:

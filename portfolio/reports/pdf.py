@@ -25,7 +25,7 @@ from portfolio.indicators.queries import PlanMonitoring
 from portfolio.problems.queries import ProblemFigures
 from portfolio.reports.data import PhotoEntry, QuarterlyReport
 from portfolio.reports.fonts import PdfFont
-from portfolio.reports.pictures import chart_png
+from portfolio.reports.pictures import chart_png, map_png
 from portfolio.reports.tables import (
     TREND_NOTE,
     ReportTable,
@@ -50,6 +50,8 @@ CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 CHUNK_ROWS = 200
 """Long tables are cut into chunks: ReportLab's splitting of one huge table grows faster than linearly."""
 CELL_PADDING = 6
+FRAME_PADDING = 6
+"""ReportLab's frame keeps 6 points clear on each side of the text."""
 TABLE_FONT_SIZE = 7.5
 LIGHT_COLOURS = {Light.RED: colors.HexColor("#c53030"), Light.YELLOW: colors.HexColor("#b7791f"),
                  Light.GREEN: colors.HexColor("#1b7f3b"), Light.DONE: colors.HexColor("#4a5568"),
@@ -72,8 +74,9 @@ class Styles:
         self.body = style("body", 10, 16, firstLineIndent=20, spaceAfter=4)
 
 
-UNBREAKABLE = re.compile(r"[0-9A-Za-z.,%:\-—+~/()（）]+|.", re.S)
-"""Numbers (with their separators, percent sign and unit letters) stay whole on one line."""
+UNBREAKABLE = re.compile(r"(?:[0-9A-Za-z.,%:\-—+~/()（）]+|.)[，。；：、！？）》」”]*", re.S)
+"""Numbers (with their separators, percent sign and unit letters) stay whole on one line, and closing
+punctuation stays with what it closes: a line never starts with "；" or "。"."""
 
 
 class Wrapper:
@@ -335,7 +338,8 @@ def _render(report: QuarterlyReport, pdf_font: PdfFont,
     story.append(Spacer(1, 3 * mm))
     body = Wrapper(font, styles.body.fontSize)
     for sentence in report.summary:
-        lines = body.lines(sentence, CONTENT_WIDTH - 2, first_limit=CONTENT_WIDTH - 2 - styles.body.firstLineIndent)
+        room = CONTENT_WIDTH - 2 * FRAME_PADDING - 2
+        lines = body.lines(sentence, room, first_limit=room - styles.body.firstLineIndent)
         story.append(Paragraph("<br/>".join(escape(line) for line in lines), styles.body))
     story += _funding_section(total, font, styles)
     story += _trend_section(report, font, styles, pdf_font)
@@ -343,6 +347,9 @@ def _render(report: QuarterlyReport, pdf_font: PdfFont,
     story.append(Paragraph("二、分县区情况", styles.heading))
     story.append(_group_table("县(市、区)", report.by_region, report.total, font))
     story.append(KeepTogether([Spacer(1, 3 * mm), _bar_chart(report.by_region, font)]))
+    for county_map in report.maps:
+        story.append(KeepTogether([Paragraph(f"{escape(county_map.city)}各县(市、区)计划投资分布：", styles.body),
+                                   _picture(map_png(county_map, pdf_font), CONTENT_WIDTH)]))
     story.append(Paragraph("三、分领域情况", styles.heading))
     story.append(_group_table("领域", report.by_sector, report.total, font))
     story.append(KeepTogether([Spacer(1, 3 * mm), _bar_chart(report.by_sector, font)]))
@@ -408,8 +415,10 @@ def _trend_section(report: QuarterlyReport, font: str, styles: Styles, pdf_font:
         return []
     table = trend_table(report)
     widths = [0.16 * CONTENT_WIDTH] + [0.84 * CONTENT_WIDTH / 6] * 6
+    wrap = Wrapper(font)
+    header = [wrap(text, width) for text, width in zip(table.header, widths)]
     return [KeepTogether([Paragraph(f"近{len(report.trends)}个季度走势：", styles.body),
-                          Table([table.header, *table.rows], colWidths=widths, repeatRows=1,
+                          Table([header, *table.rows], colWidths=widths, repeatRows=1,
                                 style=_numeric_columns(table_style(font, 99), table.numeric))]),
             Paragraph(TREND_NOTE, styles.body),
             KeepTogether([Spacer(1, 2 * mm), _picture(chart_png(trend_chart(report.trends), pdf_font), CONTENT_WIDTH)])]

@@ -5,6 +5,7 @@ from io import BytesIO
 from PIL import Image, ImageDraw, ImageFont
 
 from portfolio.dashboard.charts import BarChart
+from portfolio.maps.geometry import NO_PROJECTS, CountyMap
 from portfolio.reports.fonts import PdfFont
 
 
@@ -39,4 +40,38 @@ def chart_png(chart: BarChart, font: PdfFont, scale: int = 2) -> bytes:
                             top + (chart.bar_height - 2) * scale], fill=colours[number])
             draw.text((right + 4 * scale, top + (chart.bar_height - 3) * scale), bar.value_label, font=face,
                       fill="#333333", anchor="ls")
+    return _png(image)
+
+
+def map_png(county_map: CountyMap, font: PdfFont, scale: int = 3) -> bytes:
+    """The dashboard's county map (`maps/geometry.py`) with its legend and its separate sites' figures
+    beside it, as a PNG."""
+    side = 300
+    width, height = county_map.width + side, max(county_map.height, 60 + 20 * (len(county_map.legend)
+                                                                             + len(county_map.separate) + 4))
+    image = Image.new("RGB", (width * scale, height * scale), "white")
+    draw = ImageDraw.Draw(image)
+    for area in county_map.areas:
+        for ring in area.rings:
+            draw.polygon([(x * scale, y * scale) for x, y in ring], fill=area.colour, outline="white", width=scale)
+    for area in county_map.areas:
+        draw.text((area.label_x * scale, area.label_y * scale), area.name, font=_face(font, area.label_size * scale),
+                  fill="#1f2933", anchor="mm", stroke_width=scale, stroke_fill="white")
+    for dot in county_map.dots:
+        r = 5 * scale
+        draw.ellipse([dot.x * scale - r, dot.y * scale - r, dot.x * scale + r, dot.y * scale + r], fill=dot.colour,
+                     outline="white", width=scale)
+    face = _face(font, 12 * scale)
+    left, top = (county_map.width + 10) * scale, 10 * scale
+    lines = [(step.colour, step.label) for step in county_map.legend] + [(NO_PROJECTS, "无项目")]
+    for colour, label in lines:
+        draw.rectangle([left, top, left + 20 * scale, top + 12 * scale], fill=colour, outline="#cbd2d9")
+        draw.text((left + 26 * scale, top + 6 * scale), label, font=face, fill="black", anchor="lm")
+        top += 20 * scale
+    if county_map.separate:
+        top += 10 * scale
+        draw.text((left, top), "单列地点（不在地图上）：", font=face, fill="#616e7c")
+        for row in county_map.separate:
+            top += 20 * scale
+            draw.text((left, top), f"{row.label}　{row.count}个　{county_map.value_label(row)}", font=face, fill="black")
     return _png(image)

@@ -80,6 +80,15 @@ def test_report_trends_equal_the_dashboards(module_session, generated):
         quarter_trends_of_region(session, report.as_of, region.id, quarter) for quarter in dashboard]
 
 
+def test_the_reports_map_shows_its_counties_figures(module_session, generated):
+    """二、分县区's map: 焦作's ten counties, those with projects shaded by the report's own by-county figures."""
+    report = _report(module_session)
+    (county_map,) = report.maps
+    assert county_map.city == "焦作市" and len(county_map.areas) == 10
+    shaded = {area.name: area.figures for area in county_map.areas if area.shade is not None}
+    assert shaded == {row.label: row for row in report.by_region}
+
+
 def quarter_trends_of_region(session, as_of, region_id, trend):
     return next(row.annual_plan for row in build_dashboard(session, quarter_end(trend.year, trend.quarter)).by_region
                 if row.key == region_id)
@@ -176,7 +185,7 @@ def test_the_word_report_has_the_pdfs_sections_and_tables(module_session, genera
     with zipfile.ZipFile(io.BytesIO(render_quarterly_docx(report, register_font()))) as package:
         font_table = package.read("word/fontTable.xml").decode("utf-8")
         footer = "".join(package.read(name).decode("utf-8") for name in package.namelist() if "footer" in name)
-        assert len([name for name in package.namelist() if name.startswith("word/media/")]) == 3  # the charts
+        assert len([name for name in package.namelist() if name.startswith("word/media/")]) == 4  # the three charts and the map
     for name, fallback in FALLBACKS.items():
         assert f'<w:font w:name="{name}"><w:altName w:val="{fallback}"/>' in font_table
     assert 'w:instr="PAGE"' in footer
