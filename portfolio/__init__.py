@@ -75,11 +75,12 @@ def create_app(config: Mapping | None = None) -> Flask:
     from portfolio.registry import views as registry_views
     from portfolio.reports import cli as reports_cli
     from portfolio.reports import views as report_views
+    from portfolio.timeline import views as timeline_views
 
     for blueprint in (auth_views.bp, dashboard_views.bp, registry_views.bp, progress_views.bp, report_views.bp,
                       import_views.bp, review_views.bp, admin_views.bp, cycle_views.bp, message_views.bp,
                       problem_views.bp, indicator_views.bp, programme_views.bp, media_views.bp, token_views.bp, job_views.bp,
-                      maps_bp):
+                      maps_bp, timeline_views.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(access=access, describe_audit=audit.describe, table_label=audit.table_label,
                                  edit_refusal=review.edit_refusal, once_token=once.new_token)

@@ -5,6 +5,7 @@ pure rules judge them, so the report agrees with the dashboard, the list and the
 the same date. A report for a quarter that has ended is judged as of its last day; one for the
 current quarter is judged as of today, and its title says so.
 """
+import heapq
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -45,6 +46,7 @@ from portfolio.rules import (
 )
 from portfolio.rules.figures import facts_for
 from portfolio.rules.totals import Cell, GroupFigures, project_cell
+from portfolio.timeline.geometry import TimelineOrder, TimelineProject, order_projects, timeline_project
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,8 @@ class PhotoEntry:
 
 
 PHOTOS_PER_PROJECT = 2
+REPORT_TIMELINE_PROJECTS = 100
+"""The red projects the report's timeline draws (the latest first); the rest are counted, not drawn."""
 JUDGED_AT_ONCE = 2000
 """Projects whose facts are read and judged at a time: the report keeps their rows, never all their facts."""
 
@@ -168,6 +172,8 @@ class QuarterlyReport:
     milestones_reached: tuple[MilestoneEntry, ...]
     problems: ProblemFigures
     """存在问题及协调解决情况: problems of the report's projects from the quarter's start to `as_of`."""
+    red_timeline: tuple[TimelineProject, ...] = ()
+    """附：红灯项目时间轴: the red projects, the latest first, at most REPORT_TIMELINE_PROJECTS of them."""
     maps: tuple[CountyMap, ...] = ()
     """二、分县区: the county map of each city (planned investment; the projects with coordinates as dots)."""
     trends: tuple[QuarterTrend, ...] = ()
@@ -229,7 +235,7 @@ def build_quarterly_report(session: Session, year: int, quarter: int, filters: R
     reporting_year, reporting_q = reporting_quarter(as_of)
     projects = session.execute(_judged_columns(report_projects_query(filters, as_of))).all()
     funding = funding_by_project(session, report_projects_query(filters, as_of).with_only_columns(Project.id))
-    rows, warnings, sums, places = [], [], {}, []
+    rows, warnings, sums, places, red = [], [], {}, [], []
     for start in range(0, len(projects), JUDGED_AT_ONCE):  # a province's projects in bounded memory
         chunk = projects[start:start + JUDGED_AT_ONCE]
         facts = facts_for(session, chunk, filters.approved_only)
@@ -245,6 +251,10 @@ def build_quarterly_report(session: Session, year: int, quarter: int, filters: R
                                    a.light, latest.review_state.label if latest else "—", why))
             if p.longitude is not None and a.light is not Light.CANCELLED:
                 places.append(ProjectPlace(p.id, p.name, p.region_id, p.longitude, p.latitude, a.light))
+            if a.light is Light.RED:
+                entry = timeline_project(p.id, p.name, p.region_name, facts[p.id], a, as_of)
+                key = (entry.lateness_days, -len(rows))  # keeps the latest, then the first in the report
+                (heapq.heappush if len(red) < REPORT_TIMELINE_PROJECTS else heapq.heappushpop)(red, (key, entry))
             if a.light in (Light.RED, Light.YELLOW):
                 warnings.append(WarningEntry(p.name, p.region_name, a.light, why,
                                              (latest.problems or "") if latest else "",
@@ -269,6 +279,7 @@ def build_quarterly_report(session: Session, year: int, quarter: int, filters: R
         warnings=tuple(warnings),
         projects=tuple(rows),
         milestones_reached=tuple(MilestoneEntry(name, region, kind.label, actual) for name, region, kind, actual in reached),
+        red_timeline=tuple(order_projects([entry for _, entry in red], TimelineOrder.LATENESS)),
         maps=tuple(county_maps(MapMeasure.INVESTMENT, region_places(session), by_region, places)),
         trends=report_trends(session, filters, as_of, thresholds),
         problems=problem_figures(session, *round_window(year, quarter, today),

@@ -24,7 +24,7 @@ from portfolio.core.formatting import format_date, format_datetime
 from portfolio.dashboard.charts import grouped_bar_chart, trend_chart
 from portfolio.reports.data import QuarterlyReport
 from portfolio.reports.fonts import PdfFont
-from portfolio.reports.pictures import chart_png, map_png
+from portfolio.reports.pictures import chart_png, map_png, timeline_png
 from portfolio.reports.tables import (
     TREND_NOTE,
     ReportTable,
@@ -36,6 +36,8 @@ from portfolio.reports.tables import (
     milestones_table,
     open_problems_table,
     problem_count_tables,
+    red_timeline_note,
+    red_timelines,
     trend_table,
     warnings_table,
 )
@@ -118,6 +120,12 @@ def render_quarterly_docx(report: QuarterlyReport, font: PdfFont) -> bytes:
         _table(document, milestones_table(report), widths=(1.2, 11.0, 3.0, 4.0, 4.0))
     else:
         document.add_paragraph("本季度没有完成的节点。")
+
+    if report.red_timeline:
+        document.add_heading("附：红灯项目时间轴", level=1)
+        document.add_paragraph(red_timeline_note(report))
+        for timeline in red_timelines(report):
+            document.add_picture(BytesIO(timeline_png(timeline, font)), width=Cm(24))
 
     buffer = BytesIO()
     document.save(buffer)

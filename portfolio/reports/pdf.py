@@ -25,7 +25,7 @@ from portfolio.indicators.queries import PlanMonitoring
 from portfolio.problems.queries import ProblemFigures
 from portfolio.reports.data import PhotoEntry, QuarterlyReport
 from portfolio.reports.fonts import PdfFont
-from portfolio.reports.pictures import chart_png, map_png
+from portfolio.reports.pictures import chart_png, map_png, timeline_png
 from portfolio.reports.tables import (
     TREND_NOTE,
     ReportTable,
@@ -38,6 +38,8 @@ from portfolio.reports.tables import (
     milestones_table,
     open_problems_table,
     problem_count_tables,
+    red_timeline_note,
+    red_timelines,
     trend_table,
     warnings_table,
 )
@@ -386,6 +388,11 @@ def _render(report: QuarterlyReport, pdf_font: PdfFont,
         story += chunked_tables(table.header, _wrapped(table, wrap, widths, (1,)), widths, table_style(font, 99))
     else:
         story.append(Paragraph("本季度没有完成的节点。", styles.body))
+
+    if report.red_timeline:
+        story.append(Paragraph("附：红灯项目时间轴", styles.heading))
+        story.append(Paragraph(escape(red_timeline_note(report)), styles.body))
+        story += [_picture(timeline_png(timeline, pdf_font), CONTENT_WIDTH) for timeline in red_timelines(report)]
 
     if report.photos:
         story.append(Paragraph("附：项目现场照片", styles.heading))

@@ -4,9 +4,11 @@ from io import BytesIO
 
 from PIL import Image, ImageDraw, ImageFont
 
+from portfolio.core.formatting import format_date
 from portfolio.dashboard.charts import BarChart
 from portfolio.maps.geometry import NO_PROJECTS, CountyMap
 from portfolio.reports.fonts import PdfFont
+from portfolio.timeline.geometry import LATE_COLOUR, ON_TIME_COLOUR, Timeline
 
 
 def _face(font: PdfFont, size: int):
@@ -74,4 +76,38 @@ def map_png(county_map: CountyMap, font: PdfFont, scale: int = 3) -> bytes:
         for row in county_map.separate:
             top += 20 * scale
             draw.text((left, top), f"{row.label}　{row.count}个　{county_map.value_label(row)}", font=face, fill="black")
+    return _png(image)
+
+
+def timeline_png(timeline: Timeline, font: PdfFont, scale: int = 3) -> bytes:
+    """The timeline page's Gantt chart (`timeline/geometry.py`) as a PNG: names, bars, milestones
+    (hollow planned, filled reached, red late) and the as-of date's line."""
+    image = Image.new("RGB", (timeline.width * scale, timeline.height * scale), "white")
+    draw = ImageDraw.Draw(image)
+    face, small = _face(font, 12 * scale), _face(font, 11 * scale)
+    for tick, following in zip(timeline.years, timeline.years[1:]):
+        draw.text(((tick.x + following.x) / 2 * scale, (timeline.axis_height - 12) * scale), str(tick.year),
+                  font=small, fill="#616e7c", anchor="ms")
+    for tick in timeline.years:
+        draw.line([(tick.x * scale, (timeline.axis_height - 6) * scale), (tick.x * scale, timeline.height * scale)],
+                  fill="#d9e2ec", width=scale)
+    for row in timeline.rows:
+        middle = (row.y + timeline.row_height / 2) * scale
+        name = row.project.name if len(row.project.name) <= 17 else row.project.name[:16] + "…"
+        draw.text((4 * scale, middle), name, font=face, fill="#1f2933", anchor="lm")
+        top, bottom = (row.y + 9) * scale, (row.y + timeline.row_height - 9) * scale
+        colour = Image.new("RGB", (1, 1), row.colour).getpixel((0, 0))
+        tint = tuple(round(255 - (255 - c) * 0.35) for c in colour)
+        draw.rounded_rectangle([row.bar_x * scale, top, (row.bar_x + row.bar_width) * scale, bottom], radius=3 * scale,
+                               fill=tint, outline=row.colour, width=scale)
+        for marker in row.markers:
+            colour = LATE_COLOUR if marker.late else ON_TIME_COLOUR
+            x, r = marker.x * scale, 6 * scale
+            draw.polygon([(x, middle - r), (x + r, middle), (x, middle + r), (x - r, middle)],
+                         fill=colour if marker.actual else "white", outline=colour, width=max(1, scale * 3 // 2))
+    x = timeline.today_x * scale
+    for top in range((timeline.axis_height - 8) * scale, timeline.height * scale, 7 * scale):
+        draw.line([(x, top), (x, min(top + 4 * scale, timeline.height * scale))], fill="#b3261e", width=2 * scale)
+    draw.text((x - 3 * scale, (timeline.axis_height - 24) * scale), format_date(timeline.as_of), font=small,
+              fill="#b3261e", anchor="rs")
     return _png(image)

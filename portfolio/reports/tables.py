@@ -8,6 +8,7 @@ from portfolio.problems.queries import ProblemFigures
 from portfolio.reports.data import QuarterlyReport
 from portfolio.rules import Light
 from portfolio.rules.totals import GroupFigures, funding_lines
+from portfolio.timeline.geometry import Timeline, build_timeline
 
 
 class RowsOf(Sequence):
@@ -121,6 +122,25 @@ def milestones_table(report: QuarterlyReport) -> ReportTable:
     return ReportTable(["序号", "项目名称", "县(市、区)", "节点", "完成日期"],
                        RowsOf(report.milestones_reached, lambda n, m: [str(n), m.project, m.region, m.milestone,
                                                                       format_date(m.actual_date)]))
+
+
+TIMELINE_ROWS = 25
+"""Red projects in one timeline picture: a page's height."""
+
+
+def red_timelines(report: QuarterlyReport) -> list[Timeline]:
+    """附：红灯项目时间轴: the red projects, the latest first, a page's worth per picture."""
+    projects = report.red_timeline
+    return [build_timeline(projects[start:start + TIMELINE_ROWS], report.as_of)
+            for start in range(0, len(projects), TIMELINE_ROWS)]
+
+
+def red_timeline_note(report: QuarterlyReport) -> str:
+    drawn = len(report.red_timeline)
+    scope = (f"红灯项目共{report.total.red}个，按滞后程度列出最滞后的{drawn}个" if report.total.red > drawn
+             else f"红灯项目{drawn}个，按滞后程度排列")
+    return (f"{scope}。横条为建设年限；空心菱形为节点计划日期，实心为实际完成日期；红色为滞后的节点；"
+            f"竖虚线为{format_date(report.as_of)}。")
 
 
 def problem_count_tables(figures: ProblemFigures) -> list[ReportTable]:

@@ -290,8 +290,14 @@ def late_start(facts: ProjectFacts, status: ProjectStatus, as_of: date,
     )
 
 
+def milestone_is_late(milestone: MilestoneDates, as_of: date) -> bool:
+    """Planned before `as_of` and not reached on or before it."""
+    return (milestone.planned_date is not None and milestone.planned_date < as_of
+            and (milestone.actual_date is None or milestone.actual_date > as_of))
+
+
 def late_milestones(facts: ProjectFacts, status: ProjectStatus, as_of: date) -> list[Warning]:
-    """Milestones planned before `as_of` and not reached on or before it."""
+    """Milestones planned before `as_of` and not reached on or before it (of active projects)."""
     if not is_active(status):
         return []
     return [
@@ -300,8 +306,7 @@ def late_milestones(facts: ProjectFacts, status: ProjectStatus, as_of: date) -> 
             f"节点“{m.kind.label}”计划{format_date(m.planned_date)}完成，尚未完成，"
             f"已滞后{describe_delay(m.planned_date, as_of)}",
         )
-        for m in sorted(facts.milestones, key=lambda m: MILESTONE_ORDER[m.kind])
-        if m.planned_date is not None and m.planned_date < as_of and (m.actual_date is None or m.actual_date > as_of)
+        for m in sorted(facts.milestones, key=lambda m: MILESTONE_ORDER[m.kind]) if milestone_is_late(m, as_of)
     ]
 
 

@@ -35,6 +35,18 @@ def test_printing_the_list_keeps_what_matters(list_page, tmp_path):
     assert "筛选" not in text and "修改密码" not in text and "导出当前清单" not in text
 
 
+def test_the_map_and_the_timeline_print(page, seeded, tmp_path):
+    page.goto("/?as_of=2026-09-30")
+    page.emulate_media(media="print")
+    assert not page.locator(".map-switch").is_visible() and page.locator("svg.county-map").is_visible()
+    text = pdf_text(page.pdf(format="A4"), tmp_path)
+    assert "分县区地图" in text and "孟州市" in text and "单列地点（不在地图上）" in text
+    page.goto("/timeline/?as_of=2026-09-30&by=lateness")
+    page.emulate_media(media="print")
+    text = pdf_text(page.pdf(format="A4", landscape=True), tmp_path)
+    assert "时间轴" in text and "孟州市全民健身中心" in text and "排序" not in text
+
+
 def test_the_other_reasons_open_from_the_compact_list(list_page):
     page = list_page
     row = page.locator("tr[data-light='red']").filter(has=page.locator("details.more-reasons")).first
@@ -68,11 +80,14 @@ def test_no_page_scrolls_sideways_on_a_phone(phone, app):
         project = db.session.scalar(select(Project).join(Project.region).where(Region.name == "山阳区").limit(1))
         project_id = project.id
     for url in ("/", "/projects/?as_of=2026-09-30", f"/projects/{project_id}",
-                f"/projects/{project_id}/progress/new?year=2026&quarter=3", "/reviews/"):
+                f"/projects/{project_id}/progress/new?year=2026&quarter=3", "/reviews/", "/timeline/?as_of=2026-09-30"):
         phone.goto(url)
         assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], (url, phone.evaluate(
             """() => [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > 391
                      && !e.closest('table.data')).slice(0, 5).map(e => e.tagName + '.' + e.className)"""))
+    phone.goto("/")
+    county_map = phone.locator("svg.county-map").bounding_box()
+    assert 300 < county_map["width"] <= PHONE["width"]  # the map fits the phone, its table below it
     phone.goto("/projects/?as_of=2026-09-30")
     assert not phone.locator("form.filters").is_visible()  # folded: the list comes first
     phone.locator("details.filter-panel > summary").click()

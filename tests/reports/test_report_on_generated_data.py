@@ -16,7 +16,7 @@ from portfolio.registry.models import ProjectStatus, Region, Sector
 from portfolio.reports.data import ReportFilters, build_quarterly_report
 from portfolio.reports.fonts import register_font
 from portfolio.reports.pdf import render_quarterly_pdf
-from portfolio.rules import Light, assess, quarter_end
+from portfolio.rules import Light, WarningKind, assess, quarter_end
 from portfolio.rules.figures import facts_for, refresh_all_figures
 from tests.factories import ProjectBuilder, add_sample_progress
 from tests.pdf import joined, pages
@@ -89,6 +89,24 @@ def test_the_reports_map_shows_its_counties_figures(module_session, generated):
     assert shaded == {row.label: row for row in report.by_region}
 
 
+def test_the_reports_timeline_draws_its_red_projects_the_latest_first(module_session, generated, tmp_path):
+    from portfolio.reports.data import REPORT_TIMELINE_PROJECTS
+
+    report = _report(module_session)
+    red = {w.name for w in report.warnings if w.light is Light.RED}
+    drawn = report.red_timeline
+    assert len(drawn) == REPORT_TIMELINE_PROJECTS < len(red) == report.total.red
+    assert {p.name for p in drawn} <= red and all(p.light is Light.RED for p in drawn)
+    assert [p.lateness_days for p in drawn] == sorted((p.lateness_days for p in drawn), reverse=True)
+    text = joined("".join(pages(render_quarterly_pdf(report, register_font()), tmp_path)))
+    assert "附：红灯项目时间轴" in text and f"红灯项目共{len(red)}个，按滞后程度列出最滞后的{len(drawn)}个" in text
+    facts = facts_for(module_session, generated)
+    assessed = [(p, assess(facts[p.id], report.as_of)) for p in generated]
+    most_overdue = max((report.as_of - date(p.end_year, 12, 31)).days for p, a in assessed
+                       if a.light is Light.RED and a.has(WarningKind.OVERDUE))
+    assert drawn[0].lateness_days >= most_overdue > 0
+
+
 def quarter_trends_of_region(session, as_of, region_id, trend):
     return next(row.annual_plan for row in build_dashboard(session, quarter_end(trend.year, trend.quarter)).by_region
                 if row.key == region_id)
@@ -153,7 +171,7 @@ def test_the_word_report_has_the_pdfs_sections_and_tables(module_session, genera
     from docx.oxml.ns import qn
 
     from portfolio.reports.docx import FALLBACKS, render_quarterly_docx
-    from portfolio.reports.tables import details_table, group_table, trend_table, warnings_table
+    from portfolio.reports.tables import details_table, group_table, red_timelines, trend_table, warnings_table
 
     report = _report(module_session)
     document = Document(io.BytesIO(render_quarterly_docx(report, register_font())))
@@ -185,7 +203,8 @@ def test_the_word_report_has_the_pdfs_sections_and_tables(module_session, genera
     with zipfile.ZipFile(io.BytesIO(render_quarterly_docx(report, register_font()))) as package:
         font_table = package.read("word/fontTable.xml").decode("utf-8")
         footer = "".join(package.read(name).decode("utf-8") for name in package.namelist() if "footer" in name)
-        assert len([name for name in package.namelist() if name.startswith("word/media/")]) == 4  # the three charts and the map
+        pictures = len([name for name in package.namelist() if name.startswith("word/media/")])
+    assert pictures == 3 + len(report.maps) + len(red_timelines(report))  # the charts, the map, the timelines
     for name, fallback in FALLBACKS.items():
         assert f'<w:font w:name="{name}"><w:altName w:val="{fallback}"/>' in font_table
     assert 'w:instr="PAGE"' in footer

@@ -1,0 +1,1 @@
+"""The timeline (Gantt): projects' build years with their milestones, planned and actual."""
