@@ -72,7 +72,7 @@ class Styles:
 
         self.title = style("title", 18, 26, alignment=TA_CENTER, spaceAfter=6)
         self.subtitle = style("subtitle", 10, alignment=TA_CENTER, textColor=colors.HexColor("#4a5568"))
-        self.heading = style("heading", 13, 18, spaceBefore=10, spaceAfter=6)
+        self.heading = style("heading", 13, 18, spaceBefore=10, spaceAfter=6, keepWithNext=1)
         self.body = style("body", 10, 16, firstLineIndent=20, spaceAfter=4)
 
 

@@ -1,13 +1,15 @@
 """The quarterly report from the web page and from `flask report quarterly`."""
 import io
 import re
+from datetime import date
 
 from docx import Document
 from sqlalchemy import select
 
+from portfolio.progress.demo import add_demo_progress
 from portfolio.registry.models import Region
 from tests.factories import SEED_DIR
-from tests.pdf import joined, pdf_text
+from tests.pdf import joined, pages, pdf_text
 
 SEED_NAMES = [line.split(",")[2] for line in (SEED_DIR / "projects.csv").read_text(encoding="utf-8").splitlines()[1:]]
 SHANYANG = ["焦作市人民医院门急诊楼及医学研究中心项目", "焦作市中医院中医优势专科综合楼", "山阳区黄龙山体育公园项目"]
@@ -90,3 +92,17 @@ def test_the_word_report_downloads_from_the_page_and_the_cli(client, seeded, run
     assert result.exit_code == 0, result.output
     assert "13个项目" in result.output
     assert Document(str(out)).tables[1].rows[-1].cells[0].text == "合计"
+
+
+def test_no_heading_is_left_at_the_foot_of_a_page(client, seeded, in_app, tmp_path):
+    """The seed with demo progress lays 一、's trend table down to the foot of the first page: the
+    heading 二、 then moves to the next page with its table instead of ending the page alone."""
+    def demo(session):
+        add_demo_progress(session, date(2026, 11, 23))
+        session.commit()
+
+    in_app(demo)
+    with client.get("/reports/quarterly.pdf?year=2026&quarter=3") as response:
+        all_pages = pages(response.data, tmp_path)
+    first_lines = [[line.strip() for line in page.splitlines() if line.strip()][0] for page in all_pages]
+    assert "二、分县区情况" in first_lines and "一、总体情况" not in first_lines
