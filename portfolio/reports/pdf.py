@@ -8,7 +8,7 @@ from xml.sax.saxutils import escape
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
-from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.shapes import Drawing, Group, Line, Polygon, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -25,7 +25,7 @@ from portfolio.indicators.queries import PlanMonitoring
 from portfolio.problems.queries import ProblemFigures
 from portfolio.reports.data import PhotoEntry, QuarterlyReport
 from portfolio.reports.fonts import PdfFont
-from portfolio.reports.pictures import chart_png, map_png, timeline_png
+from portfolio.reports.pictures import chart_png, map_png
 from portfolio.reports.tables import (
     TREND_NOTE,
     ReportTable,
@@ -45,6 +45,7 @@ from portfolio.reports.tables import (
 )
 from portfolio.rules import Light
 from portfolio.rules.totals import GroupFigures
+from portfolio.timeline.geometry import LATE_COLOUR, ON_TIME_COLOUR, Timeline
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 16 * mm
@@ -58,6 +59,7 @@ TABLE_FONT_SIZE = 7.5
 LIGHT_COLOURS = {Light.RED: colors.HexColor("#c53030"), Light.YELLOW: colors.HexColor("#b7791f"),
                  Light.GREEN: colors.HexColor("#1b7f3b"), Light.DONE: colors.HexColor("#4a5568"),
                  Light.CANCELLED: colors.HexColor("#a0aec0")}
+GREY = colors.HexColor("#616e7c")
 SERIES_COLOURS = (colors.HexColor("#90cdf4"), colors.HexColor("#1b7f3b"))
 
 rendering_lock = threading.Lock()
@@ -390,9 +392,9 @@ def _render(report: QuarterlyReport, pdf_font: PdfFont,
         story.append(Paragraph("本季度没有完成的节点。", styles.body))
 
     if report.red_timeline:
-        story.append(Paragraph("附：红灯项目时间轴", styles.heading))
-        story.append(Paragraph(escape(red_timeline_note(report)), styles.body))
-        story += [_picture(timeline_png(timeline, pdf_font), CONTENT_WIDTH) for timeline in red_timelines(report)]
+        first, *rest = [_timeline_drawing(timeline, font) for timeline in red_timelines(report)]
+        story += [KeepTogether([Paragraph("附：红灯项目时间轴", styles.heading),  # a heading keeps with no group
+                                Paragraph(escape(red_timeline_note(report)), styles.body), first]), *rest]
 
     if report.photos:
         story.append(Paragraph("附：项目现场照片", styles.heading))
@@ -414,6 +416,40 @@ def _picture(png: bytes, width: float) -> Image:
     picture.drawHeight = width * picture.imageHeight / picture.imageWidth
     picture.drawWidth = width
     return picture
+
+
+def _timeline_drawing(timeline: Timeline, font: str) -> Drawing:
+    """The timeline page's Gantt chart (`timeline/geometry.py`) as vector shapes, scaled to the page's
+    width: what `reports/pictures.timeline_png` draws for the Word file."""
+    scale = CONTENT_WIDTH / timeline.width
+    group = Group(transform=(scale, 0, 0, -scale, 0, timeline.height * scale))  # the geometry's y runs down
+
+    def text(x, y, value, size, colour, anchor="start"):  # upright again inside the flipped group
+        group.add(Group(String(0, 0, value, fontName=font, fontSize=size, fillColor=colour, textAnchor=anchor),
+                        transform=(1, 0, 0, -1, x, y)))
+
+    for tick, following in zip(timeline.years, timeline.years[1:]):
+        text((tick.x + following.x) / 2, timeline.axis_height - 12, str(tick.year), 11, GREY, "middle")
+    for tick in timeline.years:
+        group.add(Line(tick.x, timeline.axis_height - 6, tick.x, timeline.height, strokeColor=colors.HexColor("#d9e2ec")))
+    for row in timeline.rows:
+        middle = row.y + timeline.row_height / 2
+        name = row.project.name if len(row.project.name) <= 17 else row.project.name[:16] + "…"
+        text(4, middle + 4, name, 12, colors.black)
+        colour = colors.HexColor(row.colour)
+        group.add(Rect(row.bar_x, row.y + 9, row.bar_width, timeline.row_height - 18, rx=3, ry=3, strokeColor=colour,
+                       fillColor=colors.Color(colour.red, colour.green, colour.blue, alpha=0.35)))
+        for marker in row.markers:
+            colour = colors.HexColor(LATE_COLOUR if marker.late else ON_TIME_COLOUR)
+            group.add(Polygon([marker.x, middle - 6, marker.x + 6, middle, marker.x, middle + 6, marker.x - 6, middle],
+                              fillColor=colour if marker.actual else colors.white, strokeColor=colour, strokeWidth=1.5))
+    brand = colors.HexColor("#b3261e")
+    group.add(Line(timeline.today_x, timeline.axis_height - 8, timeline.today_x, timeline.height, strokeColor=brand,
+                   strokeWidth=1.5, strokeDashArray=[4, 3]))
+    text(timeline.today_x - 3, timeline.axis_height - 24, format_date(timeline.as_of), 11, brand, "end")
+    drawing = Drawing(CONTENT_WIDTH, timeline.height * scale, initialFontName=font)
+    drawing.add(group)
+    return drawing
 
 
 def _trend_section(report: QuarterlyReport, font: str, styles: Styles, pdf_font: PdfFont) -> list:

@@ -17,7 +17,7 @@ def _face(font: PdfFont, size: int):
 
 def _png(image: Image.Image) -> bytes:
     buffer = BytesIO()
-    image.save(buffer, "PNG", optimize=True)
+    image.save(buffer, "PNG", compress_level=6)
     return buffer.getvalue()
 
 
@@ -45,7 +45,7 @@ def chart_png(chart: BarChart, font: PdfFont, scale: int = 2) -> bytes:
     return _png(image)
 
 
-def map_png(county_map: CountyMap, font: PdfFont, scale: int = 3) -> bytes:
+def map_png(county_map: CountyMap, font: PdfFont, scale: int = 2) -> bytes:
     """The dashboard's county map (`maps/geometry.py`) with its legend and its separate sites' figures
     beside it, as a PNG."""
     side = 300
@@ -79,7 +79,7 @@ def map_png(county_map: CountyMap, font: PdfFont, scale: int = 3) -> bytes:
     return _png(image)
 
 
-def timeline_png(timeline: Timeline, font: PdfFont, scale: int = 3) -> bytes:
+def timeline_png(timeline: Timeline, font: PdfFont, scale: int = 2) -> bytes:
     """The timeline page's Gantt chart (`timeline/geometry.py`) as a PNG: names, bars, milestones
     (hollow planned, filled reached, red late) and the as-of date's line."""
     image = Image.new("RGB", (timeline.width * scale, timeline.height * scale), "white")
