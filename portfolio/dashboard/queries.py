@@ -1,9 +1,10 @@
 """The figures of the home page: totals, breakdowns, warning counts, the most overdue projects."""
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from portfolio.cycle.queries import QuarterRound, quarter_round
@@ -109,13 +110,14 @@ def trend_quarters(as_of: date, quarters: int = TREND_QUARTERS) -> list[tuple[in
 
 
 def quarter_trends(session: Session, as_of: date, thresholds: Thresholds = Thresholds(),
-                   plan_id: int | None = None, quarters: int = TREND_QUARTERS) -> list[QuarterTrend]:
+                   where: Sequence[ColumnElement] = (), quarters: int = TREND_QUARTERS) -> list[QuarterTrend]:
     """The last `quarters` quarters up to the 报告期 of `as_of`, oldest first: each one's figures are the
-    dashboard's as of that quarter's last day (one grouped pass per quarter; the report judges the same
-    quarters project by project, `reports.data.report_trends`)."""
+    dashboard's as of that quarter's last day (one grouped pass per quarter) for the projects `where`
+    selects (the report's scope). The report judges them project by project instead when only reviewed
+    progress counts (`reports.data.report_trends`, tested equal)."""
     trends = []
     for year, quarter in trend_quarters(as_of, quarters):
         end = quarter_end(year, quarter)
-        where = [in_registry(end)] + ([Project.plan_id == plan_id] if plan_id else [])
-        trends.append(QuarterTrend.of(year, quarter, totals.total(judged_cells(session, end, thresholds, where))))
+        judged = judged_cells(session, end, thresholds, [in_registry(end), *where])
+        trends.append(QuarterTrend.of(year, quarter, totals.total(judged)))
     return trends

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from portfolio.dashboard.queries import build_dashboard, quarter_trends
 from portfolio.progress.models import Milestone, ProgressReport
 from portfolio.progress.sample_data import sample_progress
-from portfolio.registry.models import ProjectStatus, Region, Sector
-from portfolio.reports.data import ReportFilters, build_quarterly_report
+from portfolio.registry.models import Project, ProjectStatus, Region, Sector
+from portfolio.reports.data import ReportFilters, build_quarterly_report, report_trends
 from portfolio.reports.fonts import register_font
 from portfolio.reports.pdf import render_quarterly_pdf
 from portfolio.rules import Light, WarningKind, assess, quarter_end
@@ -66,18 +66,27 @@ def test_report_totals_equal_the_dashboard(module_session, generated):
 
 
 def test_report_trends_equal_the_dashboards(module_session, generated):
-    """近八个季度走势: the report judges each quarter project by project (the pure rules), the dashboard by
-    one grouped pass (the SQL twin); for the same projects the two agree to the fen; a filtered report's
-    trend covers only its projects."""
+    """近八个季度走势: judged project by project (the pure rules, as an approved-only report does) and by
+    one grouped pass per quarter (the SQL twin, as the dashboard and every other report do), the same
+    projects' trends agree to the fen, unfiltered and for one county."""
     session = module_session
     report = _report(session)
     dashboard = quarter_trends(session, report.as_of)
     assert report.trends == tuple(dashboard) and len(report.trends) == 8
+    assert report_trends(session, ReportFilters(), report.as_of) == report.trends
     assert sum(t.quarter_investment for t in report.trends) > 0 and any(t.red for t in report.trends)
     region = session.scalar(select(Region).where(Region.name == "温县"))
-    county = _report(session, region=region).trends
-    assert [t.annual_plan for t in county] == [
-        quarter_trends_of_region(session, report.as_of, region.id, quarter) for quarter in dashboard]
+    county = report_trends(session, ReportFilters(region=region), report.as_of)
+    assert county == _report(session, region=region).trends
+    assert county == tuple(quarter_trends(session, report.as_of, where=[Project.region_id == region.id]))
+    assert county != report.trends
+
+
+def test_an_approved_only_reports_trend_counts_only_reviewed_progress(module_session, generated):
+    """The generated progress is all drafts: counted as reviewed, none of it is."""
+    trends = _report(module_session, approved_only=True).trends
+    assert len(trends) == 8 and all(t.quarter_investment == 0 and t.annual_completed == 0 for t in trends)
+    assert _report(module_session).trends[-1].quarter_investment > 0
 
 
 def test_the_reports_map_shows_its_counties_figures(module_session, generated):
@@ -105,11 +114,6 @@ def test_the_reports_timeline_draws_its_red_projects_the_latest_first(module_ses
     most_overdue = max((report.as_of - date(p.end_year, 12, 31)).days for p, a in assessed
                        if a.light is Light.RED and a.has(WarningKind.OVERDUE))
     assert drawn[0].lateness_days >= most_overdue > 0
-
-
-def quarter_trends_of_region(session, as_of, region_id, trend):
-    return next(row.annual_plan for row in build_dashboard(session, quarter_end(trend.year, trend.quarter)).by_region
-                if row.key == region_id)
 
 
 def test_warnings_are_exactly_what_the_rules_flag_red_first(module_session, generated):
