@@ -98,6 +98,7 @@ PAGES = {
     "review list": lambda client, ctx: client.get(f"/reviews/?year={YEAR}&quarter={QUARTER}"),
     "project list": lambda client, ctx: client.get("/projects/"),
     "dashboard": lambda client, ctx: client.get("/"),
+    "timeline": lambda client, ctx: client.get("/timeline/?by=lateness"),
     "progress import preview": lambda client, ctx: client.post(
         "/imports/progress", data={"progress-csrf_token": ctx["token"],
                                    "progress-file": (BytesIO(ctx["template"]), "进展.xlsx")},
@@ -110,6 +111,7 @@ ROWS_SHOWN = {
     "review list": lambda response, n: _text(response).count("计数项目") >= n,
     "project list": lambda response, n: _text(response).count("计数项目") >= min(n, 20),  # 20 a page
     "dashboard": lambda response, n: re.search(rf'id="kpi-count">{n}<', _text(response)),
+    "timeline": lambda response, n: _text(response).count('class="gantt-row"') == n,
     "progress import preview": lambda response, n: re.search(rf"新增 <strong>{n}</strong>", _text(response)),
     "progress template download": lambda response, n: _template_rows(response) == n,
 }

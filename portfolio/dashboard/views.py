@@ -9,7 +9,7 @@ from portfolio.core.db import db
 from portfolio.cycle.queries import RoundState, county_todo
 from portfolio.dashboard.charts import grouped_bar_chart, trend_chart
 from portfolio.dashboard.queries import build_dashboard, quarter_trends
-from portfolio.maps.geometry import LIGHT_COLOURS, NO_PROJECTS, MapMeasure, county_maps
+from portfolio.maps.geometry import LIGHT_COLOURS, NO_PROJECTS, MapMeasure, county_maps, has_map
 from portfolio.maps.queries import project_places, region_places
 from portfolio.problems.queries import overdue_notices
 from portfolio.registry.models import in_registry
@@ -31,8 +31,10 @@ def index():
     )
     trends = quarter_trends(db.session, dashboard.as_of, web.thresholds())
     measure = web.enum_arg("map", MapMeasure, MapMeasure.INVESTMENT)
-    maps = county_maps(measure, region_places(db.session), dashboard.by_region,
-                       project_places(db.session, dashboard.as_of, web.thresholds(), [in_registry(dashboard.as_of)]))
+    regions = region_places(db.session)
+    places = (project_places(db.session, dashboard.as_of, web.thresholds(), [in_registry(dashboard.as_of)])
+              if any(has_map(region.city) for region in regions) else [])
+    maps = county_maps(measure, regions, dashboard.by_region, places)
     return render_template("dashboard/index.html", dashboard=dashboard, chart=chart, warning_kinds=list(WarningKind),
                            trends=trends, trend_chart=trend_chart(trends),
                            maps=maps, measure=measure, measures=list(MapMeasure), no_projects=NO_PROJECTS,

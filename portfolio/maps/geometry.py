@@ -23,6 +23,9 @@ SHADE_COLOURS = {
 """Each measure's shades, lightest first: blues for investment, reds for the share of warnings."""
 SHADES = 5
 NO_PROJECTS = "#edf2f7"
+MAP_DOTS = 500
+"""Projects drawn as dots at most (red first, then yellow, green, done): more is a blot, and a page's weight."""
+DOT_ORDER = (Light.RED, Light.YELLOW, Light.GREEN, Light.DONE)
 LIGHT_COLOURS = {Light.RED: "#c53030", Light.YELLOW: "#d69e2e", Light.GREEN: "#1b7f3b", Light.DONE: "#4a5568"}
 
 
@@ -111,6 +114,10 @@ class CountyMap:
     separate: tuple[GroupFigures, ...]
     """Sites of the city that are not one county (示范区, 中心城区, 市本级): no boundary, figures beside."""
     legend: tuple[LegendStep, ...]
+
+    @property
+    def dots_capped(self) -> bool:
+        return len(self.dots) >= MAP_DOTS
 
     def value_label(self, figures: GroupFigures | None) -> str:
         return measure_label(self.measure, figures)
@@ -234,7 +241,7 @@ def county_map(city: str, measure: MapMeasure, regions: Sequence[RegionPlace], b
                places: Sequence[ProjectPlace] = ()) -> CountyMap:
     """The map of `city` (one with boundaries, `has_map`): its counties shaded by `measure` of the
     figures `by_region` (the roll-up's rows, keyed by region id), its other sites beside it, and the
-    projects placed inside the drawing as dots coloured by their light."""
+    projects placed inside the drawing as dots coloured by their light (at most MAP_DOTS, red first)."""
     project, outlines = _projected(city)
     figures = {row.key: row for row in by_region}
     city_regions = [region for region in regions if region.city == city]
@@ -259,7 +266,8 @@ def county_map(city: str, measure: MapMeasure, regions: Sequence[RegionPlace], b
         x, y = project(float(place.longitude), float(place.latitude))
         if PADDING <= x <= WIDTH - PADDING and PADDING <= y <= project.height - PADDING:
             dots.append(MapDot(place.project_id, place.name, x, y, place.light))
-    return CountyMap(city, measure, WIDTH, project.height, tuple(areas), tuple(dots),
+    dots.sort(key=lambda dot: DOT_ORDER.index(dot.light))  # stable: within a light, the callers' order
+    return CountyMap(city, measure, WIDTH, project.height, tuple(areas), tuple(dots[:MAP_DOTS]),
                      tuple(figures[region.id] for region in city_regions
                            if region.name not in drawn and region.id in figures),
                      _legend(measure, steps))

@@ -25,7 +25,7 @@ from portfolio.core.formatting import (
 from portfolio.core.images import for_print
 from portfolio.dashboard.queries import QuarterTrend, quarter_trends, trend_quarters
 from portfolio.indicators.queries import IndicatorFilters, PlanMonitoring, monitoring
-from portfolio.maps.geometry import CountyMap, MapMeasure, ProjectPlace, county_maps
+from portfolio.maps.geometry import MAP_DOTS, CountyMap, MapMeasure, ProjectPlace, county_maps
 from portfolio.maps.queries import region_places
 from portfolio.problems.queries import ProblemFigures, problem_figures, round_window
 from portfolio.progress.models import Milestone, ProgressPhoto, ProgressReport
@@ -125,7 +125,7 @@ class PhotoEntry:
 
 PHOTOS_PER_PROJECT = 2
 REPORT_TIMELINE_PROJECTS = 100
-"""The red projects the report's timeline draws (the latest first); the rest are counted, not drawn."""
+"""The red projects the report's timeline draws (the most delayed first); the rest are counted, not drawn."""
 JUDGED_AT_ONCE = 2000
 """Projects whose facts are read and judged at a time: the report keeps their rows, never all their facts."""
 
@@ -173,7 +173,7 @@ class QuarterlyReport:
     problems: ProblemFigures
     """存在问题及协调解决情况: problems of the report's projects from the quarter's start to `as_of`."""
     red_timeline: tuple[TimelineProject, ...] = ()
-    """附：红灯项目时间轴: the red projects, the latest first, at most REPORT_TIMELINE_PROJECTS of them."""
+    """附：红灯项目时间轴: the red projects, the most delayed first, at most REPORT_TIMELINE_PROJECTS of them."""
     maps: tuple[CountyMap, ...] = ()
     """二、分县区: the county map of each city (planned investment; the projects with coordinates as dots)."""
     trends: tuple[QuarterTrend, ...] = ()
@@ -235,7 +235,7 @@ def build_quarterly_report(session: Session, year: int, quarter: int, filters: R
     reporting_year, reporting_q = reporting_quarter(as_of)
     projects = session.execute(_judged_columns(report_projects_query(filters, as_of))).all()
     funding = funding_by_project(session, report_projects_query(filters, as_of).with_only_columns(Project.id))
-    rows, warnings, sums, places, red = [], [], {}, [], []
+    rows, warnings, sums, places, red = [], [], {}, ([], []), []
     for start in range(0, len(projects), JUDGED_AT_ONCE):  # a province's projects in bounded memory
         chunk = projects[start:start + JUDGED_AT_ONCE]
         facts = facts_for(session, chunk, filters.approved_only)
@@ -250,10 +250,12 @@ def build_quarterly_report(session: Session, year: int, quarter: int, filters: R
                                    a.completion_rate, a.quarter_investment, (latest.works_status or "") if latest else "",
                                    a.light, latest.review_state.label if latest else "—", why))
             if p.longitude is not None and a.light is not Light.CANCELLED:
-                places.append(ProjectPlace(p.id, p.name, p.region_id, p.longitude, p.latitude, a.light))
+                dots = places[a.light in (Light.RED, Light.YELLOW)]  # the map draws MAP_DOTS, red first
+                if len(dots) < MAP_DOTS:
+                    dots.append(ProjectPlace(p.id, p.name, p.region_id, p.longitude, p.latitude, a.light))
             if a.light is Light.RED:
                 entry = timeline_project(p.id, p.name, p.region_name, facts[p.id], a, as_of)
-                key = (entry.lateness_days, -len(rows))  # keeps the latest, then the first in the report
+                key = (entry.lateness_days, -len(rows))  # keeps the most delayed, then the first in the report
                 (heapq.heappush if len(red) < REPORT_TIMELINE_PROJECTS else heapq.heappushpop)(red, (key, entry))
             if a.light in (Light.RED, Light.YELLOW):
                 warnings.append(WarningEntry(p.name, p.region_name, a.light, why,
@@ -280,7 +282,7 @@ def build_quarterly_report(session: Session, year: int, quarter: int, filters: R
         projects=tuple(rows),
         milestones_reached=tuple(MilestoneEntry(name, region, kind.label, actual) for name, region, kind, actual in reached),
         red_timeline=tuple(order_projects([entry for _, entry in red], TimelineOrder.LATENESS)),
-        maps=tuple(county_maps(MapMeasure.INVESTMENT, region_places(session), by_region, places)),
+        maps=tuple(county_maps(MapMeasure.INVESTMENT, region_places(session), by_region, places[1] + places[0])),
         trends=(report_trends(session, filters, as_of, thresholds) if filters.approved_only
                 else tuple(quarter_trends(session, as_of, thresholds, report_scope(filters)))),
         problems=problem_figures(session, *round_window(year, quarter, today),

@@ -129,7 +129,7 @@ TIMELINE_ROWS = 25
 
 
 def red_timelines(report: QuarterlyReport) -> list[Timeline]:
-    """附：红灯项目时间轴: the red projects, the latest first, a page's worth per picture."""
+    """附：红灯项目时间轴: the red projects, the most delayed first, a page's worth per picture."""
     projects = report.red_timeline
     return [build_timeline(projects[start:start + TIMELINE_ROWS], report.as_of)
             for start in range(0, len(projects), TIMELINE_ROWS)]

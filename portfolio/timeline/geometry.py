@@ -8,7 +8,15 @@ from datetime import date
 
 from portfolio.core.enums import LabelledEnum
 from portfolio.core.formatting import format_date
-from portfolio.rules import Assessment, Light, MilestoneDates, ProjectFacts, WarningKind, milestone_is_late
+from portfolio.rules import (
+    Assessment,
+    Light,
+    MilestoneDates,
+    ProjectFacts,
+    WarningKind,
+    is_active,
+    milestone_is_late,
+)
 
 LABEL_WIDTH = 260
 PLOT_WIDTH = 700
@@ -36,20 +44,24 @@ class TimelineProject:
     light: Light
     milestones: tuple[MilestoneDates, ...]
     lateness_days: int
-    """How late the project is in its latest-running respect: days past its planned end, or past a
+    """How late the project is in its most delayed respect: days past its planned end, or past a
     milestone's planned date (not reached, or reached that much after it); 0 when nothing is late."""
+    active: bool = True
+    """Neither done nor cancelled on the date: as in the rules, only an active project is ever late."""
 
 
 def timeline_project(project_id: int, name: str, region: str, facts: ProjectFacts, assessment: Assessment,
                      as_of: date) -> TimelineProject:
-    """A project of the timeline from its facts and its assessment (the rules')."""
+    """A project of the timeline from its facts and its assessment (the rules'): a finished or
+    cancelled project is not late, whatever its milestones say."""
     milestones = tuple(m for m in facts.milestones if m.planned_date or m.actual_date)
+    active = is_active(assessment.status)
     delays = [((m.actual_date if m.actual_date and m.actual_date <= as_of else as_of) - m.planned_date).days
-              for m in milestones if m.planned_date]
+              for m in milestones if m.planned_date and active]
     if assessment.has(WarningKind.OVERDUE):
         delays.append((as_of - facts.planned_end).days)
     return TimelineProject(project_id, name, region, facts.start_year, facts.end_year, assessment.light, milestones,
-                           max([0, *delays]))
+                           max([0, *delays]), active)
 
 
 def order_projects(projects: Sequence[TimelineProject], order: TimelineOrder) -> list[TimelineProject]:
@@ -99,11 +111,12 @@ class Timeline:
     rows: tuple[TimelineRow, ...]
 
 
-def _markers(milestone: MilestoneDates, as_of: date, x_of) -> list[Marker]:
+def _markers(milestone: MilestoneDates, as_of: date, x_of, active: bool) -> list[Marker]:
     label = milestone.kind.label
-    late_open = milestone_is_late(milestone, as_of)
+    late_open = active and milestone_is_late(milestone, as_of)
     reached = milestone.actual_date is not None and milestone.actual_date <= as_of
-    reached_late = reached and milestone.planned_date is not None and milestone.actual_date > milestone.planned_date
+    reached_late = (active and reached and milestone.planned_date is not None
+                    and milestone.actual_date > milestone.planned_date)
     markers = []
     if milestone.planned_date:
         state = "，未按期完成" if late_open else ""
@@ -131,7 +144,7 @@ def build_timeline(projects: Sequence[TimelineProject], as_of: date) -> Timeline
     rows = []
     for index, project in enumerate(projects):
         start, end = x_of(date(project.start_year, 1, 1)), x_of(date(project.end_year + 1, 1, 1))
-        markers = tuple(marker for milestone in project.milestones for marker in _markers(milestone, as_of, x_of))
+        markers = tuple(marker for milestone in project.milestones for marker in _markers(milestone, as_of, x_of, project.active))
         rows.append(TimelineRow(project, AXIS_HEIGHT + index * ROW_HEIGHT, start, end - start, markers))
     return Timeline(LABEL_WIDTH + PLOT_WIDTH + 10, AXIS_HEIGHT + len(rows) * ROW_HEIGHT + 6, LABEL_WIDTH, ROW_HEIGHT,
                     AXIS_HEIGHT, as_of, x_of(as_of),

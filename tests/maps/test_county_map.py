@@ -46,6 +46,19 @@ def test_dots_are_the_citys_projects_inside_the_drawing():
     assert 0 < dot.x < drawn.width and 0 < dot.y < drawn.height
 
 
+def test_at_most_map_dots_are_drawn_red_first():
+    from portfolio.maps.geometry import MAP_DOTS
+
+    lights = [Light.GREEN, Light.DONE, Light.YELLOW, Light.RED]
+    places = [ProjectPlace(n, f"项目{n}", 9, Decimal("113.08"), Decimal("34.94"), lights[n % 4])
+              for n in range(MAP_DOTS + 100)]
+    drawn = county_map("焦作市", MapMeasure.INVESTMENT, REGIONS, [_row(9, 1, 4000)], places).dots
+    assert len(drawn) == MAP_DOTS
+    order = [Light.RED, Light.YELLOW, Light.GREEN, Light.DONE]
+    assert [dot.light for dot in drawn] == sorted((dot.light for dot in drawn), key=order.index)
+    assert sum(dot.light is Light.RED for dot in drawn) == sum(place.light is Light.RED for place in places)
+
+
 def test_a_map_for_each_city_with_projects_and_boundaries():
     assert [m.city for m in county_maps(MapMeasure.INVESTMENT, REGIONS, [_row(99, 1, 10), _row(1, 1, 10)])] == [
         "焦作市", "新乡市"]

@@ -72,8 +72,8 @@ def test_report_trends_equal_the_dashboards(module_session, generated):
     session = module_session
     report = _report(session)
     dashboard = quarter_trends(session, report.as_of)
-    assert report.trends == tuple(dashboard) and len(report.trends) == 8
-    assert report_trends(session, ReportFilters(), report.as_of) == report.trends
+    assert report_trends(session, ReportFilters(), report.as_of) == tuple(dashboard) == report.trends
+    assert len(dashboard) == 8
     assert sum(t.quarter_investment for t in report.trends) > 0 and any(t.red for t in report.trends)
     region = session.scalar(select(Region).where(Region.name == "温县"))
     county = report_trends(session, ReportFilters(region=region), report.as_of)
@@ -98,6 +98,15 @@ def test_the_reports_map_shows_its_counties_figures(module_session, generated):
     assert shaded == {row.label: row for row in report.by_region}
 
 
+def _red_lateness(session, generated, as_of):
+    from portfolio.timeline.geometry import timeline_project
+
+    facts = facts_for(session, generated)
+    judged = [(p, assess(facts[p.id], as_of)) for p in generated]
+    return {p.name: timeline_project(p.id, p.name, "", facts[p.id], a, as_of).lateness_days
+            for p, a in judged if a.light is Light.RED}
+
+
 def test_the_reports_timeline_draws_its_red_projects_the_latest_first(module_session, generated, tmp_path):
     from portfolio.reports.data import REPORT_TIMELINE_PROJECTS
 
@@ -107,6 +116,9 @@ def test_the_reports_timeline_draws_its_red_projects_the_latest_first(module_ses
     assert len(drawn) == REPORT_TIMELINE_PROJECTS < len(red) == report.total.red
     assert {p.name for p in drawn} <= red and all(p.light is Light.RED for p in drawn)
     assert [p.lateness_days for p in drawn] == sorted((p.lateness_days for p in drawn), reverse=True)
+    all_red = _red_lateness(module_session, generated, report.as_of)
+    undrawn = [days for name, days in all_red.items() if name not in {p.name for p in drawn}]
+    assert len(all_red) == len(red) and drawn[-1].lateness_days >= max(undrawn)  # the most delayed are drawn
     text = joined("".join(pages(render_quarterly_pdf(report, register_font()), tmp_path)))
     assert "附：红灯项目时间轴" in text and f"红灯项目共{len(red)}个，按滞后程度列出最滞后的{len(drawn)}个" in text
     facts = facts_for(module_session, generated)

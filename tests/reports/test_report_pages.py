@@ -1,6 +1,7 @@
 """The quarterly report from the web page and from `flask report quarterly`."""
 import io
 import re
+import subprocess
 from datetime import date
 
 from docx import Document
@@ -106,3 +107,15 @@ def test_no_heading_is_left_at_the_foot_of_a_page(client, seeded, in_app, tmp_pa
         all_pages = pages(response.data, tmp_path)
     first_lines = [[line.strip() for line in page.splitlines() if line.strip()][0] for page in all_pages]
     assert "二、分县区情况" in first_lines and "一、总体情况" not in first_lines
+
+
+def test_no_line_of_the_report_starts_with_closing_punctuation(client, seeded, tmp_path):
+    """The seed's summary once broke before "；" (ReportLab's frame is 12 points narrower than the page's
+    text width): lines are measured for the frame, and closing punctuation stays with what it closes."""
+    with client.get("/reports/quarterly.pdf?year=2026&quarter=3") as response:
+        (tmp_path / "seed.pdf").write_bytes(response.data)
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "seed.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    assert any("投资完成率" in line for line in lines)
+    assert not [line for line in lines if line[0] in "，。；：、！？）》」”"]

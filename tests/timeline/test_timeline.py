@@ -40,6 +40,20 @@ def test_lateness_is_the_longest_delay_of_the_project_or_a_milestone():
     assert timeline_project(3, "滞后", "温县", late_milestone, assess(late_milestone, AS_OF), AS_OF).lateness_days == 213
 
 
+def test_a_finished_or_cancelled_project_is_never_late():
+    """As in the rules: only an active project's milestones can be late."""
+    milestones = [(MilestoneKind.ACCEPTANCE, date(2020, 12, 1), None), (MilestoneKind.COMMENCEMENT, date(2019, 3, 1),
+                                                                       date(2019, 9, 1))]
+    for status in (ProjectStatus.CANCELLED, ProjectStatus.COMPLETED):
+        facts = _facts(2019, 2020, milestones, status)
+        assessment = assess(facts, AS_OF)
+        project = timeline_project(1, "项目", "温县", facts, assessment, AS_OF)
+        assert not assessment.warnings and project.lateness_days == 0 and not project.active
+        assert not any(marker.late for row in build_timeline([project], AS_OF).rows for marker in row.markers)
+    active = _facts(2019, 2020, milestones)
+    assert timeline_project(1, "项目", "温县", active, assess(active, AS_OF), AS_OF).lateness_days > 2000
+
+
 def _project(project_id, start, end, lateness=0, milestones=()):
     return TimelineProject(project_id, f"项目{project_id}", "温县", start, end, Light.GREEN, tuple(milestones), lateness)
 
@@ -113,4 +127,5 @@ def test_the_lists_filters_choose_the_projects_and_a_long_list_is_cut(client, ap
     monkeypatch.setattr(views, "TIMELINE_PROJECTS", 5)
     page = _gantt(client)
     assert len(re.findall('class="gantt-row"', page)) == 5 and "筛选出13个项目，时间轴只画清单中的前5个" in page
+    assert "“按滞后程度”也只在这5个之中排序" in _gantt(client, "&by=lateness")
 
