@@ -9,7 +9,7 @@ from portfolio.core.db import db
 from portfolio.cycle.queries import RoundState, county_todo
 from portfolio.dashboard.charts import grouped_bar_chart, trend_chart
 from portfolio.dashboard.queries import build_dashboard, quarter_trends
-from portfolio.maps.geometry import LIGHT_COLOURS, NO_PROJECTS, MapMeasure, county_maps, has_map
+from portfolio.maps.geometry import DOT_ORDER, NO_PROJECTS, MapMeasure, county_maps, has_map
 from portfolio.maps.queries import project_places, region_places
 from portfolio.problems.queries import overdue_notices
 from portfolio.registry.models import in_registry
@@ -38,6 +38,6 @@ def index():
     return render_template("dashboard/index.html", dashboard=dashboard, chart=chart, warning_kinds=list(WarningKind),
                            trends=trends, trend_chart=trend_chart(trends),
                            maps=maps, measure=measure, measures=list(MapMeasure), no_projects=NO_PROJECTS,
-                           light_colours=LIGHT_COLOURS,
+                           dot_lights=DOT_ORDER,
                            todo=todo, round_states=list(RoundState), today=web.today(), funding_lines=funding_lines,
                            late_notices=overdue_notices(db.session, web.today(), problem_region_scope(current_user)))

@@ -26,7 +26,6 @@ NO_PROJECTS = "#edf2f7"
 MAP_DOTS = 500
 """Projects drawn as dots at most (red first, then yellow, green, done): more is a blot, and a page's weight."""
 DOT_ORDER = (Light.RED, Light.YELLOW, Light.GREEN, Light.DONE)
-LIGHT_COLOURS = {Light.RED: "#c53030", Light.YELLOW: "#d69e2e", Light.GREEN: "#1b7f3b", Light.DONE: "#4a5568"}
 
 
 class MapMeasure(LabelledEnum):
@@ -82,7 +81,7 @@ class MapDot:
 
     @property
     def colour(self) -> str:
-        return LIGHT_COLOURS[self.light]
+        return self.light.colour
 
 
 @dataclass(frozen=True)

@@ -434,8 +434,7 @@ def _timeline_drawing(timeline: Timeline, font: str) -> Drawing:
         group.add(Line(tick.x, timeline.axis_height - 6, tick.x, timeline.height, strokeColor=colors.HexColor("#d9e2ec")))
     for row in timeline.rows:
         middle = row.y + timeline.row_height / 2
-        name = row.project.name if len(row.project.name) <= 17 else row.project.name[:16] + "…"
-        text(4, middle + 4, name, 12, colors.black)
+        text(4, middle + 4, row.project.short_name, 12, colors.black)
         colour = colors.HexColor(row.colour)
         group.add(Rect(row.bar_x, row.y + 9, row.bar_width, timeline.row_height - 18, rx=3, ry=3, strokeColor=colour,
                        fillColor=colors.Color(colour.red, colour.green, colour.blue, alpha=0.35)))

@@ -93,8 +93,7 @@ def timeline_png(timeline: Timeline, font: PdfFont, scale: int = 2) -> bytes:
                   fill="#d9e2ec", width=scale)
     for row in timeline.rows:
         middle = (row.y + timeline.row_height / 2) * scale
-        name = row.project.name if len(row.project.name) <= 17 else row.project.name[:16] + "…"
-        draw.text((4 * scale, middle), name, font=face, fill="#1f2933", anchor="lm")
+        draw.text((4 * scale, middle), row.project.short_name, font=face, fill="#1f2933", anchor="lm")
         top, bottom = (row.y + 9) * scale, (row.y + timeline.row_height - 9) * scale
         colour = Image.new("RGB", (1, 1), row.colour).getpixel((0, 0))
         tint = tuple(round(255 - (255 - c) * 0.35) for c in colour)

@@ -57,6 +57,17 @@ class Light(StrEnum):
     def label(self) -> str:
         return {"red": "红", "yellow": "黄", "green": "绿", "done": "已完成", "cancelled": "已取消"}[self.value]
 
+    @property
+    def long_label(self) -> str:
+        """红灯, 黄灯, 绿灯, 已完成, 已取消: the light named on its own, as in a legend or a tooltip."""
+        return self.label + "灯" if self in (Light.RED, Light.YELLOW, Light.GREEN) else self.label
+
+    @property
+    def colour(self) -> str:
+        """The fill the map's dots and the timeline's bars draw it in."""
+        return {"red": "#c53030", "yellow": "#d69e2e", "green": "#1b7f3b", "done": "#4a5568",
+                "cancelled": "#a0aec0"}[self.value]
+
 
 class WarningKind(StrEnum):
     OVERDUE = "overdue"

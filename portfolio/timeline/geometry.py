@@ -22,8 +22,6 @@ LABEL_WIDTH = 260
 PLOT_WIDTH = 700
 ROW_HEIGHT = 30
 AXIS_HEIGHT = 34
-LIGHT_COLOURS = {Light.RED: "#c53030", Light.YELLOW: "#d69e2e", Light.GREEN: "#1b7f3b", Light.DONE: "#4a5568",
-                 Light.CANCELLED: "#a0aec0"}
 LATE_COLOUR, ON_TIME_COLOUR = "#c53030", "#1d4ed8"
 
 
@@ -48,6 +46,11 @@ class TimelineProject:
     milestone's planned date (not reached, or reached that much after it); 0 when nothing is late."""
     active: bool = True
     """Neither done nor cancelled on the date: as in the rules, only an active project is ever late."""
+
+    @property
+    def short_name(self) -> str:
+        """The name as the row's label shows it: 17 characters at most."""
+        return self.name if len(self.name) <= 17 else self.name[:16] + "…"
 
 
 def timeline_project(project_id: int, name: str, region: str, facts: ProjectFacts, assessment: Assessment,
@@ -89,7 +92,7 @@ class TimelineRow:
 
     @property
     def colour(self) -> str:
-        return LIGHT_COLOURS[self.project.light]
+        return self.project.light.colour
 
 
 @dataclass(frozen=True)
