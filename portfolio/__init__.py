@@ -15,12 +15,13 @@ from portfolio.core.db import configure_sqlite, csrf, db, migrate
 def create_app(config: Mapping | None = None) -> Flask:
     """Build the app from the environment; `config` overrides individual settings (tests)."""
     instance = settings.instance_path()
-    package = settings.ROOT / "portfolio"
+    # The pages and their assets live at the project's top level, beside the package (README.md,
+    # "Layout"); found from this file, so the app renders from any working directory.
     app = Flask(
         __name__,
         instance_path=str(instance),
-        template_folder=str(package / "core" / "templates"),
-        static_folder=str(package / "static"),
+        template_folder=str(settings.ROOT / "templates"),
+        static_folder=str(settings.ROOT / "static"),
     )
     instance.mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(settings.from_environment(instance))

@@ -17,7 +17,7 @@ from portfolio.core.system import system_facts
 from portfolio.registry import queries as registry
 from portfolio.registry.models import Region
 
-bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @bp.before_request
@@ -29,14 +29,14 @@ def admins_only():
 def _users_page(form: UserForm, one_time: tuple[str, str] | None = None, status: int = 200,
                 email_error: tuple[int, str, str] | None = None):
     """`email_error`: (account, what was typed, why it was refused) for that row's e-mail form."""
-    return render_template("admin/users.html", users=db.session.scalars(select(User).order_by(User.id)).all(),
+    return render_template("accounts/users.html", users=db.session.scalars(select(User).order_by(User.id)).all(),
                            form=form, confirm=ConfirmForm(), one_time=one_time, email_error=email_error), status
 
 
 @bp.get("/system")
 def system():
     """系统: how this installation is set up (font, database, media, backups), and its commands."""
-    return render_template("admin/system.html", facts=system_facts(db.session, current_app))
+    return render_template("accounts/system.html", facts=system_facts(db.session, current_app))
 
 
 @bp.get("/users")
@@ -116,4 +116,4 @@ def set_email(user_id: int):
 def audit_trail():
     page = db.paginate(audit.all_entries_query(request.args.get("table") or None), page=web.page_arg(),
                        per_page=current_app.config["PROJECTS_PER_PAGE"] * 2, error_out=False)
-    return render_template("admin/audit.html", page=page)
+    return render_template("accounts/audit.html", page=page)

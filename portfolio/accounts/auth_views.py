@@ -20,7 +20,7 @@ from portfolio.core.db import db
 from portfolio.core.forms import ConfirmForm
 from portfolio.core.security import client_address, security_log
 
-bp = Blueprint("auth", __name__, template_folder="templates")
+bp = Blueprint("auth", __name__)
 
 REFUSED = "用户名或密码不正确。"
 
@@ -42,12 +42,12 @@ def login():
         if address_blocked(client_address()):
             security_log("login_throttled", username)
             form.username.errors.append("登录失败次数过多，请稍后再试。")
-            return render_template("auth/login.html", form=form), 429
+            return render_template("accounts/login.html", form=form), 429
         user = db.session.scalar(select(User).where(User.username == username))
         if user is not None and (account_locked(user) or not claim_attempt(user.id)):
             security_log("login_locked", username)
             form.username.errors.append("该账户因多次登录失败已暂时锁定，请稍后再试或联系管理员。")
-            return render_template("auth/login.html", form=form), 429
+            return render_template("accounts/login.html", form=form), 429
         # an unknown account costs the same time as a known one: its password is checked against a dummy hash
         if not verify_password(user.password_hash if user else dummy_hash(), form.password.data) or (
                 user is None or not user.is_enabled):
@@ -57,7 +57,7 @@ def login():
             db.session.commit()
             security_log("login_failed", username)
             form.password.errors.append(REFUSED)
-            return render_template("auth/login.html", form=form), 401
+            return render_template("accounts/login.html", form=form), 401
         db.session.refresh(user)
         record_success(user)
         db.session.commit()
@@ -66,7 +66,7 @@ def login():
         session.permanent = True
         security_log("login", username)
         return redirect(_safe_next(request.args.get("next")))
-    return render_template("auth/login.html", form=form), 422 if form.errors else 200
+    return render_template("accounts/login.html", form=form), 422 if form.errors else 200
 
 
 @bp.post("/logout")
@@ -100,4 +100,4 @@ def change_password():
             security_log("password_changed")
             flash("密码已修改；其他设备上的登录已失效。", "success")
             return redirect(url_for("dashboard.index"))
-    return render_template("auth/change_password.html", form=form), 422 if form.errors else 200
+    return render_template("accounts/change_password.html", form=form), 422 if form.errors else 200

@@ -13,7 +13,7 @@ from portfolio.core.db import db
 from portfolio.core.forms import ConfirmForm
 from portfolio.core.security import security_log
 
-bp = Blueprint("tokens", __name__, template_folder="templates")
+bp = Blueprint("tokens", __name__)
 
 
 def _page(form: TokenForm | None, secret: str | None = None, status: int = 200, everyone: bool = False):

@@ -20,7 +20,7 @@ from portfolio.messages import mail
 from portfolio.messages.models import MailDelivery, MailState, Message
 from portfolio.messages.operations import deliver
 
-bp = Blueprint("cycle", __name__, url_prefix="/round", template_folder="templates")
+bp = Blueprint("cycle", __name__, url_prefix="/round")
 
 
 @bp.before_request

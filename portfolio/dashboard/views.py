@@ -16,7 +16,7 @@ from portfolio.registry.models import in_registry
 from portfolio.rules import WarningKind
 from portfolio.rules.totals import funding_lines
 
-bp = Blueprint("dashboard", __name__, template_folder="templates")
+bp = Blueprint("dashboard", __name__)
 
 
 @bp.get("/")

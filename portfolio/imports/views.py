@@ -24,7 +24,7 @@ from portfolio.registry import queries as registry
 from portfolio.registry.models import Plan, Region
 from portfolio.rules import quarter_of
 
-bp = Blueprint("imports", __name__, url_prefix="/imports", template_folder="templates")
+bp = Blueprint("imports", __name__, url_prefix="/imports")
 
 MAY_IMPORT = {"projects": access.can_edit_projects, "progress": access.can_import_progress}
 """Who may upload each kind of file."""

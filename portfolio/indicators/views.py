@@ -18,7 +18,7 @@ from portfolio.indicators.validation import VALUE_LABELS, value_errors
 from portfolio.registry import queries as registry_queries
 from portfolio.reports.fonts import register_font
 
-bp = Blueprint("indicators", __name__, url_prefix="/indicators", template_folder="templates")
+bp = Blueprint("indicators", __name__, url_prefix="/indicators")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

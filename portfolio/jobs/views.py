@@ -8,7 +8,7 @@ from portfolio.core.db import db
 from portfolio.jobs import runner
 from portfolio.jobs.models import Job, JobState
 
-bp = Blueprint("jobs", __name__, url_prefix="/jobs", template_folder="templates")
+bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 REFRESH_SECONDS = 2
 
 

@@ -9,7 +9,7 @@ from portfolio.core.forms import ConfirmForm
 from portfolio.messages.models import Message
 from portfolio.messages.operations import unread_count
 
-bp = Blueprint("messages", __name__, url_prefix="/messages", template_folder="templates")
+bp = Blueprint("messages", __name__, url_prefix="/messages")
 
 
 @bp.app_context_processor

@@ -23,7 +23,7 @@ from portfolio.progress.models import ProgressReport
 from portfolio.registry import queries as registry_queries
 from portfolio.registry.models import Project, ProjectStatus
 
-bp = Blueprint("problems", __name__, url_prefix="/problems", template_folder="templates")
+bp = Blueprint("problems", __name__, url_prefix="/problems")
 LEDGER_COLUMNS = ["序号", "项目名称", "县(市、区)", "问题类型", "问题描述", "责任单位", "提出日期", "办结时限", "状态",
                   "办结日期", "说明"]
 

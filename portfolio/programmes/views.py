@@ -13,7 +13,7 @@ from portfolio.programmes.models import ProgrammeTask
 from portfolio.programmes.validation import link_errors, progress_errors
 from portfolio.registry.models import Programme, Project
 
-bp = Blueprint("programmes", __name__, url_prefix="/programmes", template_folder="templates")
+bp = Blueprint("programmes", __name__, url_prefix="/programmes")
 
 
 @bp.get("/")

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from portfolio.core.audit import Audited
 from portfolio.core.db import ExactDecimal, db, enum_type, money, timestamp_type, utc_now
@@ -73,7 +73,8 @@ class ProgressReport(Audited, db.Model):
     generated: Mapped[bool] = mapped_column(default=False, server_default=false())
     """Made by `flask demo`; `demo --remove` deletes only such rows, never what a person entered."""
 
-    project: Mapped[Project] = relationship(back_populates="progress_reports")
+    project: Mapped[Project] = relationship(
+        backref=backref("progress_reports", cascade="all, delete-orphan", passive_deletes=True))
     photos: Mapped[list[ProgressPhoto]] = relationship(
         back_populates="report", order_by="ProgressPhoto.id", cascade="all, delete-orphan")
 
@@ -100,7 +101,8 @@ class Milestone(Audited, db.Model):
     generated: Mapped[bool] = mapped_column(default=False, server_default=false())
     """Made by `flask demo`; `demo --remove` deletes only such rows, never what a person entered."""
 
-    project: Mapped[Project] = relationship(back_populates="milestones")
+    project: Mapped[Project] = relationship(
+        backref=backref("milestones", cascade="all, delete-orphan", passive_deletes=True))
     documents: Mapped[list[MilestoneDocument]] = relationship(
         back_populates="milestone", order_by="MilestoneDocument.id", cascade="all, delete-orphan")
 
@@ -124,7 +126,8 @@ class AnnualPlan(Audited, db.Model):
     generated: Mapped[bool] = mapped_column(default=False, server_default=false())
     """Made by `flask demo`; `demo --remove` deletes only such rows, never what a person entered."""
 
-    project: Mapped[Project] = relationship(back_populates="annual_plans")
+    project: Mapped[Project] = relationship(backref=backref(
+        "annual_plans", order_by="AnnualPlan.year", cascade="all, delete-orphan", passive_deletes=True))
 
 
 class ProgressPhoto(Audited, db.Model):

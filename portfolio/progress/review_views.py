@@ -19,7 +19,7 @@ from portfolio.progress.forms import ReviewActionForm
 from portfolio.progress.models import ProgressReport
 from portfolio.registry.models import Project, Region
 
-bp = Blueprint("reviews", __name__, url_prefix="/reviews", template_folder="templates")
+bp = Blueprint("reviews", __name__, url_prefix="/reviews")
 
 MAX_AT_ONCE = 500
 """Reports one confirmation may act on."""
@@ -53,7 +53,7 @@ def index():
                             current_app.config["REPORT_DUE_DAYS"], filters["region"])
     regions = db.session.scalars(select(Region).where(Region.id.in_(select(Project.region_id)))
                                  .order_by(Region.id)).all()
-    return render_template("reviews/index.html", filters=filters, entries=entries, pictures=pictures,
+    return render_template("progress/reviews.html", filters=filters, entries=entries, pictures=pictures,
                            summary=summary, regions=regions, states=list(RoundState), confirm=ConfirmForm(),
                            action_form=ReviewActionForm(formdata=None))
 
@@ -120,7 +120,7 @@ def act():
         return _back(filters)
 
     def confirmation(message: str | None = None, status: int = 200):
-        return render_template("reviews/confirm.html", action=action, reports=reports, form=form, filters=filters,
+        return render_template("progress/review_confirm.html", action=action, reports=reports, form=form, filters=filters,
                                message=message), status
 
     if not form.confirmed.data:

@@ -22,7 +22,7 @@ from portfolio.progress.models import (
 )
 from portfolio.registry.models import Project
 
-bp = Blueprint("progress", __name__, url_prefix="/projects/<int:project_id>", template_folder="templates")
+bp = Blueprint("progress", __name__, url_prefix="/projects/<int:project_id>")
 
 
 def _project(project_id: int) -> Project:
@@ -123,7 +123,7 @@ def delete_progress(project_id: int, report_id: int):
         photos.remove_unreferenced(db.session, files)
         flash(f"已删除{label}进展。", "success")
         return _detail(project, "progress")
-    return render_template("confirm_delete.html", form=form, what=f"“{project.name}”{report.year}年第{report.quarter}季度的进展",
+    return render_template("core/confirm_delete.html", form=form, what=f"“{project.name}”{report.year}年第{report.quarter}季度的进展",
                            cancel_url=url_for("projects.detail", project_id=project.id, _anchor="progress"))
 
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     CheckConstraint,
@@ -23,9 +22,6 @@ from portfolio.core.audit import Audited
 from portfolio.core.db import db, enum_type, money, timestamp_type, utc_now
 from portfolio.core.enums import LabelledEnum
 from portfolio.core.limits import FIRST_YEAR, LAST_YEAR
-
-if TYPE_CHECKING:
-    from portfolio.progress.models import AnnualPlan, Milestone, ProgressReport
 
 
 class RegionKind(LabelledEnum):
@@ -251,18 +247,11 @@ class Project(BuildPeriod, Audited, db.Model):
     plan: Mapped[Plan] = relationship(back_populates="projects")
     programme: Mapped[Programme | None] = relationship()
     region: Mapped[Region] = relationship()
-    milestones: Mapped[list[Milestone]] = relationship(
-        back_populates="project", cascade="all, delete-orphan", passive_deletes=True
-    )
-    annual_plans: Mapped[list[AnnualPlan]] = relationship(
-        back_populates="project", order_by="AnnualPlan.year", cascade="all, delete-orphan", passive_deletes=True
-    )
+    # `milestones`, `annual_plans` and `progress_reports` are declared by portfolio.progress.models as
+    # backrefs: progress depends on the registry, never the other way (no import circle).
     status_changes: Mapped[list[StatusChange]] = relationship(
         back_populates="project", cascade="all, delete-orphan", passive_deletes=True,
         order_by="StatusChange.id",
-    )
-    progress_reports: Mapped[list[ProgressReport]] = relationship(
-        back_populates="project", cascade="all, delete-orphan", passive_deletes=True
     )
     funding: Mapped[list[ProjectFunding]] = relationship(
         back_populates="project", cascade="all, delete-orphan", order_by="ProjectFunding.id",

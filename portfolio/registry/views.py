@@ -27,7 +27,7 @@ from portfolio.registry.models import FundingSource, Project
 from portfolio.registry.validation import funding_field, funding_warning, project_errors
 from portfolio.rules.figures import facts_for
 
-bp = Blueprint("projects", __name__, url_prefix="/projects", template_folder="templates")
+bp = Blueprint("projects", __name__, url_prefix="/projects")
 FUNDING_FIELDS = [funding_field(source) for source in FundingSource]
 HISTORY_ON_PAGE = 10
 """The project page shows the latest ten changes and links to the rest."""
@@ -89,7 +89,7 @@ def index():
     assessments = {pid: rules.assess(f, filters.as_of, filters.thresholds) for pid, f in facts.items()}
     review_states = {pid: latest.review_state for pid, f in facts.items()
                      if (latest := rules.latest_report(f, filters.as_of)) is not None}
-    return render_template("projects/index.html", filter_form=filter_form, filters=filters, page=page,
+    return render_template("registry/index.html", filter_form=filter_form, filters=filters, page=page,
                            totals=totals, assessments=assessments, review_states=review_states,
                            photos=progress_queries.newest_photos(db.session, [p.id for p in page.items]),
                            reporting=rules.reporting_quarter(filters.as_of),
@@ -111,7 +111,7 @@ def detail(project_id: int):
     history = db.session.scalars(audit.project_history_query(project.id, _hidden_history(project))
                                  .limit(HISTORY_ON_PAGE + 1)).all()
     return render_template(
-        "projects/detail.html", project=project, as_of=as_of,
+        "registry/detail.html", project=project, as_of=as_of,
         assessment=rules.assess(facts, as_of, web.thresholds()),
         history=progress_queries.progress_history(db.session, project),
         annual_rows=progress_queries.annual_plan_rows(db.session, project),
@@ -135,7 +135,7 @@ def history(project_id: int):
     page = db.paginate(audit.project_history_query(project.id, _hidden_history(project)), page=web.page_arg(),
                        per_page=current_app.config["PROJECTS_PER_PAGE"],
                        error_out=False)
-    return render_template("projects/history.html", project=project, page=page)
+    return render_template("registry/history.html", project=project, page=page)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -145,7 +145,7 @@ def create():
     if form.validate_on_submit() and (project := _save(form, None)):
         flash(f"已新增项目“{project.name}”。", "success")
         return redirect(url_for(".detail", project_id=project.id))
-    return render_template("projects/form.html", form=form, project=None, funding_fields=FUNDING_FIELDS), (
+    return render_template("registry/form.html", form=form, project=None, funding_fields=FUNDING_FIELDS), (
         422 if form.errors else 200)
 
 
@@ -158,7 +158,7 @@ def edit(project_id: int):
         flash(f"该项目已于{format_date(project.archived_on)}归档，恢复后才能修改。", "error")
         if request.method == "GET":
             return redirect(url_for(".detail", project_id=project.id))
-        return render_template("projects/form.html", form=form, project=project, funding_fields=FUNDING_FIELDS), 409
+        return render_template("registry/form.html", form=form, project=project, funding_fields=FUNDING_FIELDS), 409
     conflicts = []
     if form.validate_on_submit():
         conflicts = web.conflicts_since_opened(form, "projects", project)
@@ -167,7 +167,7 @@ def edit(project_id: int):
             return redirect(url_for(".detail", project_id=project.id))
         if not conflicts:
             conflicts = web.conflicts_since_opened(form, "projects", db.session.get(Project, project_id))
-    return render_template("projects/form.html", form=form, project=project, conflicts=conflicts,
+    return render_template("registry/form.html", form=form, project=project, conflicts=conflicts,
                            funding_fields=FUNDING_FIELDS), (
         409 if conflicts else 422 if form.errors else 200)
 
@@ -183,13 +183,13 @@ def archive(project_id: int):
         return redirect(url_for(".detail", project_id=project.id))
     if form.validate_on_submit():
         if conflicts := web.conflicts_since_opened(form, "projects", project):
-            return render_template("projects/archive.html", form=form, project=project, conflicts=conflicts,
+            return render_template("registry/archive.html", form=form, project=project, conflicts=conflicts,
                                    recorded=queries.recorded_items(db.session, project)), 409
         operations.archive_project(db.session, project, form.reason.data, web.today())
         db.session.commit()
         flash(f"已归档项目“{project.name}”：它不再出现在项目清单、汇总、报告和报送中，记录全部保留，可随时恢复。", "success")
         return redirect(url_for(".detail", project_id=project.id))
-    return render_template("projects/archive.html", form=form, project=project, conflicts=[],
+    return render_template("registry/archive.html", form=form, project=project, conflicts=[],
                            recorded=queries.recorded_items(db.session, project)), 422 if form.errors else 200
 
 
@@ -226,7 +226,7 @@ def delete(project_id: int):
         flash(f"已删除项目“{name}”。", "success")
         return redirect(url_for(".index"))
     return render_template(
-        "confirm_delete.html", form=ConfirmForm(), cancel_url=url_for(".detail", project_id=project.id),
+        "core/confirm_delete.html", form=ConfirmForm(), cancel_url=url_for(".detail", project_id=project.id),
         what=f"项目“{project.name}”（{project.region.name}，计划投资{format_wan(project.planned_investment)}万元）",
         consequence="该项目没有任何进展、节点、年度计划或问题记录；删除后无法恢复，修改记录中保留删除操作。",
     )

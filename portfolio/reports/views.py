@@ -30,7 +30,7 @@ from portfolio.reports.models import IssuedReport
 from portfolio.reports.pdf import render_quarterly_pdf
 from portfolio.rules import quarter_of
 
-bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
+bp = Blueprint("reports", __name__, url_prefix="/reports")
 PDF = "application/pdf"
 
 

@@ -16,7 +16,7 @@ from portfolio.timeline.geometry import (
     timeline_project,
 )
 
-bp = Blueprint("timeline", __name__, url_prefix="/timeline", template_folder="templates")
+bp = Blueprint("timeline", __name__, url_prefix="/timeline")
 TIMELINE_PROJECTS = 200
 """A chart of more rows is not read: beyond this the page asks for narrower filters."""
 

@@ -8,7 +8,7 @@ from portfolio.api.openapi import PARAMETERS, query_parameters
 from portfolio.core.settings import ROOT
 from portfolio.registry.forms import ProjectFilterForm
 
-VENDORED = ROOT / "portfolio" / "static" / "vendor" / "swagger-ui"
+VENDORED = ROOT / "static" / "vendor" / "swagger-ui"
 
 
 def test_the_document_is_valid_openapi_and_covers_every_route(app, openapi_document):
