@@ -5,9 +5,11 @@ import os
 
 import flask_migrate
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import MetaData, create_engine, make_url, text
 
 from portfolio import create_app
+from portfolio.accounts import passwords
 from portfolio.accounts.models import Role
 from portfolio.core.db import db
 from portfolio.core.settings import normalize_database_url
@@ -15,6 +17,25 @@ from portfolio.imports import uploads
 from portfolio.jobs import runner as job_runner
 from portfolio.registry.seed import load_seed, read_seed_dir
 from tests.factories import SEED_DIR, MailServer, ProjectBuilder, build_user, login
+
+
+OWASP_HASHER = passwords.HASHER
+"""The hasher the app uses (19 MiB, two passes: about 50 ms a hash); `owasp_hashing` puts it back for a test."""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing():
+    """Argon2id at its smallest cost while testing, as Django's test settings do with their hashers: the suite
+    makes and checks a password for nearly every test, and the cost is written into each hash, so checking
+    works whichever hasher made it. tests/accounts/test_accounts.py checks the real parameters."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+        yield
+
+
+@pytest.fixture
+def owasp_hashing(monkeypatch):
+    monkeypatch.setattr(passwords, "HASHER", OWASP_HASHER)
 
 
 @pytest.fixture(scope="session")

@@ -35,6 +35,19 @@ HOSTILE_TEXT = st.one_of(
 NAME = "山阳区黄龙山体育公园项目"
 
 
+def _once(client, url: str, read=csrf_token):
+    """What a fuzzed test reads from a page (its CSRF token, or with `read=fields` its form's fields), fetched
+    once per test: Hypothesis runs every example with the same logged-in client, whose token stays valid."""
+    pages = client.__dict__.setdefault("fuzzed_pages", {})
+    if (url, read) not in pages:
+        pages[url, read] = read(client, url)
+    return pages[url, read]
+
+
+def fields(client, url: str) -> dict[str, str]:
+    return form_fields(client.get(url).get_data(as_text=True))
+
+
 def _no_pending_uploads(app) -> None:
     """Each generated file is a fresh upload (a preview that could be confirmed stays pending, capped per account)."""
     for waiting in uploads.folder(app.instance_path).iterdir():
@@ -53,7 +66,7 @@ def _counts(in_app) -> tuple:
        value=HOSTILE_TEXT)
 @FUZZ
 def test_fuzz_the_project_form(client, seeded, in_app, field, value):
-    form = form_fields(client.get("/projects/new").get_data(as_text=True))
+    form = _once(client, "/projects/new", fields)
     valid = form | {"name": "模糊测试项目", "planned_investment": "100", "start_year": "2025", "end_year": "2026"}
     before = _counts(in_app)
     response = client.post("/projects/new", data=valid | {field: value})
@@ -75,7 +88,7 @@ def test_fuzz_the_progress_form(client, seeded, in_app, field, value):
     valid = {"year": "2025", "quarter": "4", "cumulative_investment": "100", "quarter_investment": "100",
              "physical_progress": "10", "works_status": "", "problems": "", "next_steps": ""}
     before = _counts(in_app)
-    response = client.post(url, data={"csrf_token": csrf_token(client, url), **valid, field: value})
+    response = client.post(url, data={"csrf_token": _once(client, url), **valid, field: value})
     assert response.status_code in (302, 422), (field, value, response.status_code)
     if response.status_code != 302:
         assert _counts(in_app) == before, "nothing written on refusal"
@@ -89,7 +102,7 @@ def test_fuzz_the_project_table_import(app, client, seeded, in_app, cells):
     _no_pending_uploads(app)
     plan_id = in_app(lambda s: s.scalar(select(Project.plan_id).where(Project.name == NAME)))
     data = csv_bytes([cells])  # CSV carries any character; openpyxl would refuse to write some
-    token = csrf_token(client, "/imports/")
+    token = _once(client, "/imports/")
     response = client.post("/imports/projects", content_type="multipart/form-data", data={
         "projects-csrf_token": token, "projects-plan": str(plan_id), "projects-file": (BytesIO(data), "表.csv")})
     assert response.status_code in (200, 422), (cells, response.status_code)
@@ -104,7 +117,7 @@ def test_fuzz_the_progress_import(app, client, seeded, in_app, figures):
     data = csv_bytes([[str(project_id), NAME, *figures]], header=header)
     before = _counts(in_app)
     response = client.post("/imports/progress", content_type="multipart/form-data", data={
-        "progress-csrf_token": csrf_token(client, "/imports/"), "progress-file": (BytesIO(data), "进展.csv")})
+        "progress-csrf_token": _once(client, "/imports/"), "progress-file": (BytesIO(data), "进展.csv")})
     assert response.status_code in (200, 422), (figures, response.status_code)
     assert _counts(in_app) == before, "a preview writes nothing"
 
@@ -115,7 +128,7 @@ def test_fuzz_the_annual_plan_form(client, seeded, in_app, field, value):
     project_id = in_app(lambda s: s.scalar(select(Project.id).where(Project.name == NAME)))
     before = in_app(lambda s: s.scalar(select(func.count()).select_from(AnnualPlan)))
     response = client.post(f"/projects/{project_id}/annual-plans", data={
-        "csrf_token": csrf_token(client, f"/projects/{project_id}"), "year": "2026", "planned_investment": "10",
+        "csrf_token": _once(client, f"/projects/{project_id}"), "year": "2026", "planned_investment": "10",
         field: value})
     assert response.status_code in (302, 422), (field, value, response.status_code)
     if response.status_code != 302:
@@ -131,7 +144,7 @@ def test_fuzz_the_milestones_form(client, seeded, in_app, kind, part, value):
     project_id = in_app(lambda s: s.scalar(select(Project.id).where(Project.name == NAME)))
     url = f"/projects/{project_id}/milestones"
     before = in_app(lambda s: s.scalar(select(func.count()).select_from(Milestone)))
-    response = client.post(url, data={"csrf_token": csrf_token(client, url), f"{kind}-{part}": value})
+    response = client.post(url, data={"csrf_token": _once(client, url), f"{kind}-{part}": value})
     assert response.status_code in (302, 422), (kind, part, value, response.status_code)
     if response.status_code != 302:
         assert in_app(lambda s: s.scalar(select(func.count()).select_from(Milestone))) == before
@@ -249,7 +262,7 @@ def _problem_counts(in_app) -> tuple:
 def test_fuzz_the_problem_form(client, seeded, in_app, field, value):
     project_id = in_app(lambda s: s.scalar(select(Project.id).where(Project.name == NAME)))
     url = f"/problems/new?project={project_id}"
-    valid = form_fields(client.get(url).get_data(as_text=True)) | {
+    valid = _once(client, url, fields) | {
         "kind": "land", "description": "用地指标未落实", "responsible_units": "市自然资源和规划局", "deadline": ""}
     before = _problem_counts(in_app)
     response = client.post(url, data=valid | {field: value})
@@ -265,10 +278,10 @@ def test_fuzz_the_notice_form(client, seeded, in_app, field, value):
     if not in_app(lambda s: s.scalar(select(func.count()).select_from(Problem))):
         project_id = in_app(lambda s: s.scalar(select(Project.id).where(Project.name == NAME)))
         url = f"/problems/new?project={project_id}"
-        client.post(url, data=form_fields(client.get(url).get_data(as_text=True)) | {
+        client.post(url, data=_once(client, url, fields) | {
             "kind": "land", "description": "用地指标未落实", "responsible_units": "市自然资源和规划局"})
     problem_id, region_id = in_app(lambda s: s.execute(select(Problem.id, Project.region_id).join(Problem.project)).first())
-    valid = form_fields(client.get("/problems/notices/new").get_data(as_text=True)) | {
+    valid = fields(client, "/problems/notices/new") | {  # fresh each time: the form's one-time token
         "problem_ids": str(problem_id), "region_id": str(region_id), "unit": "", "requirement": "请报告进展",
         "reply_deadline": (date.today() + timedelta(days=7)).isoformat()}
     before = _problem_counts(in_app)
@@ -281,7 +294,7 @@ def test_fuzz_the_notice_form(client, seeded, in_app, field, value):
 @given(field=st.sampled_from(["which", "region", "note", "year", "quarter", "confirmed"]), value=HOSTILE_TEXT)
 @FUZZ
 def test_fuzz_the_reminder_and_review_posts(client, seeded, in_app, field, value):
-    token = csrf_token(client, "/round/")
+    token = _once(client, "/round/")
     base = {"csrf_token": token, "which": "late", "note": "请尽快报送", "confirmed": "y"}
     response = client.post("/round/remind", data=base | {field: value})
     assert response.status_code in (200, 302, 422), (field, value, response.status_code)
@@ -302,7 +315,7 @@ def _plan_monitoring_counts(in_app) -> tuple:
 def test_fuzz_the_indicator_value_form(client, seeded, in_app, field, value):
     indicator_id = in_app(lambda s: s.scalar(select(PlanIndicator.id).where(PlanIndicator.name == "人均预期寿命(岁)")))
     url = f"/indicators/{indicator_id}"
-    valid = form_fields(client.get(url).get_data(as_text=True)) | {"year": "2024", "value": "79.1", "source": "统计公报"}
+    valid = _once(client, url, fields) | {"year": "2024", "value": "79.1", "source": "统计公报"}
     before = _plan_monitoring_counts(in_app)
     response = client.post(url, data=valid | {field: value})
     assert response.status_code in (302, 422), (field, value, response.status_code)
@@ -315,7 +328,7 @@ def test_fuzz_the_indicator_value_form(client, seeded, in_app, field, value):
 def test_fuzz_the_task_forms(client, seeded, in_app, field, value):
     task = in_app(lambda s: s.scalar(select(ProgrammeTask).where(ProgrammeTask.text == "1所普通高中学校")))
     page = f"/programmes/{task.programme_id}"
-    token = csrf_token(client, page)
+    token = _once(client, page)
     before = _plan_monitoring_counts(in_app)
     if field == "project_id":
         response = client.post(f"{page}/tasks/{task.id}/projects",

@@ -99,7 +99,7 @@ def test_password_policy(password, username, problem):
     assert (found is None) if problem is None else problem in found
 
 
-def test_passwords_are_argon2id_at_owasp_parameters():
+def test_passwords_are_argon2id_at_owasp_parameters(owasp_hashing):
     assert hash_password(PASSWORD).startswith("$argon2id$v=19$m=19456,t=2,p=1$")
 
 

@@ -46,8 +46,10 @@ def test_gunicorn_workers_share_the_key_and_trust_one_proxy(database_url, make_u
     environment = os.environ | {"DATABASE_URL": database_url, "PORTFOLIO_INSTANCE_PATH": str(tmp_path / "instance"),
                                 "PORTFOLIO_PROXY_HOPS": "1", "SECRET_KEY": ""}
     with log.open("w") as output:
-        server = subprocess.Popen([str(GUNICORN), "--workers", "2", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-                                  cwd=ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT)
+        # started from another folder: pages and assets are found from the package, not the working directory
+        server = subprocess.Popen([str(GUNICORN), "--workers", "2", "--bind", f"127.0.0.1:{port}",
+                                   "--pythonpath", str(ROOT), "wsgi:app"],
+                                  cwd=tmp_path, env=environment, stdout=output, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
@@ -65,6 +67,7 @@ def test_gunicorn_workers_share_the_key_and_trust_one_proxy(database_url, make_u
         token = CSRF.search(_open(browser, f"{base}/login")[2]).group(1)
         assert _open(browser, f"{base}/login", {"csrf_token": token, "username": "city-user",
                                                 "password": PASSWORD})[1] == f"{base}/"
+        assert _open(browser, f"{base}/static/css/app.css")[0] == 200
         answers = [_open(browser, f"{base}/projects/") for _ in range(20)]
         assert all((status, url) == (200, f"{base}/projects/") for status, url, _ in answers)
     finally:
