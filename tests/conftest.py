@@ -1,7 +1,9 @@
-"""Fixtures: a real database (an SQLite file, or PostgreSQL when TEST_DATABASE_URL says so)
-migrated to head once per run, emptied after every test that used it.
+"""Fixtures: a real database (SQLite files, or PostgreSQL when TEST_DATABASE_URL says so), one empty
+and one holding the seed, migrated to head once per run; each test runs inside a transaction rolled
+back at its end, or (`committed`) has its writes emptied after it.
 Builders and helpers live in tests/factories.py; the fixtures here call them."""
 import os
+from contextlib import contextmanager
 
 import flask_migrate
 import pytest
@@ -38,58 +40,134 @@ def owasp_hashing(monkeypatch):
     monkeypatch.setattr(passwords, "HASHER", OWASP_HASHER)
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory, worker_id) -> str:
-    """An SQLite file per test process; on PostgreSQL (TEST_DATABASE_URL) a database per pytest-xdist
-    worker on that server, made when missing, so workers never share tables."""
+def _database_urls(tmp_path_factory, worker_id) -> dict[str, str]:
+    """Two databases per test process, "empty" and "seeded": SQLite files, or on PostgreSQL
+    (TEST_DATABASE_URL) databases per pytest-xdist worker on that server, made when missing, so
+    workers never share tables."""
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
-        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'portfolio-test.sqlite3'}"
+        folder = tmp_path_factory.mktemp("db")
+        return {kind: f"sqlite:///{folder / f'portfolio-test-{kind}.sqlite3'}" for kind in ("empty", "seeded")}
     url = make_url(normalize_database_url(url))
-    if worker_id == "master":
-        return url.render_as_string(hide_password=False)
-    name = f"{url.database}_{worker_id}"
+    names = {kind: "_".join(part for part in (url.database, "" if worker_id == "master" else worker_id,
+                                              "" if kind == "empty" else kind) if part)
+             for kind in ("empty", "seeded")}
     server = create_engine(url, isolation_level="AUTOCOMMIT")
     with server.connect() as connection:
-        if connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}).scalar() is None:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        for name in names.values():
+            if connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                  {"name": name}).scalar() is None:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
     server.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
+    return {kind: url.set(database=name).render_as_string(hide_password=False) for kind, name in names.items()}
 
 
 @pytest.fixture(scope="session")
-def app(database_url, tmp_path_factory):
+def apps(tmp_path_factory, worker_id):
+    """The app on each of the two databases, migrated to head once per run; the seeded one holds the seed
+    (2 plans, 25 regions, 13 Jiaozuo projects), committed once."""
     os.environ["PORTFOLIO_INSTANCE_PATH"] = str(tmp_path_factory.mktemp("instance"))
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret",
-                      "JOB_WORKER": False})
+    made = {}
+    for kind, url in _database_urls(tmp_path_factory, worker_id).items():
+        made[kind] = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test-secret",
+                                 "JOB_WORKER": False})
+        with made[kind].app_context():
+            leftovers = MetaData()
+            leftovers.reflect(db.engine)
+            leftovers.drop_all(db.engine)
+            flask_migrate.upgrade()
+    _load_seed(made["seeded"])
+    yield made
+    for app in made.values():
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def empty_app(apps):
+    """The app on the empty database, for fixtures that outlive one test."""
+    return apps["empty"]
+
+
+@pytest.fixture
+def app(request, apps):
+    """The app on the seeded database when the test asks for `seeded`, else on the empty one."""
+    return apps["seeded" if "seeded" in request.fixturenames else "empty"]
+
+
+@pytest.fixture
+def database_url(app) -> str:
+    return app.config["SQLALCHEMY_DATABASE_URI"]
+
+
+def _load_seed(app) -> None:
     with app.app_context():
-        leftovers = MetaData()
-        leftovers.reflect(db.engine)
-        leftovers.drop_all(db.engine)
-        flask_migrate.upgrade()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+        load_seed(db.session, read_seed_dir(SEED_DIR))
+        db.session.commit()
 
 
 def _empty_every_table(app) -> None:
-    """Every table emptied, and the uploads waiting for confirmation removed (account ids start again)."""
     with app.app_context():
         db.session.rollback()
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
         db.session.commit()
+
+
+def _remove_files(app) -> None:
+    """The uploads waiting for confirmation and the jobs' files: they live outside the database."""
     for waiting in uploads.folder(app.instance_path).iterdir():
         waiting.unlink()
     for result in job_runner.folder(app).glob("*"):
         result.unlink()
 
 
+@contextmanager
+def _rolled_back(app):
+    """Everything the test writes, inside one transaction rolled back at its end: every session of the app
+    (the test's, each request's, each command's) is bound to one connection and its commits only release
+    a SAVEPOINT (SQLAlchemy's "joining a session into an external transaction")."""
+    with app.app_context():
+        engine = db.engine
+        connection = engine.connect()
+        outer = connection.begin()
+        if engine.dialect.name == "sqlite":
+            # pysqlite does not begin a transaction for a SAVEPOINT: without this BEGIN the first
+            # SAVEPOINT would start one and its RELEASE would commit
+            connection.exec_driver_sql("BEGIN")
+    engines = db._app_engines[app]  # Flask-SQLAlchemy picks a session's bind from here
+    engines[None] = connection
+    db.session.session_factory.configure(join_transaction_mode="create_savepoint")
+    try:
+        yield
+    finally:
+        db.session.session_factory.kw.pop("join_transaction_mode")
+        engines[None] = engine
+        outer.rollback()
+        connection.close()
+
+
 @pytest.fixture
-def clean_db(app):
-    """Every table empty after the test, whatever it wrote."""
+def committed(app, apps):
+    """For a test that shares the database with other threads, processes or apps (a live server, a job
+    worker, gunicorn, migrations): its writes are committed for real, and undone after it by emptying every
+    table (and loading the seed again on the seeded database)."""
     yield
     _empty_every_table(app)
+    if app is apps["seeded"]:
+        _load_seed(app)
+
+
+@pytest.fixture
+def clean_db(request, app):
+    """The database as it was before the test, whatever it wrote: rolled back, or emptied (`committed`)."""
+    if "committed" in request.fixturenames:
+        request.getfixturevalue("committed")
+        yield
+    else:
+        with _rolled_back(app):
+            yield
+    _remove_files(app)
 
 
 @pytest.fixture
@@ -101,14 +179,15 @@ def session(app, clean_db):
 
 
 @pytest.fixture(scope="module")
-def module_session(app):
+def module_session(empty_app):
     """One app context and session for a whole module whose tests only read data built once
     (by a module-scoped fixture): nothing is cleaned between its tests, every table is emptied after the module.
-    Don't mix it with `session` or `clean_db` in one module: they empty the tables after each test."""
-    with app.app_context():
+    Don't mix it with `session` or `clean_db` in one module."""
+    with empty_app.app_context():
         yield db.session
         db.session.rollback()
-    _empty_every_table(app)
+    _empty_every_table(empty_app)
+    _remove_files(empty_app)
 
 
 @pytest.fixture
@@ -145,10 +224,7 @@ def runner(app, clean_db):
 
 @pytest.fixture
 def seeded(app, clean_db):
-    """The seed data (2 plans, 25 regions, 13 Jiaozuo projects), committed."""
-    with app.app_context():
-        load_seed(db.session, read_seed_dir(SEED_DIR))
-        db.session.commit()
+    """The seed data (2 plans, 25 regions, 13 Jiaozuo projects): `app` is then the one on the seeded database."""
 
 
 @pytest.fixture
@@ -169,8 +245,9 @@ def make_project(session):
 
 
 @pytest.fixture
-def make_app(app):
-    """Another app on the test database with some settings changed; its connections are closed afterwards."""
+def make_app(app, committed):
+    """Another app on the test database with some settings changed; its connections are closed afterwards.
+    It has connections of its own, so the test's writes are committed."""
     made = []
 
     def build(**config):

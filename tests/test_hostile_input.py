@@ -213,7 +213,7 @@ def test_control_characters_are_refused_and_spreadsheets_keep_text_as_text(clien
     assert "'  =HYPERLINK" in csv_text
 
 
-def test_parallel_wrong_passwords_check_at_most_the_limit(app, make_user, clean_db, monkeypatch):
+def test_parallel_wrong_passwords_check_at_most_the_limit(app, make_user, committed, clean_db, monkeypatch):
     """Sixty tries at once, each from its own thread and connection: at most LOGIN_LOCK_AFTER
     passwords are checked, the rest are refused as locked, and the account ends locked."""
     from portfolio.accounts import auth_views

@@ -20,6 +20,8 @@ from portfolio.progress.models import AnnualPlan, Milestone, ProgressReport
 from portfolio.registry.models import Project
 from tests.factories import PASSWORD
 
+pytestmark = pytest.mark.usefixtures("committed")  # other threads, processes or connections
+
 NAME = "山阳区黄龙山体育公园项目"
 TRIES = 8
 

@@ -63,7 +63,7 @@ def system_facts(session: Session, app: Flask) -> SystemFacts:
     jobs = dict(session.execute(select(Job.state, func.count()).where(Job.created_dt >= since).group_by(Job.state)).all())
     return SystemFacts(
         version=importlib.metadata.version("portfolio"),
-        database=session.get_bind().url.render_as_string(hide_password=True),
+        database=session.get_bind().engine.url.render_as_string(hide_password=True),
         revision=revision,
         projects=session.scalar(select(func.count(Project.id))),
         demo_projects=session.scalar(select(func.count(Project.id)).where(Project.demo_data)),

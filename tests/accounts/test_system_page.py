@@ -11,7 +11,8 @@ from portfolio.core.backup import LAST_BACKUP
 from tests.factories import login
 
 
-def test_an_administrator_sees_the_installation(client, seeded, app, runner, tmp_path, monkeypatch):
+def test_an_administrator_sees_the_installation(committed, client, seeded, app, runner, tmp_path, monkeypatch):
+    """`flask backup` reads the database through a connection of its own: committed."""
     monkeypatch.setitem(app.config, "MEDIA_DIR", tmp_path / "media")
     (Path(app.instance_path) / LAST_BACKUP).unlink(missing_ok=True)  # another test's backup
     with app.app_context():

@@ -11,9 +11,9 @@ from tests.factories import api_token
 
 
 @pytest.fixture(scope="session")
-def openapi_document(app) -> dict:
-    with app.app_context():
-        return build_document(app)
+def openapi_document(empty_app) -> dict:
+    with empty_app.app_context():
+        return build_document(empty_app)
 
 
 def _operation(document: dict, method: str, path: str) -> tuple[str, dict]:

@@ -34,7 +34,8 @@ def browser():
 
 
 @pytest.fixture
-def live_server(app, clean_db):
+def live_server(app, committed, clean_db):
+    """The app served by threads of its own, so the test's writes are committed."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import flask_migrate
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -12,6 +13,8 @@ from sqlalchemy import inspect, text
 
 from portfolio.core.db import db
 from portfolio.registry.models import Project
+
+pytestmark = pytest.mark.usefixtures("committed")  # other threads, processes or connections
 
 
 def _tables() -> set[str]:

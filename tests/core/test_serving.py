@@ -13,8 +13,12 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from portfolio.core.settings import ROOT
 from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.usefixtures("committed")  # other threads, processes or connections
 
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 

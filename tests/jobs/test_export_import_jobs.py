@@ -23,6 +23,8 @@ from portfolio.registry.models import Plan, Project, ProjectStatus, Region
 from portfolio.registry.queries import ProjectFilters
 from tests.factories import PLAN_TITLE, appendix_rows, csrf_token, login, xlsx_bytes
 
+pytestmark = pytest.mark.usefixtures("committed")  # other threads, processes or connections
+
 
 def _run_next(app) -> Job:
     with app.app_context():

@@ -18,6 +18,8 @@ from portfolio.jobs.models import Job, JobState
 from tests.factories import build_user, csrf_token, login
 from tests.pdf import joined, pdf_text
 
+pytestmark = pytest.mark.usefixtures("committed")  # other threads, processes or connections
+
 
 def _count_to(parameters, progress):
     for done in range(parameters["to"] + 1):

@@ -310,8 +310,9 @@ def test_a_pdf_with_a_scripted_link_is_refused(app, client, report, in_app):
     assert "含有脚本或自动执行的动作" in page_text and _count(in_app, MilestoneDocument) == 0
 
 
-def test_two_uploads_at_once_cannot_pass_nine(app, client, report, in_app):
-    """The second of two uploads based on the same state of the report is refused (its version moved)."""
+def test_two_uploads_at_once_cannot_pass_nine(committed, app, client, report, in_app):
+    """The second of two uploads based on the same state of the report is refused (its version moved);
+    the two sessions have connections of their own, so the test's writes are committed."""
     from sqlalchemy.orm import Session
     from sqlalchemy.orm.exc import StaleDataError
 
