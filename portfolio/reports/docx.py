@@ -218,9 +218,13 @@ def _table(document, table: ReportTable, widths: Sequence[float] | None = None, 
     word = document.add_table(rows=len(rows) + int(header), cols=columns)
     word.style = document.styles["Table Grid"]
     word.alignment = WD_TABLE_ALIGNMENT.CENTER
+    # python-docx looks a style up among every style on each assignment (about 1 ms a cell): the cells'
+    # paragraphs get the style's id written directly instead
+    text_style = document.styles["Table Text"].style_id
+    word_rows = list(word.rows)  # `word.rows[i]` would search the table's rows again for every row
     if header:
-        _fill_row(word.rows[0], table.header, table, bold=True)
-        header_row = word.rows[0]._tr.get_or_add_trPr()
+        _fill_row(word_rows[0], table.header, table, text_style, bold=True)
+        header_row = word_rows[0]._tr.get_or_add_trPr()
         for flag in ("w:tblHeader", "w:cantSplit"):
             element = OxmlElement(flag)
             element.set(qn("w:val"), "true")
@@ -229,17 +233,18 @@ def _table(document, table: ReportTable, widths: Sequence[float] | None = None, 
     for index, values in enumerate(rows):
         light = table.lights[index] if index < len(table.lights) else None
         bold = table.total_row and index == len(rows) - 1
-        _fill_row(word.rows[index + offset], values, table, bold=bold, light=light)
+        _fill_row(word_rows[index + offset], values, table, text_style, bold=bold, light=light)
     if widths:
-        for row in word.rows:
+        for row in word_rows:
             for cell, width in zip(row.cells, widths, strict=False):
                 cell.width = Cm(width)
 
 
-def _fill_row(row, values: Sequence[str], table: ReportTable, bold: bool = False, light: Light | None = None) -> None:
+def _fill_row(row, values: Sequence[str], table: ReportTable, text_style: str, bold: bool = False,
+              light: Light | None = None) -> None:
     for column, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
         paragraph = cell.paragraphs[0]
-        paragraph.style = "Table Text"
+        paragraph._p.style = text_style
         lines = str(value).split("\n")
         for number, line in enumerate(lines):
             run = paragraph.add_run(line)

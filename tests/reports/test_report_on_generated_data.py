@@ -191,7 +191,8 @@ def test_the_word_report_has_the_pdfs_sections_and_tables(module_session, genera
     from portfolio.reports.tables import details_table, group_table, red_timelines, trend_table, warnings_table
 
     report = _report(module_session)
-    document = Document(io.BytesIO(render_quarterly_docx(report, register_font())))
+    written = render_quarterly_docx(report, register_font())
+    document = Document(io.BytesIO(written))
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
     assert [p.text for p in document.paragraphs if p.style.name == "Heading 2"][:2] == [
         "（一）资金来源（计划投资构成）", "（二）近8个季度走势"]
@@ -217,7 +218,7 @@ def test_the_word_report_has_the_pdfs_sections_and_tables(module_session, genera
                   and table.rows[0].cells[3].text == "计划投资(万元)")
     assert detail.rows[1].cells[3].paragraphs[0].alignment == 2  # right-aligned figures
 
-    with zipfile.ZipFile(io.BytesIO(render_quarterly_docx(report, register_font()))) as package:
+    with zipfile.ZipFile(io.BytesIO(written)) as package:
         font_table = package.read("word/fontTable.xml").decode("utf-8")
         footer = "".join(package.read(name).decode("utf-8") for name in package.namelist() if "footer" in name)
         pictures = len([name for name in package.namelist() if name.startswith("word/media/")])
