@@ -11,7 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portfolio.core.formatting import format_wan
-from portfolio.core.limits import FIRST_YEAR, LAST_YEAR, MAX_AMOUNT, MAX_AMOUNT_TEXT, PROGRESS_TEXT_LENGTH
+from portfolio.core.limits import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    MAX_AMOUNT,
+    MAX_AMOUNT_TEXT,
+    NOTE_LENGTH,
+    PROGRESS_TEXT_LENGTH,
+)
 from portfolio.core.parsing import text_problem
 from portfolio.progress.models import MilestoneKind, ProgressReport
 from portfolio.registry.models import Project
@@ -147,10 +154,13 @@ def annual_plan_errors(values: dict) -> dict[str, str]:
 
 
 def milestone_errors(rows: dict[MilestoneKind, dict], today: date) -> dict[tuple[MilestoneKind, str], str]:
-    """(kind, "planned_date" or "actual_date") → message: actual dates not in the future, and
-    planned and actual dates each in the standard order of kinds (竣工验收 not before 开工)."""
+    """(kind, "planned_date", "actual_date" or "note") → message: actual dates not in the future,
+    planned and actual dates each in the standard order of kinds (竣工验收 not before 开工), and notes
+    without control characters (PostgreSQL cannot even store a NUL)."""
     errors = {}
     for kind, row in rows.items():
+        if problem := text_problem(f"“{kind.label}”的备注", row.get("note"), NOTE_LENGTH):
+            errors[kind, "note"] = problem
         if row["actual_date"] and row["actual_date"] > today:
             errors[kind, "actual_date"] = f"“{kind.label}”的实际日期{row['actual_date'].isoformat()}晚于今天"
     for which, label in (("actual_date", "实际"), ("planned_date", "计划")):
