@@ -1,6 +1,7 @@
 """Generated portfolios for the benchmarks: fast bulk inserts of `sample_data` projects."""
 import os
 import random
+import time
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -15,10 +16,11 @@ from portfolio.accounts.models import Role, User
 from portfolio.accounts.operations import create_user
 from portfolio.core.db import db
 from portfolio.core.settings import normalize_database_url
+from portfolio.judgements.operations import judge_all
 from portfolio.progress.models import AnnualPlan, Milestone, ProgressReport
 from portfolio.progress.sample_data import sample_progress
 from portfolio.registry.models import Plan, Project, Region, RegionKind, Sector
-from portfolio.rules.figures import refresh_all_figures
+from portfolio.rules import Thresholds
 
 TODAY = date(2026, 11, 22)
 """Fixed, so every run measures the same data."""
@@ -106,7 +108,11 @@ def generate(count: int, regions: int = 12, seed: int = 42) -> None:
                 bulk_insert(model, rows)
         if first // batch % 20 == 19 or first + batch >= count:
             print(f"  generated {min(first + batch, count):,} projects", flush=True)
-    refresh_all_figures(db.session)
+    # the rows went in past the session's objects: judge every project once, as a migration's backfill does
+    started = time.perf_counter()
+    judge_all(db.session, Thresholds(), lambda done, total: done % 20_000 == 0 and print(
+        f"  judged {done:,} of {total:,} projects", flush=True))
+    print(f"  judging took {time.perf_counter() - started:.1f} s", flush=True)
     db.session.commit()
 
 

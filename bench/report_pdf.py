@@ -61,7 +61,8 @@ def measure_floor(db_path: Path) -> dict:
     with engine.connect() as connection:
         rows = connection.execute(text(
             "SELECT p.id, p.name, r.name, p.planned_investment, p.start_year || '—' || p.end_year,"
-            " coalesce(p.last_cumulative_investment, 0), '主体结构施工', p.status"
+            " coalesce((SELECT max(cumulative_investment) FROM progress_reports WHERE project_id = p.id), 0),"
+            " '主体结构施工', p.status"
             " FROM projects p JOIN regions r ON r.id = p.region_id ORDER BY r.id, p.id")).all()
     engine.dispose()
     width = A4[0] - 32 * mm

@@ -64,6 +64,8 @@ def create_app(config: Mapping | None = None) -> Flask:
     from portfolio.imports import views as import_views
     from portfolio.indicators import views as indicator_views
     from portfolio.jobs import runner as job_runner
+    from portfolio.judgements import cli as judgements_cli
+    from portfolio.judgements import tracking as judgement_tracking
     from portfolio.jobs import views as job_views
     from portfolio.maps import bp as maps_bp
     from portfolio.messages import views as message_views
@@ -86,6 +88,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.jinja_env.globals.update(access=access, describe_audit=audit.describe, table_label=audit.table_label,
                                  edit_refusal=review.edit_refusal, once_token=once.new_token)
     audit.register()
+    judgement_tracking.register()
     security.register(app)  # before CSRF, so that an anonymous request is sent to the login page first
     csrf.init_app(app)
     api_views.register(app)
@@ -96,5 +99,6 @@ def create_app(config: Mapping | None = None) -> Flask:
     for module in (registry_cli, progress_cli, reports_cli, accounts_cli):
         module.register(app)
     app.cli.add_command(backup.backup_command)
+    judgements_cli.register(app)
     uploads.sweep(uploads.folder(app.instance_path), app.config["UPLOAD_LIFETIME_SECONDS"])
     return app

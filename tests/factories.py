@@ -37,8 +37,8 @@ from portfolio.registry.models import (
     Sector,
     StatusChange,
 )
-from portfolio.rules import elapsed_share, quarter_end
-from portfolio.rules.figures import refresh_all_figures
+from portfolio.judgements.queries import assessments_as_of
+from portfolio.rules import Thresholds, elapsed_share, quarter_end
 
 SEED_DIR = ROOT / "seeds"
 PASSWORD = "correct-horse-battery-42"
@@ -277,10 +277,15 @@ def csv_bytes(rows: list[list], encoding: str = "utf-8", header=PRINTED_HEADER) 
 # --- generated progress -------------------------------------------------------------------------------------------
 
 
+def newest_cumulative(session: Session, project_id: int) -> Decimal:
+    """The 累计完成投资 the project's stored judgement holds once every report is in the past."""
+    project = session.get(Project, project_id)
+    return assessments_as_of(session, [project], date(2100, 1, 1), Thresholds())[project_id].cumulative_investment
+
+
 def add_sample_progress(session: Session, project: Project, progress: SampleProgress, works_status: str | None = None,
                         problems: str | None = None, next_steps: str | None = None) -> None:
-    """The rows the demo generator used to write for a project, without refreshing its
-    figures: for data sets built in bulk, followed by one `refresh_all_figures(session)`."""
+    """The rows the demo generator writes for a project (judged at the next flush)."""
     for year, quarter, cumulative, this_quarter, percent in progress.reports:
         session.add(ProgressReport(project=project, year=year, quarter=quarter, cumulative_investment=cumulative,
                                    quarter_investment=this_quarter, physical_progress=percent,
@@ -383,6 +388,5 @@ def build_edge_set(session) -> list[int]:
             session.add(StatusChange(project=owner, status=changed, since=since, source="test"))
         report(owner, 2025, 1, 4000, 4000)
     session.flush()
-    refresh_all_figures(session)
     session.commit()
     return [made.id for made in made_ids]

@@ -1,7 +1,10 @@
 """Every output says the same thing for the same date: the list's totals line and filter counts,
-the dashboard, the PDF report (read back with pdftotext), the Excel and CSV exports and the OC4IDS
-package — project count, planned and completed investment, rates, annual figures, lights, and
-each project's light and reasons. Checked at a quarter end, the day after, and an ordinary day."""
+the dashboard, the Excel and CSV exports, the OC4IDS package and the API — project count, planned
+and completed investment, rates, annual figures, lights, and each project's light and reasons —
+all read from the stored judgements; and the quarterly report of the date's 报告期 (read back with
+pdftotext), judged project by project by the pure rules, says what the stored judgements of its
+report moment and the dashboard's trend say. Checked at a quarter end, the day after, the day the
+报告期 moves (after the 报送截止日) and an ordinary day."""
 import csv
 import io
 import json
@@ -23,12 +26,16 @@ from portfolio.registry.queries import ProjectFilters, project_totals
 from portfolio.reports.data import ReportFilters, build_quarterly_report
 from portfolio.reports.fonts import register_font
 from portfolio.reports.pdf import render_quarterly_pdf
-from portfolio.rules import Light, Thresholds, WarningKind, quarter_of
-from portfolio.rules.totals import Figures, judged_cells, total
+from portfolio.dashboard.queries import quarter_trends
+from portfolio.judgements.moments import report_moment
+from portfolio.judgements.queries import cells_as_of, cells_at
+from portfolio.rules import Light, Thresholds, WarningKind, assess, quarter_end, quarter_period, reporting_quarter
+from portfolio.rules.figures import facts_for
+from portfolio.rules.totals import Figures, total
 from tests.factories import api_token, build_edge_set
 from tests.pdf import joined, pdf_text
 
-DATES = [date(2026, 9, 30), date(2026, 10, 1), date(2026, 11, 22)]
+DATES = [date(2026, 9, 30), date(2026, 10, 1), date(2026, 10, 6), date(2026, 11, 22)]
 
 
 @pytest.fixture
@@ -48,12 +55,19 @@ def test_every_output_agrees(app, edge_set, client, tmp_path, as_of):
         session = db.session
         token = {"Authorization": f"Bearer {api_token(session, 'admin-test')}"}
         session.commit()
-        sql_total = total(judged_cells(session, as_of, thresholds))
+        stored_total = total(cells_as_of(session, as_of))
         listed = project_totals(session, ProjectFilters(as_of=as_of))
         dashboard = build_dashboard(session, as_of, thresholds)
         exported = export_list(session, ProjectFilters(as_of=as_of), with_progress=True)
-        report = build_quarterly_report(session, as_of.year, quarter_of(as_of), ReportFilters(), "测试",
+        year, quarter = reporting_quarter(as_of)
+        report = build_quarterly_report(session, year, quarter, ReportFilters(), "测试",
                                         datetime(2026, 11, 22, 9), as_of, thresholds)
+        report_stored = total(cells_at(session, [report_moment(year, quarter)])[report_moment(year, quarter)])
+        trend = quarter_trends(session, year, quarter)[-1]
+        projects = session.scalars(select(Project)).all()
+        facts = facts_for(session, projects)
+        by_rules = {p.name: assess(facts[p.id], quarter_end(year, quarter), thresholds, quarter_period(year, quarter))
+                    for p in projects}
         names = dict(session.execute(select(Project.id, Project.name)).all())
         light_counts = {light: project_totals(session, ProjectFilters(as_of=as_of, light=light))
                         for light in (Light.RED, Light.YELLOW)}
@@ -61,12 +75,19 @@ def test_every_output_agrees(app, edge_set, client, tmp_path, as_of):
                           for kind in WarningKind}
         pdf = render_quarterly_pdf(report, register_font())
 
-    # one set of figures: SQL roll-up, list totals line, dashboard, report, exports
-    figures = sql_total
+    # one set of figures for the date: stored roll-up, list totals line, dashboard, exports
+    figures = stored_total
     assert figures.count > 0 and figures.cancelled_count > 0 and figures.annual_plan > 0
-    for other in (listed, dashboard.total, report.total, exported.total):
+    for other in (listed, dashboard.total, exported.total):
         assert _figures(other) == _figures(figures)
-    assert report.as_of == as_of
+    # the report of the date's 报告期: the pure rules project by project = the stored report moment = the trend
+    assert (report.as_of, report.reporting_year, report.reporting_quarter) == (quarter_end(year, quarter), year, quarter)
+    assert _figures(report.total) == _figures(report_stored)
+    assert (trend.quarter_investment, trend.annual_completed, trend.annual_plan, trend.red, trend.yellow) == (
+        report.total.quarter_investment, report.total.annual_completed, report.total.annual_plan,
+        report.total.red, report.total.yellow)
+    assert {row.name: (row.light.label, "；".join(row.reasons)) for row in report.projects} == {
+        name: (a.light.label, "；".join(f"{w.kind.label}：{w.reason}" for w in a.warnings)) for name, a in by_rules.items()}
     # 资金来源: the same table everywhere, adding up to the planned investment plus any excess
     funding = figures.funding
     assert funding.excess > 0 and funding.unallocated > 0 and sum(funding.amounts) > 0
@@ -76,12 +97,11 @@ def test_every_output_agrees(app, edge_set, client, tmp_path, as_of):
     assert {kind: warning_counts[kind].count for kind in WarningKind} == {
         kind: figures.warning_count(kind) for kind in WarningKind}
 
-    # each project: the same light and reasons in the report, the exports and the list page
-    by_name = {row.name: (row.light.label, "；".join(row.reasons)) for row in report.projects}
-    exported_rows = {row.project.name: (row.assessment.light.label,
-                                        "；".join(f"{w.kind.label}：{w.reason}" for w in row.assessment.warnings))
-                     for row in exported.rows}
-    assert exported_rows == by_name and len(by_name) == len(names)
+    # each project: the same light and reasons in the exports, the API and the list page
+    by_name = {row.project.name: (row.assessment.light.label,
+                                  "；".join(f"{w.kind.label}：{w.reason}" for w in row.assessment.warnings))
+               for row in exported.rows}
+    assert len(by_name) == len(names)
 
     workbook = load_workbook(io.BytesIO(client.get(f"/projects/export.xlsx?as_of={as_of}").data))
     sheet = list(workbook.active.iter_rows(values_only=True))
@@ -138,7 +158,8 @@ def test_every_output_agrees(app, edge_set, client, tmp_path, as_of):
     home = client.get(f"/?as_of={as_of}").get_data(as_text=True)
     assert f'<th class="num" id="funding-total">{format_wan(funding.total)}</th>' in home
 
-    # the PDF says the same, in words and tables
+    # the PDF says what the report's figures say, in words and tables
+    figures, funding = report.total, report.total.funding
     text = joined(pdf_text(pdf, tmp_path))
     assert joined(f"未落实资金来源{format_wan(funding.unallocated)}") in text
     assert joined(f"合计{format_wan(funding.total)}") in text

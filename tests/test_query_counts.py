@@ -20,7 +20,6 @@ from portfolio.progress.models import (
     ReviewState,
 )
 from portfolio.registry.models import Region
-from portfolio.rules.figures import refresh_all_figures
 from tests.factories import ProjectBuilder
 
 YEAR, QUARTER = 2026, 3
@@ -64,7 +63,6 @@ def _add_projects(session, first: int, count: int) -> None:
             Milestone(project=project, kind=MilestoneKind.ACCEPTANCE, planned_date=date(2026, 6, 30)),
         ])
     session.flush()
-    refresh_all_figures(session)
     session.commit()
 
 

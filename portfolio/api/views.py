@@ -34,7 +34,7 @@ from portfolio.registry import queries
 from portfolio.registry.forms import ProjectFilterForm
 from portfolio.registry.models import Project
 from portfolio.rules import reporting_quarter, totals
-from portfolio.rules.figures import assessments_for
+from portfolio.judgements.queries import assessments_as_of
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 log = logging.getLogger("portfolio.api")
@@ -262,7 +262,7 @@ def list_projects():
     page, per_page = _paging()
     total = queries.project_totals(db.session, filters)
     projects = db.session.scalars(queries.projects_query(filters).limit(per_page).offset((page - 1) * per_page)).all()
-    assessments = assessments_for(db.session, projects, filters.as_of, filters.thresholds)
+    assessments = assessments_as_of(db.session, projects, filters.as_of, filters.thresholds)
     pages = max(math.ceil(total.count / per_page), 1)
     return jsonify(
         as_of=serialize.day(filters.as_of), page=page, per_page=per_page, total=total.count, pages=pages,
@@ -278,7 +278,7 @@ def list_projects():
 def project_detail(project_id: int):
     as_of = _as_of()  # the request's own mistakes first, whether or not the project exists
     project = db.get_or_404(Project, project_id)
-    assessment = assessments_for(db.session, [project], as_of, web.thresholds())[project.id]
+    assessment = assessments_as_of(db.session, [project], as_of, web.thresholds())[project.id]
     return jsonify(serialize.project_detail(project, assessment, as_of))
 
 
@@ -345,7 +345,7 @@ def put_progress(project_id: int, period: str):
 def figures():
     filters = _filters()
     cells = queries.filtered_cells(db.session, filters)
-    year, quarter = reporting_quarter(filters.as_of)
+    year, quarter = reporting_quarter(filters.as_of, filters.thresholds.report_due_days)
     return jsonify(as_of=serialize.day(filters.as_of), reporting_period=serialize.period_code(year, quarter),
                    total=serialize.figures(totals.total(cells)),
                    by_region=[serialize.figures(group) for group in totals.by_region(cells)],

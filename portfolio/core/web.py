@@ -15,7 +15,7 @@ from portfolio.core import audit
 from portfolio.core.db import db, utc_now
 from portfolio.core.limits import FIRST_YEAR, LAST_YEAR, MAX_ID
 from portfolio.core.parsing import date_problem
-from portfolio.rules import Thresholds, reporting_quarter
+from portfolio.rules import Thresholds, round_quarter
 
 E = TypeVar("E", bound=Enum)
 
@@ -52,8 +52,9 @@ def enum_arg(name: str, kind: type[E], default: E) -> E:
 
 
 def quarter_args() -> tuple[int, int]:
-    """`year` and `quarter` from the query string or form, each defaulting to the 报告期's."""
-    default_year, default_quarter = reporting_quarter(today())
+    """`year` and `quarter` from the query string or form, each defaulting to the quarter whose
+    progress is being gathered (`rules.round_quarter`)."""
+    default_year, default_quarter = round_quarter(today())
     return (int_arg("year", FIRST_YEAR, LAST_YEAR) or default_year), (int_arg("quarter", 1, 4) or default_quarter)
 
 
@@ -70,9 +71,10 @@ class BoundedIntConverter(IntegerConverter):
 
 
 def thresholds() -> Thresholds:
-    """The investment-lag thresholds set by LAG_YELLOW_PP / LAG_RED_PP (README)."""
+    """The rules' thresholds set by LAG_YELLOW_PP / LAG_RED_PP / REPORT_DUE_DAYS (README)."""
     return Thresholds(lag_yellow_pp=Decimal(str(current_app.config["LAG_YELLOW_PP"])),
-                      lag_red_pp=Decimal(str(current_app.config["LAG_RED_PP"])))
+                      lag_red_pp=Decimal(str(current_app.config["LAG_RED_PP"])),
+                      report_due_days=int(current_app.config["REPORT_DUE_DAYS"]))
 
 
 def refuse() -> NoReturn:

@@ -1,4 +1,4 @@
-"""报送情况: for one quarter, which projects owe progress (`rules.must_report`, through its SQL twin)
+"""报送情况: for one quarter, which projects owe progress (`rules.must_report`, as stored in their judgements)
 and where each one's report stands — counted per county for the 报送情况 page, the dashboard and
 the county's to-do, and listed project by project for the review page. One query each."""
 from __future__ import annotations
@@ -15,8 +15,10 @@ from portfolio.problems.models import SupervisionNotice
 from portfolio.problems.queries import notices_awaiting_reply
 from portfolio.progress.models import ProgressReport, ReviewState
 from portfolio.registry.models import Project, Region, in_registry
-from portfolio.rules import quarter_end, reporting_deadline, reporting_quarter, round_as_of
-from portfolio.rules.sql import rule_expressions
+from portfolio.judgements.models import Judgement
+from portfolio.judgements.moments import day_moment, report_moment
+from portfolio.judgements.queries import judged
+from portfolio.rules import quarter_end, reporting_deadline, round_as_of, round_quarter
 
 
 class RoundState(LabelledEnum):
@@ -104,26 +106,27 @@ class QuarterRound:
 
 
 def _owing(year: int, quarter: int, today: date):
-    """The rules' expressions at the date the quarter's round is judged, which projects owe a report
-    (archived ones never do) and the join to its reports."""
-    rules = rule_expressions(round_as_of(year, quarter, today))
-    owes = rules.must_report & in_registry()
+    """The moment the quarter's round is judged at (`rules.round_as_of`: today while the round runs,
+    else the quarter's report moment), which projects owe a report then (archived ones never do) and
+    the join to its reports."""
+    moment = day_moment(today) if round_quarter(today) == (year, quarter) else report_moment(year, quarter)
+    owes = Judgement.owes_round.is_(True) & in_registry()
     on_quarter = and_(ProgressReport.project_id == Project.id, ProgressReport.year == year,
                       ProgressReport.quarter == quarter)
-    return rules, owes, on_quarter
+    return moment, owes, on_quarter
 
 
 def quarter_round(session: Session, year: int, quarter: int, today: date, due_days: int,
                   region_id: int | None = None) -> QuarterRound:
     """报送情况 of a quarter per county: every region that has projects, the city's regions first."""
-    rules, owes, on_quarter = _owing(year, quarter, today)
-    query = (select(Project.region_id, ProgressReport.review_state, func.count())
-             .select_from(Project).outerjoin(ProgressReport, on_quarter)
+    moment, owes, on_quarter = _owing(year, quarter, today)
+    query = (judged(select(Project.region_id, ProgressReport.review_state, func.count()).select_from(Project), moment)
+             .outerjoin(ProgressReport, on_quarter)
              .where(owes).group_by(Project.region_id, ProgressReport.review_state))
     if region_id is not None:
         query = query.where(Project.region_id == region_id)
     counts: dict[int, RoundCounts] = {}
-    for region, review_state, count in session.execute(rules.bind(query)):
+    for region, review_state, count in session.execute(query):
         counts.setdefault(region, RoundCounts()).counts[RoundState.of(review_state)] += count
     reminders = {row.region_id: row for row in session.execute(
         select(Reminder.region_id, func.count().label("sent"), func.max(Reminder.sent_dt).label("last"))
@@ -166,14 +169,14 @@ def round_entries(session: Session, year: int, quarter: int, today: date, region
     """Every project that owes progress for the quarter with its report (or none), plus any report
     of the quarter from a project that does not owe one (so nothing submitted is hidden) unless
     the project is archived."""
-    rules, owes, on_quarter = _owing(year, quarter, today)
-    query = (select(Project, ProgressReport).outerjoin(ProgressReport, on_quarter)
+    moment, owes, on_quarter = _owing(year, quarter, today)
+    query = (judged(select(Project, ProgressReport).select_from(Project), moment).outerjoin(ProgressReport, on_quarter)
              .join(Project.region).options(contains_eager(Project.region), selectinload(ProgressReport.photos))
              .where(owes | (ProgressReport.id.is_not(None) & in_registry()))
              .order_by(Project.region_id, Project.id))
     if region_id is not None:
         query = query.where(Project.region_id == region_id)
-    entries = [RoundEntry(project, report) for project, report in session.execute(rules.bind(query))]
+    entries = [RoundEntry(project, report) for project, report in session.execute(query)]
     if states:
         entries = [entry for entry in entries if entry.state in states]
     return sorted(entries, key=lambda entry: ENTRY_ORDER[entry.state])
@@ -193,7 +196,7 @@ class CountyTodo:
 
 
 def county_todo(session: Session, region_id: int, today: date, due_days: int) -> CountyTodo:
-    year, quarter = reporting_quarter(today)
+    year, quarter = round_quarter(today)
     entries = round_entries(session, year, quarter, today, region_id,
                             {RoundState.MISSING, RoundState.DRAFT, RoundState.RETURNED})
     return CountyTodo(quarter_round(session, year, quarter, today, due_days, region_id),

@@ -8,19 +8,21 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from portfolio.cycle.queries import QuarterRound, quarter_round
+from portfolio.judgements.models import Judgement
+from portfolio.judgements.moments import day_moment, report_moment
+from portfolio.judgements.queries import cells_as_of, cells_at, judged
 from portfolio.registry.models import Project, Region, in_registry
 from portfolio.rules import (
     Thresholds,
     describe_delay,
     period_quarter,
-    quarter_end,
     quarter_period,
     reporting_quarter,
+    round_quarter,
     schedule_share,
     totals,
 )
-from portfolio.rules.sql import rule_expressions
-from portfolio.rules.totals import CENT, GroupFigures, judged_cells
+from portfolio.rules.totals import CENT, GroupFigures
 
 
 @dataclass(frozen=True)
@@ -50,16 +52,16 @@ class Dashboard:
 
 def build_dashboard(session: Session, as_of: date, thresholds: Thresholds = Thresholds(),
                     plan_id: int | None = None, due_days: int = 5) -> Dashboard:
-    """All breakdowns come from one grouped scan (region × status × sector), rolled up by `rules.totals`."""
-    rules = rule_expressions(as_of, thresholds)
-    in_plan = [in_registry(as_of)] + ([Project.plan_id == plan_id] if plan_id else [])
-    cells = judged_cells(session, as_of, thresholds, in_plan)
-    overdue = session.execute(rules.bind(
-        select(Project.id, Project.name, Region.name, Project.end_year).join(Project.region)
-        .where(rules.overdue, *in_plan)
+    """All breakdowns come from one grouped read of the stored judgements (region × status × sector),
+    rolled up by `rules.totals`; the 报送 block is the round of the quarter being gathered."""
+    in_plan = [Project.plan_id == plan_id] if plan_id else []
+    cells = cells_as_of(session, as_of, in_plan)
+    overdue = session.execute(
+        judged(select(Project.id, Project.name, Region.name, Project.end_year).join(Project.region), day_moment(as_of))
+        .where(Judgement.overdue.is_(True), in_registry(as_of), *in_plan)
         .order_by(Project.end_year, Project.planned_investment.desc(), Project.id).limit(10)
-    )).all()
-    year, quarter = reporting_quarter(as_of)
+    ).all()
+    year, quarter = reporting_quarter(as_of, thresholds.report_due_days)
     return Dashboard(
         as_of=as_of, reporting_year=year, reporting_quarter=quarter,
         total=totals.total(cells),
@@ -69,13 +71,13 @@ def build_dashboard(session: Session, as_of: date, thresholds: Thresholds = Thre
         most_overdue=[OverdueProject(pid, name, region, end, describe_delay(date(end, 12, 31), as_of))
                       for pid, name, region, end in overdue],
         demo_projects=session.scalar(select(func.count(Project.id)).where(Project.demo_data, *in_plan)),
-        round=quarter_round(session, year, quarter, as_of, due_days),
+        round=quarter_round(session, *round_quarter(as_of), as_of, due_days),
     )
 
 
 @dataclass(frozen=True)
 class QuarterTrend:
-    """One quarter of the trend, judged as of the quarter's own end by the one roll-up."""
+    """One quarter of the trend: its report's figures (the quarter as 报告期, judged at its last day) by the one roll-up."""
 
     year: int
     quarter: int
@@ -103,21 +105,19 @@ class QuarterTrend:
 TREND_QUARTERS = 8
 
 
-def trend_quarters(as_of: date, quarters: int = TREND_QUARTERS) -> list[tuple[int, int]]:
-    """The last `quarters` quarters up to the 报告期 of `as_of`, oldest first, as (year, quarter)."""
-    last = quarter_period(*reporting_quarter(as_of))
+def trend_quarters(year: int, quarter: int, quarters: int = TREND_QUARTERS) -> list[tuple[int, int]]:
+    """The `quarters` quarters up to this one, oldest first, as (year, quarter)."""
+    last = quarter_period(year, quarter)
     return [period_quarter(period) for period in range(last - quarters + 1, last + 1)]
 
 
-def quarter_trends(session: Session, as_of: date, thresholds: Thresholds = Thresholds(),
-                   where: Sequence[ColumnElement] = (), quarters: int = TREND_QUARTERS) -> list[QuarterTrend]:
-    """The last `quarters` quarters up to the 报告期 of `as_of`, oldest first: each one's figures are the
-    dashboard's as of that quarter's last day (one grouped pass per quarter) for the projects `where`
-    selects (the report's scope). The report judges them project by project instead when only reviewed
-    progress counts (`reports.data.report_trends`, tested equal)."""
-    trends = []
-    for year, quarter in trend_quarters(as_of, quarters):
-        end = quarter_end(year, quarter)
-        judged = judged_cells(session, end, thresholds, [in_registry(end), *where])
-        trends.append(QuarterTrend.of(year, quarter, totals.total(judged)))
-    return trends
+def quarter_trends(session: Session, year: int, quarter: int, where: Sequence[ColumnElement] = (),
+                   quarters: int = TREND_QUARTERS) -> list[QuarterTrend]:
+    """The `quarters` quarters up to (year, quarter) — the dashboard's 报告期, a report's quarter —
+    oldest first: each one's figures are those of its quarterly report (its report moment) for the
+    projects `where` selects (the report's scope), all read in one grouped statement. The report judges
+    them project by project instead when only reviewed progress counts (`reports.data.report_trends`,
+    tested equal)."""
+    shown = trend_quarters(year, quarter, quarters)
+    cells = cells_at(session, [report_moment(*shown_quarter) for shown_quarter in shown], where)
+    return [QuarterTrend.of(y, q, totals.total(cells[report_moment(y, q)])) for y, q in shown]

@@ -29,10 +29,10 @@ def index():
         [(row.label, (row.planned_investment, row.cumulative_investment)) for row in dashboard.by_region],
         series=("计划投资", "累计完成"),
     )
-    trends = quarter_trends(db.session, dashboard.as_of, web.thresholds())
+    trends = quarter_trends(db.session, dashboard.reporting_year, dashboard.reporting_quarter)
     measure = web.enum_arg("map", MapMeasure, MapMeasure.INVESTMENT)
     regions = region_places(db.session)
-    places = (project_places(db.session, dashboard.as_of, web.thresholds(), [in_registry(dashboard.as_of)])
+    places = (project_places(db.session, dashboard.as_of, [in_registry(dashboard.as_of)])
               if any(has_map(region.city) for region in regions) else [])
     maps = county_maps(measure, regions, dashboard.by_region, places)
     return render_template("dashboard/index.html", dashboard=dashboard, chart=chart, warning_kinds=list(WarningKind),

@@ -26,14 +26,15 @@ from portfolio.jobs.runner import CountedRows
 from portfolio.progress.models import Milestone, MilestoneDocument, MilestoneKind, ProgressPhoto, ProgressReport
 from portfolio.registry.models import FundingSource, Project, ProjectStatus, Sector
 from portfolio.registry.queries import ProjectFilters, describe_filters, projects_query
+from portfolio.judgements.queries import assessments_as_of
 from portfolio.rules import (
     MILESTONE_ORDER,
     Assessment,
     ReportFigures,
-    assess,
     latest_report,
+    period_quarter,
     quarter_start,
-    reporting_quarter,
+    reporting_period,
     totals,
 )
 from portfolio.rules.figures import facts_for
@@ -75,13 +76,15 @@ class ExportList:
     rows: list[ExportRow]
     total: GroupFigures
     as_of: date
+    period: int
+    """The 报告期 of `as_of` (`rules.quarter_period`)."""
     filters: list[str]
     """The filters in words."""
     attachments: dict[int, list[Attachment]] = field(default_factory=dict)
     """Per project (OC4IDS only): its photos and milestone documents up to the as-of date."""
 
     def heading(self) -> str:
-        year, quarter = reporting_quarter(self.as_of)
+        year, quarter = period_quarter(self.period)
         scope = "；".join(self.filters) or "全部项目"
         return f"项目清单（截至{format_date(self.as_of)}，报告期{year}年第{quarter}季度；筛选：{scope}）"
 
@@ -134,14 +137,15 @@ def export_list(session: Session, filters: ProjectFilters, with_progress: bool =
     if with_progress:
         options.append(selectinload(Project.milestones))
     projects = session.scalars(projects_query(filters).options(*options)).unique().all()
-    facts = facts_for(session, projects)
-    rows = [ExportRow(p, assess(facts[p.id], filters.as_of, filters.thresholds), latest_report(facts[p.id], filters.as_of))
-            for p in projects]
+    facts = facts_for(session, projects)  # the newest reports' words; the figures are the stored judgements
+    assessments = assessments_as_of(session, projects, filters.as_of, filters.thresholds)
+    period = reporting_period(filters.as_of, filters.thresholds.report_due_days)
+    rows = [ExportRow(p, assessments[p.id], latest_report(facts[p.id], period)) for p in projects]
     total = totals.total(project_cell(r.project.region_id, r.project.region.name, r.project.sector,
                                       r.project.planned_investment, r.assessment, r.project.funding_by_source)
                         for r in rows)
     attachments = _attachments(session, [p.id for p in projects], filters.as_of) if with_progress else {}
-    return ExportList(rows, total, filters.as_of, describe_filters(session, filters), attachments)
+    return ExportList(rows, total, filters.as_of, period, describe_filters(session, filters), attachments)
 
 
 def _attachments(session: Session, project_ids: list[int], as_of: date) -> dict[int, list[Attachment]]:

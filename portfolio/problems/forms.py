@@ -20,7 +20,7 @@ from portfolio.problems import validation
 from portfolio.problems.models import Problem, ProblemKind, ProblemState, SupervisionNotice
 from portfolio.problems.queries import LedgerFilters
 from portfolio.registry.models import Project, Region
-from portfolio.rules import reporting_quarter
+from portfolio.rules import round_quarter
 
 
 def _optional_enum(enum_cls):
@@ -94,9 +94,9 @@ class LedgerFilterForm(BaseForm):
         )
 
     def quarter_asked(self, today: date) -> tuple[int, int]:
-        """The quarter the summary counts: the one chosen, else the 报告期 (then shown as chosen)."""
+        """The quarter the summary counts: the one chosen, else the quarter whose round runs (then shown as chosen)."""
         if self.year.errors or self.quarter.errors or not self.year.data or not self.quarter.data:
-            self.year.data, self.quarter.data = reporting_quarter(today)
+            self.year.data, self.quarter.data = round_quarter(today)
         return self.year.data, self.quarter.data
 
 

@@ -16,8 +16,7 @@ from sqlalchemy.orm import Session
 from portfolio.progress.models import AnnualPlan, Milestone, MilestoneKind, ProgressReport
 from portfolio.registry.models import Project, ProjectStatus, StatusChange, in_registry
 from portfolio.registry.operations import change_status
-from portfolio.rules import period_quarter, quarter_end, quarter_of, quarter_period, reporting_period
-from portfolio.rules.figures import refresh_figures
+from portfolio.rules import period_quarter, quarter_end, quarter_of, quarter_period, round_quarter
 
 KINDS = list(MilestoneKind)
 REACHED_BY_STATUS = {ProjectStatus.PREPARING: 3, ProjectStatus.UNDER_WAY: 5, ProjectStatus.COMPLETED: 7,
@@ -42,7 +41,7 @@ def add_demo_progress(session: Session, today: date, seed: int = 1) -> int:
     for project in projects:
         _generate(session, rng, project, today)
         project.demo_data = True
-        refresh_figures(session, project)
+        session.flush()  # the stored judgement follows (portfolio.judgements)
     return len(projects)
 
 
@@ -93,7 +92,7 @@ def _reports(session: Session, rng: random.Random, project: Project, commenced: 
     """Quarterly reports from the 开工 quarter on, at a pace on plan or behind it, 本季度 = Δ累计."""
     pace = Decimal(rng.choice([100, 100, 95, 80, 60, 40])) / 100
     first = quarter_period(commenced.year, quarter_of(commenced))
-    last = reporting_period(today)
+    last = quarter_period(*round_quarter(today))
     if accepted is not None:
         last = min(last, quarter_period(accepted.year, quarter_of(accepted)))
     skipped = last if rng.random() < 0.15 and accepted is None else None
@@ -133,5 +132,5 @@ def remove_demo_progress(session: Session) -> int:
                                              StatusChange.id)).all()
             project.status, project.status_since = kept[-1].status, kept[-1].since
         project.demo_data = False
-        refresh_figures(session, project)
+        session.flush()  # the stored judgement follows (portfolio.judgements)
     return len(projects)

@@ -10,7 +10,6 @@ from portfolio.progress.review import after_edit
 from portfolio.registry.models import Project, ProjectStatus
 from portfolio.registry.operations import change_status
 from portfolio.rules import MILESTONE_ORDER
-from portfolio.rules.figures import refresh_figures
 
 PROGRESS_FIELDS = ("year", "quarter", "cumulative_investment", "quarter_investment", "physical_progress",
                    "works_status", "problems", "next_steps")
@@ -41,15 +40,14 @@ def save_progress(session: Session, project: Project, values: dict, report: Prog
     if following is not None and following.quarter_investment != (
             rise := following.cumulative_investment - report.cumulative_investment):
         following.quarter_investment = rise  # 本季度 of the next quarter follows this quarter's 累计
-    refresh_figures(session, project)
+    session.flush()  # the stored judgement follows (portfolio.judgements)
     after_edit(report)
     return report
 
 
 def delete_progress(session: Session, report: ProgressReport) -> None:
-    project = report.project
     session.delete(report)
-    refresh_figures(session, project)
+    session.flush()  # the stored judgement follows (portfolio.judgements)
 
 
 def save_annual_plan(session: Session, project: Project, year: int, amount: Decimal) -> AnnualPlan:
@@ -89,7 +87,7 @@ def save_milestones(session: Session, project: Project, rows: dict[MilestoneKind
         if project.status in moves_from:
             change_status(session, project, new_status, rows[kind]["actual_date"], kind.value)
             reached_by = kind
-    refresh_figures(session, project)
+    session.flush()  # the stored judgement follows (portfolio.judgements)
     if reached_by is None:
         return None
     return f"已记录“{reached_by.label}”的实际日期，项目状态由“{original.label}”改为“{project.status.label}”"

@@ -113,6 +113,7 @@ def review_pictures(session: Session, reports: list[ProgressReport], thresholds:
     facts = facts_for(session, [report.project for report in reports])
     judged_on = quarter_end(year, quarter)
     return {report.id: ReviewPicture(previous.get(report.project_id),
-                                     assess(facts[report.project_id], judged_on, thresholds),
+                                     assess(facts[report.project_id], judged_on, thresholds,
+                                            quarter_period(year, quarter)),
                                      problems[report.project_id])
             for report in reports}

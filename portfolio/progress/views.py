@@ -56,8 +56,8 @@ def _detail(project: Project, anchor: str):
 def _progress_form_page(project: Project, report: ProgressReport | None):
     form = ProgressForm(obj=report)
     if report is None and not form.is_submitted():
-        # a new report is, nearly always, the 报告期's: offered unless the project already has it
-        year, quarter = rules.reporting_quarter(web.today())
+        # a new report is, nearly always, the quarter being gathered: offered unless the project already has it
+        year, quarter = rules.round_quarter(web.today())
         if not any((r.year, r.quarter) == (year, quarter) for r in project.progress_reports):
             form.year.data, form.quarter.data = year, quarter
     locked = review.edit_refusal(current_user, report) if report else None

@@ -168,9 +168,7 @@ class Project(BuildPeriod, Audited, db.Model):
         "contact_person": "联系人", "contact_phone": "联系电话", "longitude": "经度", "latitude": "纬度",
         "archived_on": "归档日期", "archive_reason": "归档原因",
     }
-    audit_not_recorded = Audited.audit_not_recorded | {
-        "last_report_period", "last_cumulative_investment", "last_year_investment", "open_milestone_due",
-        "status_since"}
+    audit_not_recorded = Audited.audit_not_recorded | {"status_since"}
     audit_references = {"region_id": ("regions", "name"), "plan_id": ("plans", "title"),
                         "programme_id": ("programmes", "title")}
 
@@ -227,18 +225,9 @@ class Project(BuildPeriod, Audited, db.Model):
     created_dt: Mapped[datetime] = mapped_column(timestamp_type(), default=utc_now)
     modified_dt: Mapped[datetime] = mapped_column(timestamp_type(), default=utc_now, onupdate=utc_now)
 
-    # Figures derived from the progress reports and milestones, kept current by
-    # `portfolio.rules.figures` on every write, so list filters need no aggregate queries.
-    last_report_period: Mapped[int | None]
-    """The newest report's quarter as `rules.quarter_period` numbers it."""
-    last_cumulative_investment: Mapped[Decimal | None] = mapped_column(money())
-    last_year_investment: Mapped[Decimal | None] = mapped_column(money())
-    """Sum of the quarterly investments in the newest report's year."""
-    open_milestone_due: Mapped[date | None]
-    """The earliest planned date among milestones not reached yet."""
     status_since: Mapped[date | None]
-    """The date of the newest status change (None: the status has always been the current one);
-    lets the SQL twin skip the history for any date on or after it."""
+    """The date of the newest status change (None: the status has always been the current one):
+    from then on the current status holds (`rules.status_on`)."""
     demo_data: Mapped[bool] = mapped_column(default=False, server_default=false())
     """Set by `flask demo`: the project's progress, milestones and annual plans are generated, not real."""
     version: Mapped[int] = mapped_column(default=1, server_default="1")

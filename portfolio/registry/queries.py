@@ -20,9 +20,11 @@ from portfolio.registry.models import (
     Sector,
     in_registry,
 )
+from portfolio.judgements.models import Judgement
+from portfolio.judgements.moments import day_moment
+from portfolio.judgements.queries import cells_as_of, judged, warning_condition
 from portfolio.rules import Light, Thresholds, WarningKind, completion_rate
-from portfolio.rules.sql import rule_expressions, status_as_of
-from portfolio.rules.totals import CENT, Cell, FundingFigures, GroupFigures, judged_cells, total
+from portfolio.rules.totals import CENT, Cell, FundingFigures, GroupFigures, total
 
 SORT_COLUMNS = {
     "name": Project.name,
@@ -61,21 +63,21 @@ class ProjectFilters:
 
 
 def _where(query: Select, filters: ProjectFilters) -> Select:
-    rules = rule_expressions(filters.as_of, filters.thresholds) if filters.light or filters.warnings else None
-    if rules:
-        query = rules.join(query)
+    if filters.light or filters.warnings or filters.status:
+        # what the rules decided for the date, read from the stored judgements
+        query = judged(query, day_moment(filters.as_of))
         if filters.light:
-            query = query.where(rules.light == filters.light.value)
+            query = query.where(Judgement.light == filters.light)
         for kind in sorted(filters.warnings):
-            query = query.where(rules.warning(kind))
+            query = query.where(warning_condition(kind))
+        if filters.status:
+            query = query.where(Judgement.status == filters.status)
     if filters.plan_id:
         query = query.where(Project.plan_id == filters.plan_id)
     if filters.region_id:
         query = query.where(Project.region_id == filters.region_id)
     if filters.sector:
         query = query.where(Project.sector == filters.sector)
-    if filters.status:
-        query = query.where(status_as_of(filters.as_of) == filters.status)
     if filters.funding_source:
         query = query.where(exists().where(ProjectFunding.project_id == Project.id,
                                            ProjectFunding.source == filters.funding_source))
@@ -87,7 +89,7 @@ def _where(query: Select, filters: ProjectFilters) -> Select:
         query = query.where(
             or_(Project.name.contains(keyword, autoescape=True), Project.content.contains(keyword, autoescape=True))
         )
-    return rules.bind(query) if rules else query
+    return query
 
 
 def describe_filters(session: Session, filters: ProjectFilters) -> list[str]:
@@ -135,9 +137,9 @@ def count_projects(session: Session, filters: ProjectFilters) -> int:
 
 
 def filtered_cells(session: Session, filters: ProjectFilters) -> list[Cell]:
-    """The filtered projects judged and summed by the database, ready for the one roll-up (`rules.totals`)."""
-    return judged_cells(session, filters.as_of, filters.thresholds,
-                        [Project.id.in_(_selected_ids(filters).scalar_subquery())])
+    """The filtered projects' stored judgements summed by the database, ready for the one roll-up (`rules.totals`)."""
+    return cells_as_of(session, filters.as_of, [Project.id.in_(_selected_ids(filters).scalar_subquery())],
+                       registry_only=False)
 
 
 def project_totals(session: Session, filters: ProjectFilters) -> GroupFigures:

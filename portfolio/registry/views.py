@@ -25,6 +25,7 @@ from portfolio.registry import operations, queries
 from portfolio.registry.forms import ArchiveForm, ProjectFilterForm, ProjectForm
 from portfolio.registry.models import FundingSource, Project
 from portfolio.registry.validation import funding_field, funding_warning, project_errors
+from portfolio.judgements.queries import assessments_as_of
 from portfolio.rules.figures import facts_for
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
@@ -85,14 +86,14 @@ def index():
     page = db.paginate(queries.projects_query(filters), page=web.page_arg(), per_page=current_app.config["PROJECTS_PER_PAGE"],
                        error_out=False, count=False)
     page.total = totals.count  # the totals line already counted the same filtered rows
-    facts = facts_for(db.session, page.items)
-    assessments = {pid: rules.assess(f, filters.as_of, filters.thresholds) for pid, f in facts.items()}
-    review_states = {pid: latest.review_state for pid, f in facts.items()
-                     if (latest := rules.latest_report(f, filters.as_of)) is not None}
+    assessments = assessments_as_of(db.session, page.items, filters.as_of, filters.thresholds)
+    period = rules.reporting_period(filters.as_of, filters.thresholds.report_due_days)
+    review_states = {pid: latest.review_state for pid, f in facts_for(db.session, page.items).items()
+                     if (latest := rules.latest_report(f, period)) is not None}
     return render_template("registry/index.html", filter_form=filter_form, filters=filters, page=page,
                            totals=totals, assessments=assessments, review_states=review_states,
                            photos=progress_queries.newest_photos(db.session, [p.id for p in page.items]),
-                           reporting=rules.reporting_quarter(filters.as_of),
+                           reporting=rules.period_quarter(period),
                            export_in_background=_in_background(totals.count + totals.cancelled_count),
                            confirm=ConfirmForm(),
                            jobs=runner.recent_jobs(db.session, current_user, ("projects_export",)))
@@ -107,19 +108,19 @@ def _hidden_history(project: Project) -> tuple[str, ...]:
 def detail(project_id: int):
     project = _get_project(project_id)
     as_of = web.as_of_arg()
-    facts = facts_for(db.session, [project])[project.id]
+    thresholds = web.thresholds()
     history = db.session.scalars(audit.project_history_query(project.id, _hidden_history(project))
                                  .limit(HISTORY_ON_PAGE + 1)).all()
     return render_template(
         "registry/detail.html", project=project, as_of=as_of,
-        assessment=rules.assess(facts, as_of, web.thresholds()),
+        assessment=assessments_as_of(db.session, [project], as_of, thresholds)[project.id],
         history=progress_queries.progress_history(db.session, project),
         annual_rows=progress_queries.annual_plan_rows(db.session, project),
         timeline=progress_queries.milestone_timeline(project, as_of),
         annual_form=AnnualPlanForm(formdata=None, year=as_of.year, seen=progress_queries.annual_plans_seen(project)),
         confirm_form=ConfirmForm(),
         audit_entries=history[:HISTORY_ON_PAGE], more_history=len(history) > HISTORY_ON_PAGE,
-        reporting=rules.reporting_quarter(as_of),
+        reporting=rules.reporting_quarter(as_of, thresholds.report_due_days),
         problems=(problem_queries.project_problems(db.session, project)
                   if access.can_see_region_problems(current_user, project.region_id) else None),
         funding=queries.funding_summary(project),

@@ -38,8 +38,8 @@ from portfolio.rules import (
     assess,
     latest_report,
     quarter_end,
+    quarter_period,
     quarter_start,
-    reporting_quarter,
     round_points,
     schedule_share,
     totals,
@@ -232,7 +232,8 @@ def build_quarterly_report(session: Session, year: int, quarter: int, filters: R
     """The report for a quarter: every project judged by the rules as of `report_as_of`. Its problem
     section covers the report's projects, and only `problem_region`'s when given (a county reader)."""
     as_of = report_as_of(year, quarter, today)
-    reporting_year, reporting_q = reporting_quarter(as_of)
+    reporting_year, reporting_q = year, quarter  # a quarter's report has the quarter as its 报告期
+    period = quarter_period(year, quarter)
     projects = session.execute(_judged_columns(report_projects_query(filters, as_of))).all()
     funding = funding_by_project(session, report_projects_query(filters, as_of).with_only_columns(Project.id))
     rows, warnings, sums, places, red = [], [], {}, ([], []), []
@@ -240,7 +241,7 @@ def build_quarterly_report(session: Session, year: int, quarter: int, filters: R
         chunk = projects[start:start + JUDGED_AT_ONCE]
         facts = facts_for(session, chunk, filters.approved_only)
         for p in chunk:
-            a, latest = assess(facts[p.id], as_of, thresholds), latest_report(facts[p.id], as_of)
+            a, latest = assess(facts[p.id], as_of, thresholds, period), latest_report(facts[p.id], period)
             cell = project_cell(p.region_id, p.region_name, p.sector, p.planned_investment, a, funding.get(p.id, {}))
             key = (cell.region_id, cell.region_name, cell.status, cell.sector)
             sums[key] = sums[key] + cell.figures if key in sums else cell.figures
@@ -283,8 +284,8 @@ def build_quarterly_report(session: Session, year: int, quarter: int, filters: R
         milestones_reached=tuple(MilestoneEntry(name, region, kind.label, actual) for name, region, kind, actual in reached),
         red_timeline=tuple(order_projects([entry for _, entry in red], TimelineOrder.LATENESS)),
         maps=tuple(county_maps(MapMeasure.INVESTMENT, region_places(session), by_region, places[1] + places[0])),
-        trends=(report_trends(session, filters, as_of, thresholds) if filters.approved_only
-                else tuple(quarter_trends(session, as_of, thresholds, report_scope(filters)))),
+        trends=(report_trends(session, filters, year, quarter, thresholds) if filters.approved_only
+                else tuple(quarter_trends(session, year, quarter, report_scope(filters)))),
         problems=problem_figures(session, *round_window(year, quarter, today),
                                  problem_region or (filters.region.id if filters.region else None),
                                  project_ids=report_projects_query(filters, as_of).with_only_columns(Project.id)),
@@ -304,14 +305,14 @@ def _judged_columns(query):
     ).join(Project.region).order_by(Region.id, Project.plan_id, Project.id)
 
 
-def report_trends(session: Session, filters: ReportFilters, as_of: date,
+def report_trends(session: Session, filters: ReportFilters, year: int, quarter: int,
                   thresholds: Thresholds = Thresholds()) -> tuple[QuarterTrend, ...]:
     """The dashboard's 近八个季度走势 for the report's projects, judged by the pure rules: each quarter's
-    projects (those in the registry at its end) as of its end, reading only reviewed progress when the
-    report does, rolled up like every other figure. A report that counts all progress takes the
-    dashboard's `quarter_trends` (the SQL twin: eight grouped passes instead of eight judgements of
-    every project); for the same projects the two agree to the fen (tested)."""
-    quarters = trend_quarters(as_of)
+    projects (those in the registry at its end) as of its end with the quarter as 报告期, reading only
+    reviewed progress when the report does, rolled up like every other figure. A report that counts all
+    progress takes the dashboard's `quarter_trends` (the stored judgements of the eight report moments,
+    one read); for the same projects the two agree to the fen (tested)."""
+    quarters = trend_quarters(year, quarter)
     ends = [quarter_end(year, quarter) for year, quarter in quarters]
     projects = session.execute(_judged_columns(report_projects_query(filters, ends[0]))).all()
     sums: list[dict] = [{} for _ in quarters]
@@ -319,12 +320,13 @@ def report_trends(session: Session, filters: ReportFilters, as_of: date,
         chunk = projects[start:start + JUDGED_AT_ONCE]
         facts = facts_for(session, chunk, filters.approved_only)
         for p in chunk:
-            for end, quarter_sums in zip(ends, sums):
+            for (trend_year, trend_quarter), end, quarter_sums in zip(quarters, ends, sums):
                 if p.archived_on is not None and p.archived_on <= end:
                     continue
                 # no 资金来源: the trend shows investment and lights only
                 cell = project_cell(p.region_id, p.region_name, p.sector, p.planned_investment,
-                                    assess(facts[p.id], end, thresholds), {})
+                                    assess(facts[p.id], end, thresholds, quarter_period(trend_year, trend_quarter)),
+                                    {})
                 key = (cell.region_id, cell.region_name, cell.status, cell.sector)
                 quarter_sums[key] = quarter_sums[key] + cell.figures if key in quarter_sums else cell.figures
     return tuple(QuarterTrend.of(year, quarter, totals.total([Cell(*key, figures) for key, figures in quarter_sums.items()]))

@@ -1,6 +1,6 @@
-"""Judging projects: the rules of DESIGN.md as pure functions (`rules.py`), their SQL twin
-(`sql.py`), the figures kept on each project for the twin (`figures.py`) and the one roll-up
-of group figures (`totals.py`). Import the pure rules from here."""
+"""Judging projects: the rules of DESIGN.md as pure functions (`rules.py`), the facts they read
+(`figures.py`) and the one roll-up of group figures (`totals.py`). Import the pure rules from here;
+what they decide is stored and read by `portfolio.judgements`."""
 from portfolio.rules.rules import (
     DONE_STATUSES,
     MILESTONE_ORDER,
@@ -39,10 +39,10 @@ from portfolio.rules.rules import (
     quarter_period,
     quarter_start,
     reporting_deadline,
-    reporting_end,
     reporting_period,
     reporting_quarter,
     round_as_of,
+    round_quarter,
     round_points,
     schedule_share,
     status_on,
@@ -87,10 +87,10 @@ __all__ = [
     "quarter_period",
     "quarter_start",
     "reporting_deadline",
-    "reporting_end",
     "reporting_period",
     "reporting_quarter",
     "round_as_of",
+    "round_quarter",
     "round_points",
     "schedule_share",
     "status_on",

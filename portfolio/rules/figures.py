@@ -1,28 +1,15 @@
-"""The facts the rules read, and the figures kept on each project for their SQL twin.
-
-`facts_for` reads what the pure rules need in a few queries per 500 projects. `refresh_figures`
-keeps the stored figures (`Project.last_*`, `open_milestone_due`) current on every write that
-changes a project's reports or milestones, so the SQL twin filters lists without aggregating;
-`refresh_all_figures` does the same for every project at once (bulk loads, migrations).
-"""
+"""The facts the rules read: `facts_for` reads what the pure rules need in a few queries per 500
+projects (to judge them, `portfolio.judgements`; or for the words beside the figures)."""
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portfolio.progress.models import AnnualPlan, Milestone, ProgressReport, ReviewState
 from portfolio.registry.models import Project, StatusChange
-from portfolio.rules.rules import (
-    Assessment,
-    MilestoneDates,
-    ProjectFacts,
-    ReportFigures,
-    Thresholds,
-    assess,
-    quarter_period,
-)
+from portfolio.rules.rules import MilestoneDates, ProjectFacts, ReportFigures
 
 
 def facts_for(session: Session, projects: Iterable[Project], approved_only: bool = False) -> dict[int, ProjectFacts]:
@@ -61,52 +48,3 @@ def facts_for(session: Session, projects: Iterable[Project], approved_only: bool
         )
         for project in projects
     }
-
-
-def assessments_for(session: Session, projects: Iterable[Project], as_of: date,
-                    thresholds: Thresholds) -> dict[int, Assessment]:
-    """Each project judged as of the date by the pure rules (a list page's or the API's rows)."""
-    return {project_id: assess(facts, as_of, thresholds) for project_id, facts in facts_for(session, projects).items()}
-
-
-def refresh_figures(session: Session, project: Project) -> None:
-    """Recompute the figures kept on the project from its reports and milestones."""
-    session.flush()
-    newest = session.execute(
-        select(ProgressReport.year, ProgressReport.quarter, ProgressReport.cumulative_investment)
-        .where(ProgressReport.project_id == project.id)
-        .order_by(ProgressReport.year.desc(), ProgressReport.quarter.desc())
-        .limit(1)
-    ).first()
-    if newest is None:
-        project.last_report_period = project.last_cumulative_investment = project.last_year_investment = None
-    else:
-        project.last_report_period = quarter_period(newest.year, newest.quarter)
-        project.last_cumulative_investment = newest.cumulative_investment
-        project.last_year_investment = session.scalar(
-            select(func.sum(ProgressReport.quarter_investment))
-            .where(ProgressReport.project_id == project.id, ProgressReport.year == newest.year)
-        )
-    project.open_milestone_due = session.scalar(
-        select(func.min(Milestone.planned_date))
-        .where(Milestone.project_id == project.id, Milestone.actual_date.is_(None))
-    )
-    session.flush()
-
-
-def refresh_all_figures(session: Session) -> None:
-    """`refresh_figures` for every project in two set-based statements (bulk loads, benchmarks)."""
-    report = ProgressReport.__table__
-    of_project = report.c.project_id == Project.id
-    session.execute(update(Project).values(
-        last_report_period=select(func.max(report.c.year * 4 + report.c.quarter - 1)).where(of_project).scalar_subquery(),
-        last_cumulative_investment=select(report.c.cumulative_investment).where(of_project)
-        .order_by(report.c.year.desc(), report.c.quarter.desc()).limit(1).scalar_subquery(),
-        open_milestone_due=select(func.min(Milestone.planned_date))
-        .where(Milestone.project_id == Project.id, Milestone.actual_date.is_(None)).scalar_subquery(),
-    ).execution_options(synchronize_session=False))
-    # A second statement, because SET expressions see the row as it was before the first.
-    session.execute(update(Project).values(
-        last_year_investment=select(func.sum(report.c.quarter_investment))
-        .where(of_project, report.c.year == Project.last_report_period // 4).scalar_subquery(),
-    ).execution_options(synchronize_session=False))

@@ -1,33 +1,38 @@
 """The rules of DESIGN.md ("Rules the app computes") as plain functions.
 
-They take project facts and an explicit as-of date and know nothing of Flask or the
-database; the list, the dashboard, the PDF report and the exports all call them. Their SQL
-twin (`portfolio.rules.sql`) filters and counts lists in the database and is tested against
-them day by day.
+They take project facts and an explicit as-of date and know nothing of Flask or the database.
+They are the only place a rule is written: `portfolio.judgements` evaluates them whenever a
+project's facts change and stores what they decide, and every output reads that.
 
 How a date is judged:
-- The 报告期 (reporting period) of an as-of date is the latest quarter that must have been
-  reported by then: the date's own quarter on its last day, else the quarter before.
-  Investment figures — cumulative, this year's, this quarter's — are those reported for the
-  报告期 or earlier, and investment lag is judged at the 报告期's quarter end, so the light
-  never flips between two quarter ends.
+- The 报告期 (reporting period) of an as-of date is the latest quarter whose 报送截止日 (its
+  last day + `Thresholds.report_due_days`) is before the date: from 2026-10-06 to 2027-01-05 it
+  is 2026 Q3. A quarterly report for a quarter has that quarter as its 报告期 (`assess(...,
+  period=...)`), judged at the quarter's last day. Investment figures — cumulative, this year's,
+  this quarter's — are those reported for the 报告期 or earlier, and investment lag is judged at
+  the 报告期's quarter end, so the light never flips between two deadlines.
 - Status is the status the project had on the as-of date (its dated status history).
-- Investment lag is rounded to 0.1 percentage point first; the colour is decided on the
+- Investment lag is rounded half up to 0.1 percentage point first; the colour is decided on the
   rounded figure, so the words and the colour agree.
+- A warning's words that count days (已超期…, 已滞后…) and those naming the 报告期 (未报送) are
+  written for the as-of date they are read on (`Warning.reason`), so a judgement kept for an
+  interval of dates reads right on each of them.
 
 Definitions the DESIGN leaves open, decided here:
-- Investment completed in a year is the sum of that year's quarterly investments.
 - A late milestone is yellow; an annual plan of 0 万元 counts as no annual plan.
-- 未报送 turns red only when the quarter before the 报告期 was also expected (the project's
-  planned start was on or before that quarter's end) and is missing too.
+- 未报送 turns red only when the quarter before the 报告期 was also expected (planned start on or
+  before that quarter's end and the project 在建 at it) and is missing too.
+- A quarter is expected to be reported when, at its end, the project had started by plan and
+  was 在建 (under way).
 """
+import bisect
 import calendar
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from portfolio.core.formatting import HUNDRED, TENTH, format_date, format_points, format_rate, format_share
 from portfolio.progress.models import MilestoneKind, ReviewState
@@ -44,6 +49,8 @@ class Thresholds:
     lag_yellow_pp: Decimal = Decimal(10)
     lag_red_pp: Decimal = Decimal(30)
     late_start_red_months: int = 3
+    report_due_days: int = 5
+    """报送截止日: this many days after a quarter's end (PORTFOLIO_REPORT_DUE_DAYS)."""
 
 
 class Light(StrEnum):
@@ -81,6 +88,11 @@ class WarningKind(StrEnum):
         return {"overdue": "超期", "late_start": "开工滞后", "late_milestone": "节点滞后",
                 "investment_lag": "投资滞后", "not_reported": "未报送"}[self.value]
 
+    @property
+    def delay_word(self) -> str:
+        """How a delay counted from `Warning.since` is said."""
+        return "已超期" if self is WarningKind.OVERDUE else "已滞后"
+
 
 @dataclass(frozen=True)
 class ReportFigures:
@@ -95,7 +107,7 @@ class ReportFigures:
     next_steps: str | None = None
     """Not used by the rules; shown beside them (report, exports)."""
 
-    @property
+    @cached_property
     def period(self) -> int:
         return quarter_period(self.year, self.quarter)
 
@@ -122,12 +134,45 @@ class ProjectFacts(BuildPeriod):
     status_history: Sequence[tuple[date, ProjectStatus]] = ()
     """(from date, status), oldest first (`date.min`: from the beginning)."""
 
+    @cached_property
+    def reports_in_order(self) -> tuple[tuple[int, ...], tuple[ReportFigures, ...]]:
+        """The reports by quarter (their periods, and themselves): found by bisection, as the rules
+        look them up for many dates."""
+        ordered = tuple(sorted(self.reports, key=lambda report: report.period))
+        return tuple(report.period for report in ordered), ordered
+
+    @cached_property
+    def milestones_in_order(self) -> tuple[MilestoneDates, ...]:
+        """The milestones in the order a project reaches them."""
+        return tuple(sorted(self.milestones, key=lambda m: MILESTONE_ORDER[m.kind]))
+
 
 @dataclass(frozen=True)
 class Warning:
+    """A warning as the rules decide it. `detail` and `since` hold on every day of the judgement;
+    the words for one as-of date (`reason`) add the delay counted from `since`, or, for 未报送,
+    the 报告期 and the quarter before it."""
+
     kind: WarningKind
     light: Light
-    reason: str
+    detail: str = ""
+    since: date | None = None
+    as_of: date | None = field(default=None, compare=False)
+    period: int | None = field(default=None, compare=False)
+
+    def on(self, as_of: date, period: int) -> "Warning":
+        """The same warning read on `as_of` with that 报告期."""
+        return Warning(self.kind, self.light, self.detail, self.since, as_of, period)
+
+    @property
+    def reason(self) -> str:
+        if self.kind is WarningKind.NOT_REPORTED:
+            if self.light is Light.RED:
+                return f"连续两个季度未报送进展（{quarter_label(self.period - 1)}、{quarter_label(self.period)}）"
+            return f"{quarter_label(self.period)}未报送进展"
+        if self.since is None:
+            return self.detail
+        return f"{self.detail}，{self.kind.delay_word}{describe_delay(self.since, self.as_of)}"
 
 
 @dataclass(frozen=True)
@@ -147,6 +192,8 @@ class Assessment:
     """The 报告期 year's annual plan, when there is one (> 0)."""
     quarter_investment: Decimal | None
     """The 报告期's own investment, when the project reported for it."""
+    period: int = field(default=0, compare=False)
+    """The 报告期 (`quarter_period`); a property of the as-of date, not of the project."""
 
     def has(self, kind: WarningKind) -> bool:
         return any(warning.kind is kind for warning in self.warnings)
@@ -182,19 +229,24 @@ def is_quarter_end(day: date) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def reporting_quarter(as_of: date) -> tuple[int, int]:
-    """The 报告期：the date's own quarter on its last day, else the quarter before."""
-    period = quarter_period(as_of.year, quarter_of(as_of))
-    return period_quarter(period if is_quarter_end(as_of) else period - 1)
+def reporting_period(as_of: date, due_days: int = 5) -> int:
+    """The 报告期 as a `quarter_period`: the latest quarter whose 报送截止日 (its last day +
+    `due_days`) is before `as_of` (2026-10-06 … 2027-01-05 → 2026 Q3 with 5 days)."""
+    day = as_of - timedelta(days=due_days + 1)
+    period = quarter_period(day.year, quarter_of(day))
+    return period if is_quarter_end(day) else period - 1
 
 
-def reporting_period(as_of: date) -> int:
-    return quarter_period(*reporting_quarter(as_of))
+def reporting_quarter(as_of: date, due_days: int = 5) -> tuple[int, int]:
+    """The 报告期 as (year, quarter)."""
+    return period_quarter(reporting_period(as_of, due_days))
 
 
-def reporting_end(as_of: date) -> date:
-    """The 报告期's last day: the day investment is judged at."""
-    return quarter_end(*reporting_quarter(as_of))
+def round_quarter(today: date) -> tuple[int, int]:
+    """The quarter whose progress is being gathered now (the 报送 round): the latest quarter that
+    has ended, its last day included. From its end to its 报送截止日 it is not yet the 报告期."""
+    period = quarter_period(today.year, quarter_of(today))
+    return period_quarter(period if is_quarter_end(today) else period - 1)
 
 
 def schedule_share(quarter: int) -> Decimal:
@@ -254,21 +306,27 @@ def status_on(facts: ProjectFacts, as_of: date) -> ProjectStatus:
     return status
 
 
-def latest_report(facts: ProjectFacts, as_of: date) -> ReportFigures | None:
-    """The newest report for the 报告期 or an earlier quarter."""
-    limit = reporting_period(as_of)
-    return max((r for r in facts.reports if r.period <= limit), key=lambda r: r.period, default=None)
+def latest_report(facts: ProjectFacts, period: int) -> ReportFigures | None:
+    """The newest report for the quarter `period` or an earlier one."""
+    periods, reports = facts.reports_in_order
+    index = bisect.bisect_right(periods, period)
+    return reports[index - 1] if index else None
 
 
-def cumulative_as_of(facts: ProjectFacts, as_of: date) -> Decimal:
-    report = latest_report(facts, as_of)
+def cumulative_as_of(facts: ProjectFacts, period: int) -> Decimal:
+    report = latest_report(facts, period)
     return report.cumulative_investment if report else Decimal(0)
 
 
-def year_investment(facts: ProjectFacts, year: int, up_to_quarter: int = 4) -> Decimal:
-    return sum(
-        (r.quarter_investment for r in facts.reports if r.year == year and r.quarter <= up_to_quarter), Decimal(0)
-    )
+def year_investment(facts: ProjectFacts, period: int) -> Decimal:
+    """Completed in `period`'s year up to its end: the rise of 累计 since the end of the year before
+    (each from the latest report at or before it); without a report before the year, the sum of the
+    year's quarter figures up to `period`."""
+    year, _ = period_quarter(period)
+    before = latest_report(facts, quarter_period(year - 1, 4))
+    if before is None:
+        return sum((r.quarter_investment for r in facts.reports if r.year == year and r.period <= period), Decimal(0))
+    return cumulative_as_of(facts, period) - before.cumulative_investment
 
 
 def completion_rate(cumulative: Decimal, planned: Decimal) -> Decimal | None:
@@ -280,10 +338,7 @@ def completion_rate(cumulative: Decimal, planned: Decimal) -> Decimal | None:
 def overdue(facts: ProjectFacts, status: ProjectStatus, as_of: date) -> Warning | None:
     if not is_active(status) or as_of <= facts.planned_end:
         return None
-    return Warning(
-        WarningKind.OVERDUE, Light.RED,
-        f"计划{facts.end_year}年底竣工，已超期{describe_delay(facts.planned_end, as_of)}",
-    )
+    return Warning(WarningKind.OVERDUE, Light.RED, f"计划{facts.end_year}年底竣工", facts.planned_end, as_of)
 
 
 def late_start_red_from(start_year: int, thresholds: Thresholds) -> date:
@@ -297,7 +352,7 @@ def late_start(facts: ProjectFacts, status: ProjectStatus, as_of: date,
     return Warning(
         WarningKind.LATE_START,
         Light.RED if as_of >= late_start_red_from(facts.start_year, thresholds) else Light.YELLOW,
-        f"计划{facts.start_year}年开工，仍处于前期，已滞后{describe_delay(facts.planned_start, as_of)}",
+        f"计划{facts.start_year}年开工，仍处于前期", facts.planned_start, as_of,
     )
 
 
@@ -312,12 +367,9 @@ def late_milestones(facts: ProjectFacts, status: ProjectStatus, as_of: date) -> 
     if not is_active(status):
         return []
     return [
-        Warning(
-            WarningKind.LATE_MILESTONE, Light.YELLOW,
-            f"节点“{m.kind.label}”计划{format_date(m.planned_date)}完成，尚未完成，"
-            f"已滞后{describe_delay(m.planned_date, as_of)}",
-        )
-        for m in sorted(facts.milestones, key=lambda m: MILESTONE_ORDER[m.kind]) if milestone_is_late(m, as_of)
+        Warning(WarningKind.LATE_MILESTONE, Light.YELLOW,
+                f"节点“{m.kind.label}”计划{format_date(m.planned_date)}完成，尚未完成", m.planned_date, as_of)
+        for m in facts.milestones_in_order if milestone_is_late(m, as_of)
     ]
 
 
@@ -329,27 +381,28 @@ def elapsed_share(facts: ProjectFacts, day: date) -> Decimal:
     return Decimal(elapsed) / Decimal(span)
 
 
-def investment_lag_points(facts: ProjectFacts, as_of: date) -> tuple[Decimal, str] | None:
-    """The lag in percentage points (rounded to 0.1) at the 报告期's end, and its reason; None
-    where no rate can be measured."""
-    year, quarter = reporting_quarter(as_of)
+def investment_lag_points(facts: ProjectFacts, period: int) -> tuple[Decimal, str] | None:
+    """The lag in percentage points (rounded half up to 0.1) at the end of the 报告期 `period`, and
+    its reason; None where no rate can be measured."""
+    year, quarter = period_quarter(period)
     annual_plan = facts.annual_plans.get(year) or Decimal(0)
     if annual_plan > 0:
         share = schedule_share(quarter)
-        rate = year_investment(facts, year, quarter) / annual_plan
+        rate = year_investment(facts, period) / annual_plan
         lag = round_points((share - rate) * HUNDRED)
         return lag, f"年度投资完成率{format_rate(rate)}，低于序时进度{format_share(share)}达{format_points(lag)}个百分点"
     if facts.planned_investment <= 0:
         return None
     elapsed = elapsed_share(facts, quarter_end(year, quarter))
-    rate = cumulative_as_of(facts, as_of) / facts.planned_investment
+    rate = cumulative_as_of(facts, period) / facts.planned_investment
     lag = round_points((elapsed - rate) * HUNDRED)
     return lag, f"累计投资完成率{format_rate(rate)}，低于工期进度{format_share(elapsed)}达{format_points(lag)}个百分点"
 
 
-def investment_lag(facts: ProjectFacts, status: ProjectStatus, as_of: date,
+def investment_lag(facts: ProjectFacts, status: ProjectStatus, period: int,
                    thresholds: Thresholds = Thresholds()) -> Warning | None:
-    if not is_active(status) or (measured := investment_lag_points(facts, as_of)) is None:
+    """Judged for every project not done and not cancelled (前期 and 暂停 too) at the 报告期's end."""
+    if not is_active(status) or (measured := investment_lag_points(facts, period)) is None:
         return None
     lag, reason = measured
     if lag > thresholds.lag_red_pp:
@@ -360,15 +413,16 @@ def investment_lag(facts: ProjectFacts, status: ProjectStatus, as_of: date,
 
 
 def expected_to_report(facts: ProjectFacts, period: int) -> bool:
-    """A project reports from the quarter its planned start falls in."""
-    return facts.planned_start <= quarter_end(*period_quarter(period))
+    """A quarter is expected when, at its end, the project had started by plan and was 在建."""
+    end = quarter_end(*period_quarter(period))
+    return facts.planned_start <= end and status_on(facts, end) is ProjectStatus.UNDER_WAY
 
 
-def must_report(facts: ProjectFacts, status: ProjectStatus, as_of: date) -> bool:
-    """Whether the project owes progress for the 报告期 of `as_of`: under way on that date (`status`
-    is its status then) and started by the 报告期. The one test of the 未报送 warning and of the
+def must_report(facts: ProjectFacts, status: ProjectStatus, period: int) -> bool:
+    """Whether the project owes progress for the quarter `period`: 在建 on the as-of date (`status` is
+    its status then) and the quarter expected. The one test of the 未报送 warning and of the
     quarterly round's 报送情况."""
-    return status is ProjectStatus.UNDER_WAY and expected_to_report(facts, reporting_period(as_of))
+    return status is ProjectStatus.UNDER_WAY and expected_to_report(facts, period)
 
 
 def reporting_deadline(year: int, quarter: int, due_days: int = 5) -> date:
@@ -377,39 +431,40 @@ def reporting_deadline(year: int, quarter: int, due_days: int = 5) -> date:
 
 
 def round_as_of(year: int, quarter: int, today: date) -> date:
-    """The date a quarter's round is judged at: today while it is the 报告期, else the quarter's end
-    (a past round as it stood when it closed, a future one with the status projects have now)."""
-    return today if reporting_quarter(today) == (year, quarter) else quarter_end(year, quarter)
+    """The date a quarter's round is judged at (with the quarter as its 报告期): today while it is
+    the quarter being gathered (`round_quarter`), else the quarter's end (a past round as it stood
+    when it closed, a future one with the status projects have now)."""
+    return today if round_quarter(today) == (year, quarter) else quarter_end(year, quarter)
 
 
-def not_reported(facts: ProjectFacts, status: ProjectStatus, as_of: date) -> Warning | None:
-    if not must_report(facts, status, as_of):
+def not_reported(facts: ProjectFacts, status: ProjectStatus, period: int) -> Warning | None:
+    if not must_report(facts, status, period):
         return None
-    due = reporting_period(as_of)
     reported = {report.period for report in facts.reports}
-    if due in reported:
+    if period in reported:
         return None
-    if due - 1 in reported or not expected_to_report(facts, due - 1):
-        return Warning(WarningKind.NOT_REPORTED, Light.YELLOW, f"{quarter_label(due)}未报送进展")
-    return Warning(
-        WarningKind.NOT_REPORTED, Light.RED, f"连续两个季度未报送进展（{quarter_label(due - 1)}、{quarter_label(due)}）"
-    )
+    if period - 1 in reported or not expected_to_report(facts, period - 1):
+        return Warning(WarningKind.NOT_REPORTED, Light.YELLOW, period=period)
+    return Warning(WarningKind.NOT_REPORTED, Light.RED, period=period)
 
 
-def assess(facts: ProjectFacts, as_of: date, thresholds: Thresholds = Thresholds()) -> Assessment:
-    """Every rule at once: the warning light, the warnings with their reasons, and the figures."""
+def assess(facts: ProjectFacts, as_of: date, thresholds: Thresholds = Thresholds(),
+           period: int | None = None) -> Assessment:
+    """Every rule at once: the warning light, the warnings with their reasons, and the figures, as
+    of `as_of` with the 报告期 `period` (by default the date's own, `reporting_period`)."""
+    if period is None:
+        period = reporting_period(as_of, thresholds.report_due_days)
     status = status_on(facts, as_of)
-    year, quarter = reporting_quarter(as_of)
-    latest = latest_report(facts, as_of)
+    latest = latest_report(facts, period)
     cumulative = latest.cumulative_investment if latest else Decimal(0)
-    annual_plan = facts.annual_plans.get(year) or None
+    annual_plan = facts.annual_plans.get(period // 4) or None
     figures = dict(
         status=status, cumulative_investment=cumulative,
         completion_rate=completion_rate(cumulative, facts.planned_investment),
-        over_budget=cumulative > facts.planned_investment, year_investment=year_investment(facts, year, quarter),
+        over_budget=cumulative > facts.planned_investment, year_investment=year_investment(facts, period),
         annual_plan=annual_plan if annual_plan and annual_plan > 0 else None,
-        quarter_investment=latest.quarter_investment if latest and latest.period == quarter_period(year, quarter)
-        else None,
+        quarter_investment=latest.quarter_investment if latest and latest.period == period else None,
+        period=period,
     )
     if status is ProjectStatus.CANCELLED:
         return Assessment(Light.CANCELLED, (), **figures)
@@ -419,8 +474,8 @@ def assess(facts: ProjectFacts, as_of: date, thresholds: Thresholds = Thresholds
         warning
         for warning in (
             overdue(facts, status, as_of), late_start(facts, status, as_of, thresholds),
-            *late_milestones(facts, status, as_of), investment_lag(facts, status, as_of, thresholds),
-            not_reported(facts, status, as_of),
+            *late_milestones(facts, status, as_of), investment_lag(facts, status, period, thresholds),
+            not_reported(facts, status, period),
         )
         if warning is not None
     ]
@@ -430,4 +485,4 @@ def assess(facts: ProjectFacts, as_of: date, thresholds: Thresholds = Thresholds
         light = Light.YELLOW
     else:
         light = Light.GREEN
-    return Assessment(light, tuple(warnings), **figures)
+    return Assessment(light, tuple(warning.on(as_of, period) for warning in warnings), **figures)

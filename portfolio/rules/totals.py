@@ -11,23 +11,17 @@ dashboard, the list's totals line, the quarterly report and the exports' totals 
   source covers yet (未落实) and what the sources exceed the planned investment by (超出); so
   Σ sources + 未落实 = 计划总投资 + 超出, to the fen.
 
-Figures come in as cells — one judged project (`project_cell`, from the pure rules), or projects
-already summed by the database (`judged_cells`, from the SQL twin) — and `roll_up` adds them
-into groups. Both sources give the same cells; a test sweeps dates to prove it.
+Figures come in as cells — one judged project (`project_cell`, from the pure rules), or the stored
+judgements of projects already summed by the database (`portfolio.judgements.queries.cells_at`) —
+and `roll_up` adds them into groups. Both sources give the same cells; a test proves it.
 """
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import date
 from decimal import Decimal
 from operator import add
 
-from sqlalchemy import ColumnElement, Integer, Select, case, func, literal, select
-from sqlalchemy.orm import Session
-
-from portfolio.core.db import money
-from portfolio.registry.models import FundingSource, Project, ProjectFunding, ProjectStatus, Region, Sector
-from portfolio.rules.rules import Assessment, Light, Thresholds, WarningKind, completion_rate
-from portfolio.rules.sql import RuleExpressions, rule_expressions
+from portfolio.registry.models import FundingSource, ProjectStatus, Sector
+from portfolio.rules.rules import Assessment, Light, WarningKind, completion_rate
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -166,77 +160,6 @@ def project_cell(region_id: int, region_name: str, sector: Sector, planned: Deci
         **{kind.value: int(assessment.has(kind)) for kind in WarningKind},
         funding=FundingFigures.of_project(planned, funding),
     ))
-
-
-def judged_cells(session: Session, as_of: date, thresholds: Thresholds,
-                 where: Sequence[ColumnElement] = ()) -> list[Cell]:
-    """The projects matching `where`, judged by the SQL twin and summed by region × status × sector."""
-    rules = rule_expressions(as_of, thresholds)
-    return cells_from_rows(session.execute(rules.bind(judged_cells_query(rules, where))))
-
-
-def judged_cells_query(rules: RuleExpressions, where: Sequence[ColumnElement] = ()) -> Select:
-    """The grouped query behind `judged_cells`, before the date's figures are bound (so one
-    statement serves many dates: `session.execute(query, rules.parameters())`)."""
-    # Each project is judged once (a materialized CTE); grouping the plain projects table instead
-    # would evaluate the rules once per aggregate.
-    flags = {kind.value: case((rules.warning(kind), literal(1, Integer())), else_=literal(0, Integer()))
-             for kind in WarningKind}
-    zero = literal(ZERO, money())
-    funding = (select(ProjectFunding.project_id,
-                      *(func.sum(ProjectFunding.amount).filter(ProjectFunding.source == source).label(source.value)
-                        for source in SOURCES),
-                      func.sum(ProjectFunding.amount).label("allocated"))
-               .group_by(ProjectFunding.project_id).subquery("funding"))
-    allocated = func.coalesce(funding.c.allocated, zero)
-    judged = rules.join(
-        select(Project.region_id, rules.status.label("status"), Project.sector, Project.planned_investment,
-               rules.cumulative.label("cumulative"), rules.year_investment.label("year_investment"),
-               rules.quarter_investment.label("quarter_investment"),
-               rules.annual_plan.planned_investment.label("annual_plan"), rules.light.label("light"),
-               *(flag.label(name) for name, flag in flags.items()),
-               *(func.coalesce(funding.c[source.value], zero).label(f"funding_{source.value}") for source in SOURCES),
-               case((Project.planned_investment > allocated, Project.planned_investment - allocated),
-                    else_=zero).label("unallocated"),
-               case((allocated > Project.planned_investment, allocated - Project.planned_investment),
-                    else_=zero).label("excess"))
-        .select_from(Project).outerjoin(funding, funding.c.project_id == Project.id).where(*where)
-    ).cte("judged").prefix_with("MATERIALIZED")
-    c = judged.c
-    kept = c.status != ProjectStatus.CANCELLED.value
-
-    def summed(column, *conditions) -> ColumnElement:
-        return func.coalesce(func.sum(column).filter(*conditions), zero)
-
-    def count(*conditions) -> ColumnElement:
-        return func.count().filter(*conditions)
-
-    columns = [
-        count(kept), summed(c.planned_investment, kept), summed(c.cumulative, kept),
-        count(kept, c.annual_plan.is_not(None)), summed(c.annual_plan, kept),
-        summed(c.year_investment, kept, c.annual_plan.is_not(None)),
-        summed(c.year_investment, kept, c.annual_plan.is_(None)), summed(c.quarter_investment, kept),
-        *(count(c.light == light.value) for light in (Light.RED, Light.YELLOW, Light.GREEN, Light.DONE)),
-        *(func.coalesce(func.sum(c[kind.value]), 0) for kind in WarningKind),
-        count(~kept), summed(c.planned_investment, ~kept),
-        *(summed(c[f"funding_{source.value}"], kept) for source in SOURCES),
-        summed(c.unallocated, kept), summed(c.excess, kept), count(kept, c.excess > zero),
-    ]
-    return (select(c.region_id, Region.name, c.status, c.sector, *columns)
-            .join(Region, Region.id == c.region_id)
-            .group_by(c.region_id, Region.name, c.status, c.sector))
-
-
-def cells_from_rows(rows) -> list[Cell]:
-    """Cells from `judged_cells_query`'s rows: the plain figures, then the funding columns."""
-    plain = [name for name in SUMMED if name != "funding"]
-    cells = []
-    for row in rows:
-        values, funding = row[4:4 + len(plain)], row[4 + len(plain):]
-        figures = Figures(**dict(zip(plain, values, strict=True)),
-                          funding=FundingFigures(tuple(funding[:len(SOURCES)]), *funding[len(SOURCES):]))
-        cells.append(Cell(row[0], row[1], ProjectStatus(row[2]), Sector(row[3]), figures))
-    return cells
 
 
 def roll_up(cells: Iterable[Cell], key_of: Callable[[Cell], Hashable], label_of: Callable[[Hashable], str],

@@ -5,7 +5,7 @@ from portfolio.core import web
 from portfolio.core.db import db
 from portfolio.registry import queries
 from portfolio.registry.forms import ProjectFilterForm
-from portfolio.rules import assess
+from portfolio.judgements.queries import assessments_as_of
 from portfolio.rules.figures import facts_for
 from portfolio.timeline.geometry import (
     LATE_COLOUR,
@@ -32,9 +32,9 @@ def index():
     limit = TIMELINE_PROJECTS
     count = queries.count_projects(db.session, filters)
     projects = db.session.scalars(queries.projects_query(filters).limit(limit)).unique().all()
-    facts = facts_for(db.session, projects)
-    drawn = [timeline_project(p.id, p.name, p.region.name, facts[p.id],
-                              assess(facts[p.id], filters.as_of, filters.thresholds), filters.as_of)
+    facts = facts_for(db.session, projects)  # the milestones drawn; the lights are the stored judgements
+    assessments = assessments_as_of(db.session, projects, filters.as_of, filters.thresholds)
+    drawn = [timeline_project(p.id, p.name, p.region.name, facts[p.id], assessments[p.id], filters.as_of)
              for p in projects]
     return render_template("timeline/index.html", timeline=build_timeline(order_projects(drawn, order), filters.as_of),
                            filters=filters, described=queries.describe_filters(db.session, filters), count=count,

@@ -13,7 +13,6 @@ from portfolio.imports.progress_templates import progress_template
 from portfolio.problems.models import Problem
 from portfolio.progress.models import ProgressReport, ReviewState
 from portfolio.registry.models import Plan, Project, Region
-from portfolio.rules.figures import refresh_figures
 from tests.factories import appendix_rows, csrf_token, login, xlsx_bytes
 
 OWN, OTHER = "山阳区黄龙山体育公园项目", "孟州市全民健身中心"
@@ -124,7 +123,7 @@ def _add_report(session, project_name: str, state: ReviewState) -> int:
     report = ProgressReport(project=project, year=2026, quarter=1, cumulative_investment=Decimal("100"),
                             quarter_investment=Decimal("100"), physical_progress=Decimal("10"), review_state=state)
     session.add(report)
-    refresh_figures(session, project)
+    session.flush()
     session.commit()
     return report.id
 

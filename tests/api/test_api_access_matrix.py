@@ -8,7 +8,6 @@ from sqlalchemy import select
 from portfolio.accounts.models import Role
 from portfolio.progress.models import ProgressReport
 from portfolio.registry.models import Project
-from portfolio.rules.figures import refresh_figures
 
 OWN, OTHER = "山阳区黄龙山体育公园项目", "孟州市全民健身中心"
 ROLES = ["anonymous", "viewer", "county", "city", "admin"]
@@ -38,7 +37,7 @@ def world(api, seeded, make_user, in_app) -> dict:
             session.add(ProgressReport(project=project, year=2026, quarter=2, cumulative_investment=100,
                                        quarter_investment=100, physical_progress=5))
             session.flush()
-            refresh_figures(session, project)
+            session.flush()
             ids[name] = (project.id, project.region_id)
         session.commit()
         return ids

@@ -10,7 +10,6 @@ from sqlalchemy import select
 from portfolio.accounts.models import Role
 from portfolio.progress.models import AnnualPlan, Milestone, MilestoneKind, ProgressReport
 from portfolio.registry.models import Project, Region
-from portfolio.rules.figures import refresh_figures
 
 
 @pytest.fixture
@@ -89,19 +88,19 @@ def test_a_project_with_everything_recorded(api, reader, in_app):
         session.add(ProgressReport(project=project, year=2026, quarter=2, cumulative_investment=Decimal("2500.5"),
                                    quarter_investment=Decimal("800"), physical_progress=Decimal("40")))
         session.flush()
-        refresh_figures(session, project)
+        session.flush()
         session.commit()
         return project.id
 
     project_id = in_app(record)
-    detail = api.get(f"/api/v1/projects/{project_id}?as_of=2026-06-30", reader).get_json()
+    detail = api.get(f"/api/v1/projects/{project_id}?as_of=2026-07-06", reader).get_json()  # 报告期 2026 Q2
     assert detail["milestones"] == [{"kind": {"code": "commencement", "label": "开工"}, "planned_date": "2022-03-01",
                                      "actual_date": "2022-05-10", "note": None}]
     assert detail["annual_plans"] == [{"year": 2026, "planned_investment": "3000.00"}]
     (report,) = detail["progress"]
     assert (report["period"], report["cumulative_investment"], report["version"]) == ("2026Q2", "2500.50", 1)
     judgement = detail["judgement"]
-    assert judgement["as_of"] == "2026-06-30" and judgement["cumulative_investment"] == "2500.50"
+    assert judgement["as_of"] == "2026-07-06" and judgement["cumulative_investment"] == "2500.50"
     assert judgement["quarter_investment"] == "800.00" and judgement["annual_plan"] == "3000.00"
     assert api.get(f"/api/v1/projects/{project_id}/progress/2026Q2", reader).headers["ETag"] == '"1"'
     missing = api.get(f"/api/v1/projects/{project_id}/progress/2026Q1", reader)

@@ -14,7 +14,6 @@ from portfolio.accounts.models import Role, User
 from portfolio.core.db import db
 from portfolio.progress.models import ProgressReport, ReviewState
 from portfolio.rules import period_quarter, quarter_end, quarter_period, reporting_quarter
-from portfolio.rules.figures import refresh_all_figures
 from tests.factories import PASSWORD, ProjectBuilder, build_user
 from tests.pdf import joined, pdf_text
 
@@ -42,7 +41,6 @@ def quarter(app, clean_db, monkeypatch):
                                        review_state=ReviewState.APPROVED))
             build_user(session, username, Role.COUNTY, county)
         session.flush()
-        refresh_all_figures(session)
         build_user(session, "city", Role.CITY)
         for user in session.query(User).filter(User.username.in_(["shanyang", "jiefang"])):
             user.email = f"{user.username}@example.cn"

@@ -12,7 +12,10 @@ from flask import current_app
 from sqlalchemy import inspect, text
 
 from portfolio.core.db import db
+from portfolio.judgements.cli import judge_again_if_thresholds_changed
+from portfolio.judgements.queries import assessments_as_of
 from portfolio.registry.models import Project
+from portfolio.rules import Thresholds
 
 pytestmark = pytest.mark.usefixtures("committed")  # other threads, processes or connections
 
@@ -43,8 +46,9 @@ def _schema() -> dict:
 
     schema = {}
     for table in sorted(inspector.get_table_names()):
-        columns = [(c["name"], str(c["type"]), c["nullable"], _plain(c.get("default")), c.get("autoincrement"))
-                   for c in inspector.get_columns(table)]
+        # in any order: a downgrade that restores dropped columns can only append them (PostgreSQL)
+        columns = sorted((c["name"], str(c["type"]), c["nullable"], _plain(c.get("default")), c.get("autoincrement"))
+                         for c in inspector.get_columns(table))
         primary_key = inspector.get_pk_constraint(table)
         schema[table] = {
             "columns": columns,
@@ -101,7 +105,7 @@ def test_every_revision_steps_down_and_up_again(session):
     assert _schema() == at_head
 
 
-def test_0002_fills_the_project_figures_from_existing_reports(session):
+def test_0002_fills_the_project_figures_and_the_next_start_judges_them(session):
     flask_migrate.downgrade(revision="0001")
     with db.engine.begin() as connection:
         connection.execute(text(
@@ -119,9 +123,18 @@ def test_0002_fills_the_project_figures_from_existing_reports(session):
         connection.execute(text(
             "INSERT INTO milestones (project_id, kind, planned_date, actual_date) VALUES"
             " (1, 'commencement', '2022-03-01', '2022-04-01'), (1, 'acceptance', '2026-10-01', NULL)"))
+    flask_migrate.upgrade(revision="0014")  # the last revision with these figures (0015 judges instead)
+    with db.engine.connect() as connection:
+        figures = connection.execute(text(
+            "SELECT last_report_period, last_cumulative_investment, last_year_investment, open_milestone_due"
+            " FROM projects WHERE id = 1")).one()
+    money = Decimal(100) if db.engine.dialect.name == "sqlite" else Decimal(1)  # integer 分 on SQLite since 0006
+    assert figures[0] == 2026 * 4 + 1
+    assert Decimal(figures[1]) == Decimal("420") * money and Decimal(figures[2]) == Decimal("120") * money
+    assert str(figures[3]) == "2026-10-01"
     flask_migrate.upgrade()
-    project = session.get(Project, 1)
-    assert project.last_report_period == 2026 * 4 + 1
-    assert project.last_cumulative_investment == Decimal("420")
-    assert project.last_year_investment == Decimal("120")
-    assert project.open_milestone_due == date(2026, 10, 1)
+    judge_again_if_thresholds_changed(current_app)
+    reports = session.scalar(text("SELECT count(*) FROM progress_reports"))
+    assert reports == 3, "rebuilding the projects table (SQLite) kept the rows that refer to it"
+    assert assessments_as_of(session, [session.get(Project, 1)], date(2026, 7, 6),
+                             Thresholds())[1].cumulative_investment == Decimal("420"), "judged at start-up"

@@ -13,7 +13,6 @@ from portfolio.cycle.models import Reminder
 from portfolio.messages.models import MailDelivery, MailState, Message
 from portfolio.progress.models import ProgressReport, ReviewState
 from portfolio.rules import quarter_end, reporting_quarter
-from portfolio.rules.figures import refresh_all_figures
 from tests.factories import ProjectBuilder, build_user, login, submit
 
 YEAR, QUARTER = reporting_quarter(date.today())
@@ -47,7 +46,6 @@ def late_round(app, clean_db, monkeypatch):
         project("温县体育馆", "温县")
         project("孟州市养老院", "孟州市", ReviewState.SUBMITTED)
         session.flush()
-        refresh_all_figures(session)
         build_user(session, "city", Role.CITY)
         build_user(session, "viewer", Role.VIEWER)
         for username, region, email in (("shanyang1", "山阳区", "sy1@example.cn"), ("shanyang2", "山阳区", None),

@@ -13,7 +13,6 @@ from portfolio.problems.models import Problem, SupervisionNotice
 from portfolio.progress.models import ProgressReport, ReviewState
 from portfolio.registry.models import Project
 from portfolio.rules import period_quarter, quarter_period, reporting_quarter
-from portfolio.rules.figures import refresh_all_figures
 from tests.factories import ProjectBuilder, add_problem, build_user, login, submit
 from tests.pdf import joined, pdf_text
 
@@ -34,7 +33,6 @@ def _setup(session):
                                review_comment="请核实", cumulative_investment=Decimal(100),
                                quarter_investment=Decimal(0), physical_progress=Decimal(10)))
     session.flush()
-    refresh_all_figures(session)
     build_user(session, "city", Role.CITY)
     build_user(session, "shanyang", Role.COUNTY, "山阳区")
     build_user(session, "jiefang", Role.COUNTY, "解放区")

@@ -1,14 +1,18 @@
-"""近八个季度走势: each quarter's figures are the dashboard's as of that quarter's own end (the one
-roll-up), the pace is the annual plans × quarter / 4, and the page shows them."""
+"""近八个季度走势: each quarter's figures are those of its quarterly report (judged at the quarter's
+end with the quarter as 报告期, by the one roll-up), the pace is the annual plans × quarter / 4, and
+the page shows them."""
 import random
 from datetime import date
 from decimal import Decimal
 
 from portfolio.core.formatting import format_wan
-from portfolio.dashboard.queries import build_dashboard, quarter_trends
+from sqlalchemy import select
+
+from portfolio.dashboard.queries import quarter_trends
 from portfolio.progress.sample_data import sample_progress
-from portfolio.rules import quarter_end
-from portfolio.rules.figures import refresh_all_figures
+from portfolio.registry.models import Project
+from portfolio.rules import assess, quarter_end, quarter_period, totals
+from portfolio.rules.figures import facts_for
 from tests.factories import ProjectBuilder, add_sample_progress
 
 
@@ -24,20 +28,24 @@ def _portfolio(session) -> None:
         project.status = progress.status
         add_sample_progress(session, project, progress)
     session.flush()
-    refresh_all_figures(session)
 
 
-def test_each_quarter_is_the_dashboard_as_of_its_end(app, clean_db):
+def test_each_quarter_is_its_reports_judgement(app, clean_db):
     from portfolio.core.db import db
 
     with app.app_context():
         _portfolio(db.session)
         db.session.commit()
-        trends = quarter_trends(db.session, date(2026, 11, 22))
+        trends = quarter_trends(db.session, 2026, 3)
         assert [(t.year, t.quarter) for t in trends] == [(2024, 4), (2025, 1), (2025, 2), (2025, 3), (2025, 4),
                                                          (2026, 1), (2026, 2), (2026, 3)]
+        projects = db.session.scalars(select(Project)).all()
+        facts = facts_for(db.session, projects)
         for trend in trends:
-            total = build_dashboard(db.session, quarter_end(trend.year, trend.quarter)).total
+            end, period = quarter_end(trend.year, trend.quarter), quarter_period(trend.year, trend.quarter)
+            total = totals.total(
+                totals.project_cell(p.region_id, p.region.name, p.sector, p.planned_investment,
+                                    assess(facts[p.id], end, period=period), {}) for p in projects)
             assert (trend.quarter_investment, trend.annual_completed, trend.annual_plan, trend.red, trend.yellow) == (
                 total.quarter_investment, total.annual_completed, total.annual_plan, total.red, total.yellow)
             assert trend.paced == (total.annual_plan * trend.quarter / 4).quantize(Decimal("0.01"))
@@ -50,7 +58,7 @@ def test_the_dashboard_shows_the_trend(client, app, clean_db):
     with app.app_context():
         _portfolio(db.session)
         db.session.commit()
-        trends = quarter_trends(db.session, date(2026, 11, 22))
+        trends = quarter_trends(db.session, 2026, 3)  # the 报告期 of 2026-11-22
     page = client.get("/?as_of=2026-11-22").get_data(as_text=True)
     section = page.split('id="trends"')[1].split("</section>")[0]
     assert "近8个季度走势" in page and section.count("<tr>") == 9

@@ -39,7 +39,7 @@ def test_xlsx_export_of_the_overdue_list(client, seeded):
     assert response.status_code == 200
     sheet = load_workbook(BytesIO(response.data)).active
     title, *rows = list(sheet.iter_rows(values_only=True))
-    assert title[0] == "项目清单（截至2025年6月30日，报告期2025年第2季度；筛选：问题：超期）"
+    assert title[0] == "项目清单（截至2025年6月30日，报告期2025年第1季度；筛选：问题：超期）"
     assert rows[0][:3] == ("序号", "项目名称", "规划") and sheet["A1"].font.b and sheet["A2"].font.b
     assert sheet.freeze_panes == "C3"
     assert len(rows) == 1 + 11 + 1, "header, the 11 projects overdue by mid-2025, totals"

@@ -12,7 +12,7 @@ from portfolio.imports.progress_templates import progress_template
 from portfolio.imports.tables import TableError
 from portfolio.progress.models import ProgressReport
 from portfolio.registry.models import Plan, Project, Region, Sector
-from tests.factories import PLAN_TITLE, appendix_rows, csv_bytes, xlsx_bytes
+from tests.factories import PLAN_TITLE, appendix_rows, csv_bytes, newest_cumulative, xlsx_bytes
 
 TODAY = date(2026, 11, 22)
 
@@ -149,7 +149,7 @@ def test_progress_template_round_trip(session, seeded):
                             .where(Project.name == "山阳区黄龙山体育公园项目"))
     assert (report.year, report.quarter, report.cumulative_investment, report.works_status) == (
         2026, 3, Decimal("3000"), "主体完工")
-    assert report.project.last_cumulative_investment == Decimal("3000")
+    assert newest_cumulative(session, report.project_id) == Decimal("3000")
 
     again = progress_template(session, region, 2026, 3)
     assert preview_file(session, KINDS["progress"], again, "进展.xlsx", ImportContext(TODAY)).count("unchanged") == 2

@@ -15,7 +15,6 @@ from portfolio.problems.models import SupervisionNotice
 from portfolio.progress.models import ProgressReport, ReviewState
 from portfolio.registry.models import Project, ProjectStatus
 from portfolio.rules import period_quarter, quarter_end, quarter_period, reporting_quarter
-from portfolio.rules.figures import refresh_all_figures
 from tests.factories import ProjectBuilder, add_problem, build_user, login, submit
 
 YEAR, QUARTER = reporting_quarter(date.today())
@@ -57,7 +56,6 @@ def round_data(app, clean_db):
             _report(returned, YEAR, QUARTER, "50", "5", ReviewState.RETURNED, review_comment="请补充形象进度"),
         ])
         session.flush()
-        refresh_all_figures(session)
         build_user(session, "city", Role.CITY)
         build_user(session, "shanyang", Role.COUNTY, "山阳区")
         session.commit()

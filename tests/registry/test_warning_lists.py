@@ -63,7 +63,7 @@ def test_recording_completion_changes_the_light_on_list_and_dashboard(client, se
 
 def test_progress_changes_reasons_on_the_list(client, seeded, in_app):
     project = in_app(lambda s: s.scalar(select(Project).where(Project.name == "市直普通高中迁建项目")))
-    as_of = "2025-09-30"
+    as_of = "2025-10-06"  # the day after 2025 Q3's 报送截止日: the 报告期 is 2025 Q3
     before = _text(client.get(f"/projects/?q=市直普通高中&as_of={as_of}"))
     assert "连续两个季度未报送进展（2025年第2季度、2025年第3季度）" in before
     for quarter, cumulative in [(2, "70000"), (3, "80000")]:

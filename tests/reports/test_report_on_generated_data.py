@@ -9,15 +9,17 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from portfolio.dashboard.queries import build_dashboard, quarter_trends
+from portfolio.dashboard.queries import quarter_trends
+from portfolio.judgements.moments import report_moment
+from portfolio.judgements.queries import cells_at
 from portfolio.progress.models import Milestone, ProgressReport
 from portfolio.progress.sample_data import sample_progress
 from portfolio.registry.models import Project, ProjectStatus, Region, Sector
 from portfolio.reports.data import ReportFilters, build_quarterly_report, report_trends
 from portfolio.reports.fonts import register_font
 from portfolio.reports.pdf import render_quarterly_pdf
-from portfolio.rules import Light, WarningKind, assess, quarter_end
-from portfolio.rules.figures import facts_for, refresh_all_figures
+from portfolio.rules import Light, WarningKind, assess, quarter_end, quarter_period, totals
+from portfolio.rules.figures import facts_for
 from tests.factories import ProjectBuilder, add_sample_progress
 from tests.pdf import joined, pages
 
@@ -49,36 +51,36 @@ def generated(module_session):
                             next_steps=f"计划{number}")
         projects.append(project)
     session.flush()
-    refresh_all_figures(session)
     session.commit()
     return projects
 
 
-def test_report_totals_equal_the_dashboard(module_session, generated):
+def test_report_totals_equal_the_stored_judgements_of_its_quarter(module_session, generated):
+    """The report judges its projects by the pure rules; the stored judgements of its report moment
+    (what the dashboard's trend reads) say the same, in total and by county."""
     session = module_session
     report = _report(session)
-    dashboard = build_dashboard(session, quarter_end(2026, 3))
-    total = dashboard.total
-    assert report.total == total
+    cells = cells_at(session, [report_moment(2026, 3)])[report_moment(2026, 3)]
+    assert report.total == totals.total(cells)
     assert [(r.label, r.count, r.planned_investment, r.cumulative_investment, r.red, r.yellow)
             for r in report.by_region] == [
-        (r.label, r.count, r.planned_investment, r.cumulative_investment, r.red, r.yellow) for r in dashboard.by_region]
+        (r.label, r.count, r.planned_investment, r.cumulative_investment, r.red, r.yellow) for r in totals.by_region(cells)]
 
 
 def test_report_trends_equal_the_dashboards(module_session, generated):
     """近八个季度走势: judged project by project (the pure rules, as an approved-only report does) and by
-    one grouped pass per quarter (the SQL twin, as the dashboard and every other report do), the same
-    projects' trends agree to the fen, unfiltered and for one county."""
+    the stored judgements of the eight report moments (as the dashboard and every other report do), the
+    same projects' trends agree to the fen, unfiltered and for one county."""
     session = module_session
     report = _report(session)
-    dashboard = quarter_trends(session, report.as_of)
-    assert report_trends(session, ReportFilters(), report.as_of) == tuple(dashboard) == report.trends
+    dashboard = quarter_trends(session, 2026, 3)
+    assert report_trends(session, ReportFilters(), 2026, 3) == tuple(dashboard) == report.trends
     assert len(dashboard) == 8
     assert sum(t.quarter_investment for t in report.trends) > 0 and any(t.red for t in report.trends)
     region = session.scalar(select(Region).where(Region.name == "温县"))
-    county = report_trends(session, ReportFilters(region=region), report.as_of)
+    county = report_trends(session, ReportFilters(region=region), 2026, 3)
     assert county == _report(session, region=region).trends
-    assert county == tuple(quarter_trends(session, report.as_of, where=[Project.region_id == region.id]))
+    assert county == tuple(quarter_trends(session, 2026, 3, where=[Project.region_id == region.id]))
     assert county != report.trends
 
 
@@ -102,7 +104,7 @@ def _red_lateness(session, generated, as_of):
     from portfolio.timeline.geometry import timeline_project
 
     facts = facts_for(session, generated)
-    judged = [(p, assess(facts[p.id], as_of)) for p in generated]
+    judged = [(p, assess(facts[p.id], as_of, period=quarter_period(2026, 3))) for p in generated]
     return {p.name: timeline_project(p.id, p.name, "", facts[p.id], a, as_of).lateness_days
             for p, a in judged if a.light is Light.RED}
 
@@ -122,7 +124,7 @@ def test_the_reports_timeline_draws_its_red_projects_the_latest_first(module_ses
     text = joined("".join(pages(render_quarterly_pdf(report, register_font()), tmp_path)))
     assert "附：红灯项目时间轴" in text and f"红灯项目共{len(red)}个，按滞后程度列出最滞后的{len(drawn)}个" in text
     facts = facts_for(module_session, generated)
-    assessed = [(p, assess(facts[p.id], report.as_of)) for p in generated]
+    assessed = [(p, assess(facts[p.id], report.as_of, period=quarter_period(2026, 3))) for p in generated]
     most_overdue = max((report.as_of - date(p.end_year, 12, 31)).days for p, a in assessed
                        if a.light is Light.RED and a.has(WarningKind.OVERDUE))
     assert drawn[0].lateness_days >= most_overdue > 0
@@ -133,7 +135,7 @@ def test_warnings_are_exactly_what_the_rules_flag_red_first(module_session, gene
     report = _report(session)
     as_of = quarter_end(2026, 3)
     facts = facts_for(session, generated)
-    flagged = {p.name: assess(facts[p.id], as_of).light for p in generated}
+    flagged = {p.name: assess(facts[p.id], as_of, period=quarter_period(2026, 3)).light for p in generated}
     expected = {name for name, light in flagged.items() if light in (Light.RED, Light.YELLOW)}
     assert {w.name for w in report.warnings} == expected and expected
     lights = [w.light for w in report.warnings]

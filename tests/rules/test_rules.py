@@ -22,12 +22,16 @@ from portfolio.rules import (
     overdue,
     quarter_end,
     quarter_of,
+    quarter_period,
     reporting_quarter,
+    round_quarter,
     schedule_share,
     status_on,
+    year_investment,
 )
 
 S = ProjectStatus
+P = quarter_period
 
 
 def facts(status=S.UNDER_WAY, start=2024, end=2026, planned="1000", reports=(), plans=None, milestones=()):
@@ -53,19 +57,48 @@ def test_schedule_share(quarter, share):
 
 @pytest.mark.parametrize(
     ("day", "due"),
-    [(date(2026, 9, 30), (2026, 3)), (date(2026, 9, 29), (2026, 2)), (date(2026, 10, 1), (2026, 3)),
-     (date(2026, 11, 22), (2026, 3)), (date(2026, 1, 15), (2025, 4)), (date(2026, 3, 31), (2026, 1)),
-     (date(2026, 12, 31), (2026, 4))],
+    [(date(2026, 9, 30), (2026, 2)), (date(2026, 10, 1), (2026, 2)), (date(2026, 10, 5), (2026, 2)),
+     (date(2026, 10, 6), (2026, 3)), (date(2026, 11, 22), (2026, 3)), (date(2026, 12, 31), (2026, 3)),
+     (date(2027, 1, 5), (2026, 3)), (date(2027, 1, 6), (2026, 4)), (date(2026, 1, 15), (2025, 4)),
+     (date(2026, 3, 31), (2025, 4)), (date(2024, 3, 5), (2023, 4)), (date(2024, 3, 6), (2023, 4))],
 )
-def test_reporting_quarter(day, due):
+def test_reporting_quarter_moves_the_day_after_the_deadline(day, due):
+    """DESIGN.md: the latest quarter whose 报送截止日 (its end + 5 days) is before the date."""
     assert reporting_quarter(day) == due
 
 
+def test_reporting_quarter_follows_the_configured_deadline():
+    assert reporting_quarter(date(2026, 10, 10), 10) == (2026, 2)
+    assert reporting_quarter(date(2026, 10, 11), 10) == (2026, 3)
+    assert reporting_quarter(date(2026, 10, 1), 0) == (2026, 3)
+
+
+@pytest.mark.parametrize(
+    ("day", "gathered"),
+    [(date(2026, 9, 29), (2026, 2)), (date(2026, 9, 30), (2026, 3)), (date(2026, 10, 6), (2026, 3)),
+     (date(2026, 12, 31), (2026, 4)), (date(2027, 1, 1), (2026, 4))],
+)
+def test_the_round_gathers_the_latest_quarter_ended(day, gathered):
+    assert round_quarter(day) == gathered
+
+
+def test_a_quarter_not_yet_due_is_not_missing():
+    """2026-12-31: 2026 Q4's progress is due on 2027-01-05, so it is not 未报送 yet, and the lag is judged
+    on Q3's figures (序时进度 75%), not on 100%."""
+    project = facts(start=2026, end=2027, reports=[(2026, 3, "75", "75")], plans={2026: "100"})
+    judged = assess(project, date(2026, 12, 31))
+    assert judged.light is Light.GREEN and judged.warnings == ()
+    late = assess(project, date(2027, 1, 6))
+    assert [w.kind for w in late.warnings] == [WarningKind.INVESTMENT_LAG, WarningKind.NOT_REPORTED]
+    assert late.warnings[0].reason == "年度投资完成率75.0%，低于序时进度100%达25.0个百分点"
+    assert late.warnings[1].reason == "2026年第4季度未报送进展"
+
+
 def test_a_project_on_plan_stays_green_between_quarter_ends():
-    """序时进度 is taken at the 报告期's end: on plan through Q3 is green every day until Dec 31."""
+    """序时进度 is taken at the 报告期's end: on plan through Q3 is green every day until Q4 is due."""
     project = facts(reports=[(2026, 1, "25", "25"), (2026, 2, "50", "25"), (2026, 3, "75", "25")],
                     plans={2026: "100"}, start=2026, end=2026)
-    lights = {assess(project, date(2026, 9, 30) + timedelta(days=n)).light for n in range(92)}
+    lights = {assess(project, date(2026, 10, 6) + timedelta(days=n)).light for n in range(87)}  # to Dec 31
     assert lights == {Light.GREEN}
 
 
@@ -132,7 +165,7 @@ def test_late_milestones():
 def test_annual_lag_reason_matches_the_design():
     project = facts(reports=[(2026, 1, "200", "100"), (2026, 2, "260", "60"), (2026, 3, "280", "20")],
                     plans={2026: "400"})
-    warning = investment_lag(project, S.UNDER_WAY, date(2026, 9, 30))
+    warning = investment_lag(project, S.UNDER_WAY, P(2026, 3))
     assert warning.reason == "年度投资完成率45.0%，低于序时进度75%达30.0个百分点" and warning.light is Light.YELLOW
 
 
@@ -144,61 +177,90 @@ def test_annual_lag_reason_matches_the_design():
 def test_annual_lag_thresholds_on_the_rounded_lag(this_year, light):
     """The lag is rounded to 0.1 point first: 9.95 reads 10.0 and is yellow, 30.04 reads 30.0 and is not red."""
     project = facts(reports=[(2025, 4, "100", "100"), (2026, 3, str(100 + D(this_year)), this_year)], plans={2026: "100"})
-    warning = investment_lag(project, S.UNDER_WAY, date(2026, 9, 30))
+    warning = investment_lag(project, S.UNDER_WAY, P(2026, 3))
     assert (warning.light if warning else None) is light
 
 
 def test_annual_plan_counts_only_quarters_up_to_the_as_of_date():
     project = facts(reports=[(2026, 1, "30", "30"), (2026, 4, "100", "70")], plans={2026: "100"})
-    assert investment_lag(project, S.UNDER_WAY, date(2026, 3, 31)) is None
-    assert investment_lag(project, S.UNDER_WAY, date(2026, 9, 30)).reason.startswith("年度投资完成率30.0%")
+    assert investment_lag(project, S.UNDER_WAY, P(2026, 1)) is None
+    assert investment_lag(project, S.UNDER_WAY, P(2026, 3)).reason.startswith("年度投资完成率30.0%")
 
 
 @pytest.mark.parametrize(
-    ("start", "end", "cumulative", "as_of", "light"),
+    ("start", "end", "cumulative", "period", "light"),
     [
-        (2027, 2029, "0", date(2026, 9, 30), None),  # start year in the future
-        (2026, 2026, "0", date(2026, 1, 1), None),  # single-year project, first day
-        (2026, 2026, "0", date(2026, 3, 30), None),  # judged at 2025-12-31, before the start
-        (2026, 2026, "0", date(2026, 3, 31), Light.YELLOW),  # 90 of 365 days: 24.7 pp
-        (2026, 2026, "0", date(2026, 12, 31), Light.RED),
-        (2025, 2026, "500", date(2026, 1, 1), None),  # elapsed 50.07%, rate 50%
-        (2025, 2026, "0", date(2026, 1, 1), Light.RED),  # zero cumulative
-        (2021, 2024, "800", date(2026, 9, 30), Light.YELLOW),  # elapsed clamped to 100%: lag 20 pp
+        (2027, 2029, "0", P(2026, 3), None),  # start year in the future
+        (2026, 2026, "0", P(2025, 4), None),  # judged at 2025-12-31, before the start
+        (2026, 2026, "0", P(2026, 1), Light.YELLOW),  # 90 of 365 days: 24.7 pp
+        (2026, 2026, "0", P(2026, 4), Light.RED),
+        (2025, 2026, "500", P(2025, 4), None),  # elapsed 50.07%, rate 50%
+        (2025, 2026, "0", P(2025, 4), Light.RED),  # zero cumulative
+        (2021, 2024, "800", P(2026, 3), Light.YELLOW),  # elapsed clamped to 100%: lag 20 pp
     ],
 )
-def test_period_lag(start, end, cumulative, as_of, light):
+def test_period_lag(start, end, cumulative, period, light):
+    """Judged at the end of the 报告期."""
     reports = [(start, 1, cumulative, cumulative)] if cumulative != "0" else []
-    warning = investment_lag(facts(start=start, end=end, reports=reports), S.UNDER_WAY, as_of)
+    warning = investment_lag(facts(start=start, end=end, reports=reports), S.UNDER_WAY, period)
     assert (warning.light if warning else None) is light
 
 
 def test_no_lag_without_planned_investment():
-    assert investment_lag(facts(planned="0"), S.UNDER_WAY, date(2026, 9, 30)) is None
+    assert investment_lag(facts(planned="0"), S.UNDER_WAY, P(2026, 3)) is None
+
+
+def test_the_lag_rounds_half_up():
+    """30.05 points read 30.1 and are red (above 30), not 30.0 (banker's rounding would say 30.0)."""
+    project = facts(reports=[(2025, 4, "100", "100"), (2026, 3, "144.95", "44.95")], plans={2026: "100"})
+    warning = investment_lag(project, S.UNDER_WAY, P(2026, 3))
+    assert "达30.1个百分点" in warning.reason and warning.light is Light.RED
+
+
+def test_the_years_investment_is_the_rise_of_the_cumulative():
+    """DESIGN.md's example: 累计 2,000 at 2025 Q4, 2,750.01 at 2026 Q1, no Q2, 3,000 at Q3 with 本季度
+    typed as 50: 1,000 completed in 2026, not the 800.01 the typed quarter figures add up to."""
+    project = facts(planned="10000", reports=[(2025, 4, "2000", "500"), (2026, 1, "2750.01", "750.01"),
+                                             (2026, 3, "3000", "50")])
+    assert year_investment(project, P(2026, 3)) == D("1000")
+    assert year_investment(project, P(2026, 2)) == D("750.01")
+    assert assess(project, date(2026, 10, 6)).year_investment == D("1000")
+    # without a report before the year, the year's quarter figures add up
+    assert year_investment(facts(reports=[(2026, 1, "300", "100"), (2026, 2, "450", "150")]), P(2026, 2)) == D("250")
 
 
 @pytest.mark.parametrize(
-    ("reports", "as_of", "light"),
-    [([(2026, 3)], date(2026, 9, 30), None), ([(2026, 2)], date(2026, 9, 30), Light.YELLOW),
-     ([(2026, 1)], date(2026, 9, 30), Light.RED), ([], date(2026, 9, 30), Light.RED),
-     ([(2025, 4)], date(2026, 1, 1), None), ([(2025, 3)], date(2026, 1, 1), Light.YELLOW)],
+    ("reports", "period", "light"),
+    [([(2026, 3)], P(2026, 3), None), ([(2026, 2)], P(2026, 3), Light.YELLOW),
+     ([(2026, 1)], P(2026, 3), Light.RED), ([], P(2026, 3), Light.RED),
+     ([(2025, 4)], P(2025, 4), None), ([(2025, 3)], P(2025, 4), Light.YELLOW)],
 )
-def test_not_reported(reports, as_of, light):
+def test_not_reported(reports, period, light):
     project = facts(start=2020, end=2030, reports=[(y, q, "10", "0") for y, q in reports])
-    warning = not_reported(project, S.UNDER_WAY, as_of)
+    warning = not_reported(project, S.UNDER_WAY, period)
     assert (warning.light if warning else None) is light
 
 
 def test_not_reported_names_the_missing_quarters():
-    assert not_reported(facts(), S.UNDER_WAY, date(2026, 1, 15)).reason == (
+    assert not_reported(facts(), S.UNDER_WAY, P(2025, 4)).reason == (
         "连续两个季度未报送进展（2025年第3季度、2025年第4季度）")
-    assert not_reported(facts(), S.SUSPENDED, date(2026, 1, 15)) is None
+    assert not_reported(facts(), S.SUSPENDED, P(2025, 4)) is None
 
 
 def test_a_project_starting_after_the_reporting_period_is_not_expected_to_report():
-    assert not_reported(facts(start=2027, end=2028), S.UNDER_WAY, date(2026, 11, 22)) is None
+    assert not_reported(facts(start=2027, end=2028), S.UNDER_WAY, P(2026, 3)) is None
     # its first expected quarter missing is yellow, not red: the quarter before was not expected
-    assert not_reported(facts(start=2026, end=2028), S.UNDER_WAY, date(2026, 4, 10)).light is Light.YELLOW
+    assert not_reported(facts(start=2026, end=2028), S.UNDER_WAY, P(2026, 1)).light is Light.YELLOW
+
+
+def test_a_quarter_before_the_project_was_under_way_is_not_expected():
+    """Commenced on 2026-05-10 (前期 until then): 2026 Q1 is not owed, so Q2 missing is yellow, not red."""
+    project = ProjectFacts(status=S.UNDER_WAY, start_year=2026, end_year=2028, planned_investment=D(1000),
+                           status_since=date(2026, 5, 10),
+                           status_history=((date.min, S.PREPARING), (date(2026, 5, 10), S.UNDER_WAY)))
+    assert not_reported(project, S.UNDER_WAY, P(2026, 1)) is None
+    assert not_reported(project, S.UNDER_WAY, P(2026, 2)).light is Light.YELLOW
+    assert not_reported(project, S.UNDER_WAY, P(2026, 3)).light is Light.RED
 
 
 def test_cancelled_and_done_projects_are_never_warned():
@@ -222,13 +284,13 @@ def test_project_with_no_progress_at_all():
 def test_green_project_and_over_budget_flag():
     project = facts(start=2026, end=2026, planned="100",
                     reports=[(2026, 1, "30", "30"), (2026, 2, "60", "30"), (2026, 3, "110", "50")])
-    result = assess(project, date(2026, 9, 30))
+    result = assess(project, date(2026, 10, 6))
     assert result.light is Light.GREEN and result.warnings == () and result.over_budget
     assert result.completion_rate == D("1.1")
 
 
 def test_thresholds_are_configurable():
     project = facts(reports=[(2026, 3, "50", "50")], plans={2026: "100"})
-    assert investment_lag(project, S.UNDER_WAY, date(2026, 9, 30)).light is Light.YELLOW
-    assert investment_lag(project, S.UNDER_WAY, date(2026, 9, 30), Thresholds(lag_yellow_pp=D(30), lag_red_pp=D(20))).light is Light.RED
-    assert investment_lag(project, S.UNDER_WAY, date(2026, 9, 30), Thresholds(lag_yellow_pp=D(30), lag_red_pp=D(50))) is None
+    assert investment_lag(project, S.UNDER_WAY, P(2026, 3)).light is Light.YELLOW
+    assert investment_lag(project, S.UNDER_WAY, P(2026, 3), Thresholds(lag_yellow_pp=D(30), lag_red_pp=D(20))).light is Light.RED
+    assert investment_lag(project, S.UNDER_WAY, P(2026, 3), Thresholds(lag_yellow_pp=D(30), lag_red_pp=D(50))) is None
