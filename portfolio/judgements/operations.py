@@ -9,8 +9,9 @@ equal neighbours. The judgement of a moment changes only where the facts name a 
 - each milestone's planned date + 1 day and its actual date (节点滞后);
 - each status change (the status as of a date, and which quarters were expected).
 
-Before the earliest fact (less a year) and from two years after the latest one on, nothing
-changes: one open-ended row covers each side.
+Before the year of the earliest fact, and once the last quarter of the year after the latest one
+is the 报告期, nothing changes any more (no report, plan or date lies there, the build period is
+all elapsed): one open-ended row covers each side. The sweeps of tests/judgements prove it.
 """
 import json
 from collections.abc import Iterable
@@ -78,11 +79,11 @@ def _fact_dates(facts: ProjectFacts, thresholds: Thresholds) -> set[date]:
 
 
 def breakpoints(facts: ProjectFacts, thresholds: Thresholds) -> list[int]:
-    """The moments at which the judgement may differ from the moment before, ascending; the first
-    one stands for every moment before it."""
+    """The moments at which the judgement may differ from the moment before, ascending; before the
+    first one (January 1 of the earliest fact's year) it is the same as on the day before it."""
     days = _fact_dates(facts, thresholds)
     years = {day.year for day in days} | {report.year for report in facts.reports} | set(facts.annual_plans)
-    first, last = min(years) - 1, max(years) + 2
+    first, last = min(years), max(years) + 1
     moments = {day_moment(day) for day in days}
     due = timedelta(days=thresholds.report_due_days + 1)
     for period in range(quarter_period(first, 1), quarter_period(last, 4) + 1):
@@ -96,15 +97,13 @@ def breakpoints(facts: ProjectFacts, thresholds: Thresholds) -> list[int]:
 
 def intervals(facts: ProjectFacts, thresholds: Thresholds) -> list[tuple[int, int, Judged]]:
     """[(valid_from, valid_to, judged)] covering every moment, equal neighbours merged."""
-    merged: list[list] = []
-    for moment in breakpoints(facts, thresholds):
+    moments = breakpoints(facts, thresholds)
+    merged = [[FIRST_MOMENT, LAST_MOMENT, judge_at(facts, moments[0] - 2, thresholds)]]
+    for moment in moments:
         judged = judge_at(facts, moment, thresholds)
-        if merged and merged[-1][2] == judged:
-            continue
-        if merged:
+        if merged[-1][2] != judged:
             merged[-1][1] = moment
-        merged.append([moment, LAST_MOMENT, judged])
-    merged[0][0] = FIRST_MOMENT
+            merged.append([moment, LAST_MOMENT, judged])
     return [tuple(row) for row in merged]
 
 
