@@ -9,7 +9,7 @@ from sqlalchemy import inspect
 
 from portfolio.core.db import db
 from portfolio.judgements.models import JudgementBasis
-from portfolio.judgements.operations import basis_differs, judge_all
+from portfolio.judgements.operations import basis_differs, judge_all, lock_judgements
 from portfolio.judgements.tracking import configured_thresholds
 
 
@@ -40,7 +40,9 @@ def judge_again_if_thresholds_changed(app: Flask) -> None:
         if not inspect(db.engine).has_table(JudgementBasis.__tablename__):
             return
         if basis_differs(db.session, configured_thresholds()):
-            judge_all(db.session, configured_thresholds())
+            lock_judgements(db.session)  # another process starting at the same time may have done it
+            if basis_differs(db.session, configured_thresholds()):
+                judge_all(db.session, configured_thresholds())
             db.session.commit()
         db.session.remove()
 

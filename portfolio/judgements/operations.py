@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from portfolio.judgements.models import Judgement, JudgementBasis
@@ -118,7 +118,7 @@ def _row(project: Project, valid_from: int, valid_to: int, judged: Judged) -> di
         **{kind.value: assessment.has(kind) for kind in WarningKind},
         owes_round=judged.owes_round,
         warnings=json.dumps([[w.kind.value, w.light.value, w.detail, w.since.isoformat() if w.since else None]
-                             for w in assessment.warnings], ensure_ascii=False),
+                             for w in assessment.warnings], ensure_ascii=False) if assessment.warnings else "[]",
     )
 
 
@@ -134,14 +134,25 @@ def store(session: Session, project_ids: Iterable[int], thresholds: Thresholds) 
         rows = [_row(projects[project_id], *interval)
                 for project_id, facts in facts_for(session, projects.values()).items()
                 for interval in intervals(facts, thresholds)]
-        if rows:
-            session.execute(insert(Judgement), rows)
+        if rows:  # a plain executemany: the ORM's bulk INSERT would batch a few rows per statement
+            session.execute(Judgement.__table__.insert(), rows)
         written += len(rows)
     return written
 
 
+JUDGE_ALL_LOCK = 20261204
+"""PostgreSQL advisory lock of `judge_all`: app processes starting together judge one at a time."""
+
+
+def lock_judgements(session: Session) -> None:
+    """Until the transaction ends, no other `judge_all` runs (on SQLite the first write does this)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(JUDGE_ALL_LOCK)))
+
+
 def judge_all(session: Session, thresholds: Thresholds, progress=None) -> int:
     """Every project judged again with these thresholds, which become the stored basis."""
+    lock_judgements(session)
     ids = list(session.scalars(select(Project.id).order_by(Project.id)))
     session.execute(delete(Judgement))
     written = 0
@@ -159,7 +170,7 @@ def judge_all(session: Session, thresholds: Thresholds, progress=None) -> int:
 
 def basis_differs(session: Session, thresholds: Thresholds) -> bool:
     """Whether the stored judgements were made with other thresholds (or none recorded)."""
-    basis = session.get(JudgementBasis, 1)
+    basis = session.get(JudgementBasis, 1, populate_existing=True)
     return basis is None or (basis.lag_yellow_pp, basis.lag_red_pp, basis.late_start_red_months,
                              basis.report_due_days) != (thresholds.lag_yellow_pp, thresholds.lag_red_pp,
                                                         thresholds.late_start_red_months, thresholds.report_due_days)

@@ -7,11 +7,12 @@ from sqlalchemy.orm import Session
 
 from portfolio.accounts.models import Role, User
 from portfolio.core.enums import LabelledEnum
+from portfolio.judgements.moments import report_moment
+from portfolio.judgements.queries import assessments_at
 from portfolio.problems.models import Problem
 from portfolio.progress.models import ProgressReport, ReviewState
 from portfolio.registry.models import Project, in_registry
-from portfolio.rules import Assessment, Thresholds, assess, period_quarter, quarter_end, quarter_period
-from portfolio.rules.figures import facts_for
+from portfolio.rules import Assessment, Thresholds, period_quarter, quarter_period
 
 EDITABLE_BY_COUNTY = {ReviewState.DRAFT, ReviewState.RETURNED}
 
@@ -110,10 +111,8 @@ def review_pictures(session: Session, reports: list[ProgressReport], thresholds:
     for problem in session.scalars(select(Problem).where(Problem.project_id.in_(project_ids)).order_by(Problem.id)):
         if problem.state.is_open or problem.progress_report_id in report_ids:
             problems[problem.project_id].append(problem)
-    facts = facts_for(session, [report.project for report in reports])
-    judged_on = quarter_end(year, quarter)
-    return {report.id: ReviewPicture(previous.get(report.project_id),
-                                     assess(facts[report.project_id], judged_on, thresholds,
-                                            quarter_period(year, quarter)),
+    # the stored judgement of the quarter's report moment: judged on its last day with the quarter as 报告期
+    judged = assessments_at(session, [report.project for report in reports], report_moment(year, quarter), thresholds)
+    return {report.id: ReviewPicture(previous.get(report.project_id), judged[report.project_id],
                                      problems[report.project_id])
             for report in reports}

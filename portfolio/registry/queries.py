@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from portfolio.core.enums import LabelledEnum
@@ -62,34 +62,42 @@ class ProjectFilters:
     archive: ArchiveScope = ArchiveScope.CURRENT
 
 
-def _where(query: Select, filters: ProjectFilters) -> Select:
-    if filters.light or filters.warnings or filters.status:
-        # what the rules decided for the date, read from the stored judgements
-        query = judged(query, day_moment(filters.as_of))
-        if filters.light:
-            query = query.where(Judgement.light == filters.light)
-        for kind in sorted(filters.warnings):
-            query = query.where(warning_condition(kind))
-        if filters.status:
-            query = query.where(Judgement.status == filters.status)
+def _judged_by(filters: ProjectFilters) -> bool:
+    """Whether the filters ask what the rules decided for the date (read from the stored judgements)."""
+    return bool(filters.light or filters.warnings or filters.status)
+
+
+def _conditions(filters: ProjectFilters) -> list[ColumnElement[bool]]:
+    """The filters as conditions on the project and, where `_judged_by`, its judgement at the date."""
+    conditions = []
+    if filters.light:
+        conditions.append(Judgement.light == filters.light)
+    conditions += [warning_condition(kind) for kind in sorted(filters.warnings)]
+    if filters.status:
+        conditions.append(Judgement.status == filters.status)
     if filters.plan_id:
-        query = query.where(Project.plan_id == filters.plan_id)
+        conditions.append(Project.plan_id == filters.plan_id)
     if filters.region_id:
-        query = query.where(Project.region_id == filters.region_id)
+        conditions.append(Project.region_id == filters.region_id)
     if filters.sector:
-        query = query.where(Project.sector == filters.sector)
+        conditions.append(Project.sector == filters.sector)
     if filters.funding_source:
-        query = query.where(exists().where(ProjectFunding.project_id == Project.id,
-                                           ProjectFunding.source == filters.funding_source))
+        conditions.append(exists().where(ProjectFunding.project_id == Project.id,
+                                         ProjectFunding.source == filters.funding_source))
     if filters.archive is ArchiveScope.CURRENT:
-        query = query.where(in_registry(filters.as_of))
+        conditions.append(in_registry(filters.as_of))
     elif filters.archive is ArchiveScope.ARCHIVED:
-        query = query.where(~in_registry(filters.as_of))
+        conditions.append(~in_registry(filters.as_of))
     if keyword := filters.keyword.strip():
-        query = query.where(
-            or_(Project.name.contains(keyword, autoescape=True), Project.content.contains(keyword, autoescape=True))
-        )
-    return query
+        conditions.append(
+            or_(Project.name.contains(keyword, autoescape=True), Project.content.contains(keyword, autoescape=True)))
+    return conditions
+
+
+def _where(query: Select, filters: ProjectFilters) -> Select:
+    if _judged_by(filters):
+        query = judged(query, day_moment(filters.as_of))
+    return query.where(*_conditions(filters))
 
 
 def describe_filters(session: Session, filters: ProjectFilters) -> list[str]:
@@ -138,8 +146,7 @@ def count_projects(session: Session, filters: ProjectFilters) -> int:
 
 def filtered_cells(session: Session, filters: ProjectFilters) -> list[Cell]:
     """The filtered projects' stored judgements summed by the database, ready for the one roll-up (`rules.totals`)."""
-    return cells_as_of(session, filters.as_of, [Project.id.in_(_selected_ids(filters).scalar_subquery())],
-                       registry_only=False)
+    return cells_as_of(session, filters.as_of, _conditions(filters), registry_only=False)
 
 
 def project_totals(session: Session, filters: ProjectFilters) -> GroupFigures:

@@ -67,6 +67,9 @@ def test_county_reads_its_projects_submits_q3_and_a_stale_etag_is_refused(api, p
     assert stale.status_code == 412 and stale.get_json()["error"]["code"] == "precondition_failed"
     assert stale.headers["ETag"] == '"2"'
     assert _reports(in_app, project_id) == [(2026, 3, Decimal("1300.00"), 2)]
+    # the stored judgement followed the write: the API reads it as of the day after the deadline
+    judged = api.get(f"/api/v1/projects/{project_id}?as_of=2026-10-06", county).get_json()["judgement"]
+    assert (judged["cumulative_investment"], judged["quarter_investment"]) == ("1300.00", "1300.00")
 
     for other in ("viewer", "county-mengzhou"):
         refused = api.put(url, api.token(other), json=Q3, headers={"If-Match": '"2"'})

@@ -2,6 +2,7 @@
 from sqlalchemy import func, select
 
 from portfolio.progress.models import ProgressReport
+from tests.judgements.checks import mismatches
 
 
 def test_demo_adds_labelled_progress_and_removes_it(runner, in_app, seeded, client):
@@ -9,6 +10,7 @@ def test_demo_adds_labelled_progress_and_removes_it(runner, in_app, seeded, clie
     assert result.exit_code == 0 and "已为 13 个项目生成演示数据" in result.output
     assert in_app(lambda s: s.scalar(select(func.count()).select_from(ProgressReport))) > 0
     assert "演示数据</strong>" in client.get("/").get_data(as_text=True)
+    assert in_app(mismatches) == [], "the stored judgements follow the demo data"
     assert client.get("/projects/").get_data(as_text=True).count('class="badge badge-demo"') == 13
     again = runner.invoke(args=["demo"])
     assert "已为 0 个项目生成演示数据" in again.output, "projects with progress are left alone"
@@ -16,6 +18,7 @@ def test_demo_adds_labelled_progress_and_removes_it(runner, in_app, seeded, clie
     assert removed.exit_code == 0 and "已删除 13 个项目的演示数据" in removed.output
     assert in_app(lambda s: s.scalar(select(func.count()).select_from(ProgressReport))) == 0
     assert "badge-demo" not in client.get("/projects/").get_data(as_text=True)
+    assert in_app(mismatches) == [], "…and its removal"
 
 
 def test_demo_help(runner):
