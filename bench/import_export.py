@@ -72,7 +72,7 @@ def measure_import(rows: int) -> dict:
 def measure_export(rows: int) -> dict:
     from bench.generated import TODAY, bench_app, fresh_database, generate
     from portfolio.core.db import db
-    from portfolio.exports.render import export_rows, write_xlsx
+    from portfolio.exports.render import export_list, write_xlsx
     from portfolio.registry.queries import ProjectFilters
 
     path = OUT / "export.sqlite3"
@@ -80,7 +80,7 @@ def measure_export(rows: int) -> dict:
     with bench_app(path).app_context():
         generate(rows)
         started = time.perf_counter()
-        exported = export_rows(db.session, ProjectFilters(as_of=TODAY))
+        exported = export_list(db.session, ProjectFilters(as_of=TODAY))
         data = write_xlsx(exported, "项目清单")
         seconds = time.perf_counter() - started
     return {"seconds": seconds, "peak_mb": peak_memory_mb(), "file_mb": len(data) / 1e6}

@@ -42,6 +42,7 @@ def upgrade():
     sa.Column('sector', _enum(SECTORS, 'sector'), nullable=False),
     sa.Column('valid_from', sa.Integer(), nullable=False),
     sa.Column('valid_to', sa.Integer(), nullable=False),
+    sa.Column('edge', sa.Integer(), nullable=False),
     sa.Column('status', _enum(STATUSES, 'status'), nullable=False),
     sa.Column('light', _enum(LIGHTS, 'light'), nullable=False),
     sa.Column('cumulative_investment', _money(), nullable=False),
@@ -62,7 +63,8 @@ def upgrade():
     )
     with op.batch_alter_table('judgements', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_judgements_project_id'), ['project_id', 'valid_to'], unique=False)
-        batch_op.create_index('ix_judgements_moment', ['valid_to', 'valid_from'], unique=False)
+        batch_op.create_index('ix_judgements_from', ['edge', 'valid_from'], unique=False)
+        batch_op.create_index('ix_judgements_to', ['edge', 'valid_to'], unique=False)
     op.create_table('judgement_basis',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('lag_yellow_pp', sa.Numeric(precision=6, scale=2), nullable=False),
@@ -84,6 +86,7 @@ def downgrade():
         batch_op.add_column(sa.Column('open_milestone_due', sa.Date(), nullable=True))
     op.drop_table('judgement_basis')
     with op.batch_alter_table('judgements', schema=None) as batch_op:
-        batch_op.drop_index('ix_judgements_moment')
+        batch_op.drop_index('ix_judgements_to')
+        batch_op.drop_index('ix_judgements_from')
         batch_op.drop_index(batch_op.f('ix_judgements_project_id'))
     op.drop_table('judgements')

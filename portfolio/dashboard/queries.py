@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from portfolio.cycle.queries import QuarterRound, quarter_round
 from portfolio.judgements.models import Judgement
 from portfolio.judgements.moments import day_moment, report_moment
-from portfolio.judgements.queries import cells_as_of, cells_at, judged
+from portfolio.judgements.queries import cells_as_of, judged, totals_at
 from portfolio.registry.models import Project, Region, in_registry
 from portfolio.rules import (
     Thresholds,
@@ -22,7 +22,7 @@ from portfolio.rules import (
     schedule_share,
     totals,
 )
-from portfolio.rules.totals import CENT, GroupFigures
+from portfolio.rules.totals import CENT, Figures, GroupFigures
 
 
 @dataclass(frozen=True)
@@ -96,13 +96,15 @@ class QuarterTrend:
         return f"{self.year}年第{self.quarter}季度"
 
     @classmethod
-    def of(cls, year: int, quarter: int, total: GroupFigures) -> "QuarterTrend":
+    def of(cls, year: int, quarter: int, total: Figures) -> "QuarterTrend":
         """The quarter's trend figures from its total (the roll-up as of the quarter's end)."""
         return cls(year, quarter, total.quarter_investment, total.annual_completed, total.annual_plan,
                    (total.annual_plan * schedule_share(quarter)).quantize(CENT), total.red, total.yellow)
 
 
 TREND_QUARTERS = 8
+TREND_FIGURES = ("quarter_investment", "annual_completed", "annual_plan", "red", "yellow")
+"""What `QuarterTrend.of` reads of a quarter's figures."""
 
 
 def trend_quarters(year: int, quarter: int, quarters: int = TREND_QUARTERS) -> list[tuple[int, int]]:
@@ -119,5 +121,5 @@ def quarter_trends(session: Session, year: int, quarter: int, where: Sequence[Co
     them project by project instead when only reviewed progress counts (`reports.data.report_trends`,
     tested equal)."""
     shown = trend_quarters(year, quarter, quarters)
-    cells = cells_at(session, [report_moment(*shown_quarter) for shown_quarter in shown], where)
-    return [QuarterTrend.of(y, q, totals.total(cells[report_moment(y, q)])) for y, q in shown]
+    figures = totals_at(session, [report_moment(*shown_quarter) for shown_quarter in shown], TREND_FIGURES, where)
+    return [QuarterTrend.of(y, q, figures[report_moment(y, q)]) for y, q in shown]

@@ -20,7 +20,8 @@ class Judgement(db.Model):
     __tablename__ = "judgements"
     __table_args__ = (
         Index(None, "project_id", "valid_to"),
-        Index("ix_judgements_moment", "valid_to", "valid_from"),
+        Index("ix_judgements_from", "edge", "valid_from"),
+        Index("ix_judgements_to", "edge", "valid_to"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -30,6 +31,9 @@ class Judgement(db.Model):
     sector: Mapped[Sector] = mapped_column(enum_type(Sector, "sector"))
     valid_from: Mapped[int]
     valid_to: Mapped[int]
+    edge: Mapped[int]
+    """−1: the project's first row (every moment before `valid_to`), 1: its last (every moment from
+    `valid_from` on), 0: any other, which lies within one quarter (`moments.LONGEST_ROW`)."""
     status: Mapped[ProjectStatus] = mapped_column(enum_type(ProjectStatus, "status"))
     """The status on the moment's date."""
     light: Mapped[Light] = mapped_column(enum_type(Light, "light"))

@@ -37,6 +37,25 @@ def moment_period(moment: int, due_days: int) -> int:
     return reporting_period(day, due_days)
 
 
+LONGEST_ROW = 2 * 92 + 1
+"""A stored row other than a project's first and last never spans a quarter's first day, so it is
+shorter than this many moments: a read at a moment looks only at rows starting this close before it."""
+
+
+def quarter_start_moments(first: int, last: int) -> list[int]:
+    """The moments of the quarters' first days strictly between two moments."""
+    day = moment_day(first)
+    year, quarter = day.year, quarter_of(day)
+    starts = []
+    while True:
+        year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+        moment = day_moment(date(year, quarter * 3 - 2, 1))
+        if moment >= last:
+            return starts
+        if moment > first:
+            starts.append(moment)
+
+
 def moment_round_period(moment: int) -> int:
     """The quarter whose 报送 round a moment is judged for: the day's `round_quarter`; at a report
     moment, the report's quarter (the same quarter, as the round starts on its last day)."""

@@ -29,6 +29,7 @@ from portfolio.judgements.moments import (
     moment_day,
     moment_period,
     moment_round_period,
+    quarter_start_moments,
     report_moment,
 )
 from portfolio.registry.models import Project
@@ -96,7 +97,8 @@ def breakpoints(facts: ProjectFacts, thresholds: Thresholds) -> list[int]:
 
 
 def intervals(facts: ProjectFacts, thresholds: Thresholds) -> list[tuple[int, int, Judged]]:
-    """[(valid_from, valid_to, judged)] covering every moment, equal neighbours merged."""
+    """[(valid_from, valid_to, judged)] covering every moment, equal neighbours merged, then every row
+    but the first and the last cut at each quarter's first day (so a read scans few rows)."""
     moments = breakpoints(facts, thresholds)
     merged = [[FIRST_MOMENT, LAST_MOMENT, judge_at(facts, moments[0] - 2, thresholds)]]
     for moment in moments:
@@ -104,14 +106,20 @@ def intervals(facts: ProjectFacts, thresholds: Thresholds) -> list[tuple[int, in
         if merged[-1][2] != judged:
             merged[-1][1] = moment
             merged.append([moment, LAST_MOMENT, judged])
-    return [tuple(row) for row in merged]
+    rows = []
+    for index, (valid_from, valid_to, judged) in enumerate(merged):
+        cuts = quarter_start_moments(valid_from, valid_to) if 0 < index < len(merged) - 1 else []
+        rows += [(start, end, judged) for start, end in zip([valid_from, *cuts], [*cuts, valid_to], strict=True)]
+    return rows
 
 
 def _row(project: Project, valid_from: int, valid_to: int, judged: Judged) -> dict:
     assessment = judged.assessment
     return dict(
         project_id=project.id, plan_id=project.plan_id, region_id=project.region_id, sector=project.sector,
-        valid_from=valid_from, valid_to=valid_to, status=assessment.status, light=assessment.light,
+        valid_from=valid_from, valid_to=valid_to,
+        edge=-1 if valid_from == FIRST_MOMENT else 1 if valid_to == LAST_MOMENT else 0,
+        status=assessment.status, light=assessment.light,
         cumulative_investment=assessment.cumulative_investment, year_investment=assessment.year_investment,
         annual_plan=assessment.annual_plan, quarter_investment=assessment.quarter_investment,
         over_budget=assessment.over_budget,

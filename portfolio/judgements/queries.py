@@ -10,15 +10,24 @@ from sqlalchemy.orm import Session
 
 from portfolio.core.db import money
 from portfolio.judgements.models import Judgement
-from portfolio.judgements.moments import day_moment, moment_day, moment_period
+from portfolio.judgements.moments import LONGEST_ROW, day_moment, moment_day, moment_period
 from portfolio.registry.models import Project, ProjectFunding, ProjectStatus, Region, Sector
 from portfolio.rules import Assessment, Light, Thresholds, Warning, WarningKind, completion_rate
 from portfolio.rules.totals import SOURCES, SUMMED, ZERO, Cell, Figures, FundingFigures
 
 
-def valid_at(moment: int) -> ColumnElement[bool]:
-    """The stored row that holds at the moment."""
-    return and_(Judgement.valid_from <= moment, Judgement.valid_to > moment)
+def valid_between(first, last) -> ColumnElement[bool]:
+    """The stored rows that hold at some moment from `first` to `last` (numbers or columns): the
+    first and last rows of the projects by their open end, any other among those starting at most
+    a quarter before (`LONGEST_ROW`), so each part is a short range of an index."""
+    j = Judgement
+    return or_(and_(j.edge == 0, j.valid_from > first - LONGEST_ROW, j.valid_from <= last, j.valid_to > first),
+               and_(j.edge == -1, j.valid_to > first), and_(j.edge == 1, j.valid_from <= last))
+
+
+def valid_at(moment) -> ColumnElement[bool]:
+    """The stored row that holds at the moment (a number or a column)."""
+    return and_(valid_between(moment, moment), Judgement.valid_from <= moment, Judgement.valid_to > moment)
 
 
 def judged(query: Select, moment: int) -> Select:
@@ -71,59 +80,100 @@ def _moments_table(moments: Sequence[int]):
                        for moment in moments)).subquery("moments")
 
 
-def cells_at(session: Session, moments: Sequence[int], where: Sequence[ColumnElement] = (),
-             registry_only: bool = True) -> dict[int, list[Cell]]:
-    """For each moment, the projects matching `where` (and, with `registry_only`, not archived on its
-    date) summed by region × status × sector from their stored judgements: one statement for all."""
-    at = _moments_table(moments)
+_FUNDING = (select(ProjectFunding.project_id,
+                   *(func.sum(ProjectFunding.amount).filter(ProjectFunding.source == source).label(source.value)
+                     for source in SOURCES),
+                   func.sum(ProjectFunding.amount).label("allocated"))
+            .group_by(ProjectFunding.project_id).subquery("funding"))
+PLAIN = [name for name in SUMMED if name != "funding"]
+FUNDING_PARTS = [*(f"funding_{source.value}" for source in SOURCES), "unallocated", "excess", "excess_count"]
+
+
+def _aggregates(*condition: ColumnElement) -> dict[str, ColumnElement]:
+    """The SQL side of the one roll-up (`rules.totals`): each summable figure of a group as an
+    aggregate over stored judgements (joined with their projects and `_FUNDING`), counting the rows
+    `condition` admits."""
     zero = literal(ZERO, money())
-    funding = (select(ProjectFunding.project_id,
-                      *(func.sum(ProjectFunding.amount).filter(ProjectFunding.source == source).label(source.value)
-                        for source in SOURCES),
-                      func.sum(ProjectFunding.amount).label("allocated"))
-               .group_by(ProjectFunding.project_id).subquery("funding"))
-    allocated = func.coalesce(funding.c.allocated, zero)
+    allocated = func.coalesce(_FUNDING.c.allocated, zero)
     j = Judgement
     kept = j.status != ProjectStatus.CANCELLED
     planned = Project.planned_investment
 
     def summed(column, *conditions) -> ColumnElement:
-        return func.coalesce(func.sum(column).filter(*conditions), zero)
+        return func.coalesce(func.sum(column).filter(*condition, *conditions), zero)
 
     def count(*conditions) -> ColumnElement:
-        return func.count().filter(*conditions)
+        return func.count().filter(*condition, *conditions)
 
-    columns = [
-        count(kept), summed(planned, kept), summed(j.cumulative_investment, kept),
-        count(kept, j.annual_plan.is_not(None)), summed(j.annual_plan, kept),
-        summed(j.year_investment, kept, j.annual_plan.is_not(None)),
-        summed(j.year_investment, kept, j.annual_plan.is_(None)), summed(j.quarter_investment, kept),
-        *(count(j.light == light) for light in (Light.RED, Light.YELLOW, Light.GREEN, Light.DONE)),
-        *(count(getattr(j, kind.value).is_(True)) for kind in WarningKind),
-        count(~kept), summed(planned, ~kept),
-        *(summed(func.coalesce(funding.c[source.value], zero), kept) for source in SOURCES),
-        summed(case((planned > allocated, planned - allocated), else_=zero), kept),
-        summed(case((allocated > planned, allocated - planned), else_=zero), kept),
-        count(kept, allocated > planned),
-    ]
-    query = (select(at.c.moment, j.region_id, Region.name, j.status, j.sector, *columns)
-             .select_from(at)
-             .join(j, and_(j.valid_from <= at.c.moment, j.valid_to > at.c.moment))
-             .join(Project, Project.id == j.project_id)
+    return {
+        "count": count(kept), "planned_investment": summed(planned, kept),
+        "cumulative_investment": summed(j.cumulative_investment, kept),
+        "annual_count": count(kept, j.annual_plan.is_not(None)), "annual_plan": summed(j.annual_plan, kept),
+        "annual_completed": summed(j.year_investment, kept, j.annual_plan.is_not(None)),
+        "other_year_completed": summed(j.year_investment, kept, j.annual_plan.is_(None)),
+        "quarter_investment": summed(j.quarter_investment, kept),
+        **{light.value: count(j.light == light) for light in (Light.RED, Light.YELLOW, Light.GREEN, Light.DONE)},
+        **{kind.value: count(getattr(j, kind.value).is_(True)) for kind in WarningKind},
+        "cancelled_count": count(~kept), "cancelled_planned": summed(planned, ~kept),
+        **{f"funding_{source.value}": summed(func.coalesce(_FUNDING.c[source.value], zero), kept)
+           for source in SOURCES},
+        "unallocated": summed(case((planned > allocated, planned - allocated), else_=zero), kept),
+        "excess": summed(case((allocated > planned, allocated - planned), else_=zero), kept),
+        "excess_count": count(kept, allocated > planned),
+    }
+
+
+def _figures(values: dict) -> Figures:
+    return Figures(**{name: values[name] for name in PLAIN if name in values},
+                   funding=FundingFigures(tuple(values[f"funding_{source.value}"] for source in SOURCES),
+                                          values["unallocated"], values["excess"], values["excess_count"])
+                   if "excess_count" in values else FundingFigures())
+
+
+def _judged_rows(query: Select, funding: bool = True) -> Select:
+    query = query.join(Project, Project.id == Judgement.project_id)
+    return query.outerjoin(_FUNDING, _FUNDING.c.project_id == Judgement.project_id) if funding else query
+
+
+def cells_at(session: Session, moments: Sequence[int], where: Sequence[ColumnElement] = (),
+             registry_only: bool = True) -> dict[int, list[Cell]]:
+    """For each moment, the projects matching `where` (and, with `registry_only`, not archived on its
+    date) summed by region × status × sector from their stored judgements: one statement for all."""
+    at = _moments_table(moments)
+    aggregates = _aggregates()
+    j = Judgement
+    query = (_judged_rows(select(at.c.moment, j.region_id, Region.name, j.status, j.sector, *aggregates.values())
+                          .select_from(at).join(j, valid_at(at.c.moment)))
              .join(Region, Region.id == j.region_id)
-             .outerjoin(funding, funding.c.project_id == j.project_id)
              .where(*where)
              .group_by(at.c.moment, j.region_id, Region.name, j.status, j.sector))
     if registry_only:
         query = query.where(or_(Project.archived_on.is_(None), Project.archived_on > at.c.day))
-    plain = [name for name in SUMMED if name != "funding"]
     cells: dict[int, list[Cell]] = {moment: [] for moment in moments}
     for row in session.execute(query):
-        values, sources = row[5:5 + len(plain)], row[5 + len(plain):]
-        figures = Figures(**dict(zip(plain, values, strict=True)),
-                          funding=FundingFigures(tuple(sources[:len(SOURCES)]), *sources[len(SOURCES):]))
+        figures = _figures(dict(zip(aggregates, row[5:], strict=True)))
         cells[row[0]].append(Cell(row[1], row[2], ProjectStatus(row[3]), Sector(row[4]), figures))
     return cells
+
+
+def totals_at(session: Session, moments: Sequence[int], names: Sequence[str],
+              where: Sequence[ColumnElement] = ()) -> dict[int, Figures]:
+    """Some figures (`names`) of the whole group at each moment, for the projects `where` selects that
+    are in the registry on its date: one scan of the rows valid at any of them (a trend's quarters)."""
+    j = Judgement
+    blocks = {}
+    for moment in moments:
+        day = moment_day(moment)
+        admitted = and_(j.valid_from <= moment, j.valid_to > moment,
+                        or_(Project.archived_on.is_(None), Project.archived_on > day))
+        aggregates = _aggregates(admitted)
+        blocks[moment] = {name: aggregates[name] for name in names}
+    columns = [column for block in blocks.values() for column in block.values()]
+    funding = any(name in FUNDING_PARTS for name in names)
+    row = session.execute(_judged_rows(select(*columns).select_from(j), funding)
+                          .where(valid_between(min(moments), max(moments)), *where)).one()
+    values = iter(row)
+    return {moment: _figures({name: next(values) for name in block}) for moment, block in blocks.items()}
 
 
 def cells_as_of(session: Session, as_of: date, where: Sequence[ColumnElement] = (),

@@ -1,17 +1,18 @@
 """Keeping the stored judgements current in the transaction that changes a project's facts.
 
 Each flush notes the projects whose facts it changed (the project itself, its progress, milestones,
-annual plans or status changes, added, changed or deleted through the session) and, once it has
-written them, judges them again: every query after a flush — autoflush included — reads current
-judgements. Writes that bypass the session's objects (bulk inserts) call `note`; what they noted
-is judged at the next flush or before the commit.
+annual plans or status changes, added, changed or deleted through the session); writes that bypass
+the session's objects (bulk inserts) call `note`. What is noted is judged again, in the same
+transaction, before anything reads stored judgements (a statement that names the table) and before
+the commit — so an import of 10,000 projects judges them in a few batches, not one by one.
 """
 from collections.abc import Iterable
 from itertools import chain
 
 from flask import has_app_context
-from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, event
+from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.sql import visitors
 
 from portfolio.judgements.operations import store
 from portfolio.progress.models import AnnualPlan, Milestone, ProgressReport
@@ -19,6 +20,7 @@ from portfolio.registry.models import Project, StatusChange
 from portfolio.rules import Thresholds
 
 PENDING = "judgements_pending"
+JUDGEMENTS = "judgements"
 FACTS = (ProgressReport, Milestone, AnnualPlan, StatusChange)
 
 
@@ -48,11 +50,20 @@ def _note_flushed(session: Session, _flush_context) -> None:
         note(session, changed)
 
 
-def _judge_noted(session: Session, *_args) -> None:
+def _judge_noted(session: Session) -> None:
     thresholds = None
     while ids := session.info.pop(PENDING, None):
         thresholds = thresholds or configured_thresholds()
         store(session, ids, thresholds)
+
+
+def _reads_judgements(statement) -> bool:
+    return any(isinstance(element, Table) and element.name == JUDGEMENTS for element in visitors.iterate(statement))
+
+
+def _before_reading(state: ORMExecuteState) -> None:
+    if state.session.info.get(PENDING) and _reads_judgements(state.statement):
+        _judge_noted(state.session)
 
 
 def bring_up_to_date(session: Session) -> None:
@@ -67,7 +78,7 @@ def _forget(session: Session, *_args) -> None:
 
 def register() -> None:
     """Listen on every session (once)."""
-    for name, listener in (("after_flush", _note_flushed), ("after_flush_postexec", _judge_noted),
+    for name, listener in (("after_flush", _note_flushed), ("do_orm_execute", _before_reading),
                            ("before_commit", bring_up_to_date), ("after_rollback", _forget)):
         if not event.contains(Session, name, listener):
             event.listen(Session, name, listener)

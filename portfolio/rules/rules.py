@@ -142,6 +142,12 @@ class ProjectFacts(BuildPeriod):
         return tuple(report.period for report in ordered), ordered
 
     @cached_property
+    def judged_periods(self) -> dict:
+        """What `assess` decided per (报告期, status, thresholds): the same for every day of a 报告期,
+        so judging many dates of one project works it out once (the facts never change)."""
+        return {}
+
+    @cached_property
     def milestones_in_order(self) -> tuple[MilestoneDates, ...]:
         """The milestones in the order a project reaches them."""
         return tuple(sorted(self.milestones, key=lambda m: MILESTONE_ORDER[m.kind]))
@@ -448,13 +454,9 @@ def not_reported(facts: ProjectFacts, status: ProjectStatus, period: int) -> War
     return Warning(WarningKind.NOT_REPORTED, Light.RED, period=period)
 
 
-def assess(facts: ProjectFacts, as_of: date, thresholds: Thresholds = Thresholds(),
-           period: int | None = None) -> Assessment:
-    """Every rule at once: the warning light, the warnings with their reasons, and the figures, as
-    of `as_of` with the 报告期 `period` (by default the date's own, `reporting_period`)."""
-    if period is None:
-        period = reporting_period(as_of, thresholds.report_due_days)
-    status = status_on(facts, as_of)
+def _judge_period(facts: ProjectFacts, status: ProjectStatus, period: int,
+                  thresholds: Thresholds) -> tuple[dict, Warning | None, Warning | None]:
+    """What depends on the 报告期 and the status only: the figures, 投资滞后 and 未报送."""
     latest = latest_report(facts, period)
     cumulative = latest.cumulative_investment if latest else Decimal(0)
     annual_plan = facts.annual_plans.get(period // 4) or None
@@ -466,6 +468,20 @@ def assess(facts: ProjectFacts, as_of: date, thresholds: Thresholds = Thresholds
         quarter_investment=latest.quarter_investment if latest and latest.period == period else None,
         period=period,
     )
+    return figures, investment_lag(facts, status, period, thresholds), not_reported(facts, status, period)
+
+
+def assess(facts: ProjectFacts, as_of: date, thresholds: Thresholds = Thresholds(),
+           period: int | None = None) -> Assessment:
+    """Every rule at once: the warning light, the warnings with their reasons, and the figures, as
+    of `as_of` with the 报告期 `period` (by default the date's own, `reporting_period`)."""
+    if period is None:
+        period = reporting_period(as_of, thresholds.report_due_days)
+    status = status_on(facts, as_of)
+    key = (period, status, thresholds)
+    if (judged_period := facts.judged_periods.get(key)) is None:
+        judged_period = facts.judged_periods[key] = _judge_period(facts, status, period, thresholds)
+    figures, lag, missing = judged_period
     if status is ProjectStatus.CANCELLED:
         return Assessment(Light.CANCELLED, (), **figures)
     if is_done(status):
@@ -474,8 +490,7 @@ def assess(facts: ProjectFacts, as_of: date, thresholds: Thresholds = Thresholds
         warning
         for warning in (
             overdue(facts, status, as_of), late_start(facts, status, as_of, thresholds),
-            *late_milestones(facts, status, as_of), investment_lag(facts, status, period, thresholds),
-            not_reported(facts, status, period),
+            *late_milestones(facts, status, as_of), lag, missing,
         )
         if warning is not None
     ]

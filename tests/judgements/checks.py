@@ -9,6 +9,7 @@ from portfolio.judgements.models import Judgement
 from portfolio.judgements.moments import (
     FIRST_MOMENT,
     LAST_MOMENT,
+    LONGEST_ROW,
     day_moment,
     moment_day,
     moment_period,
@@ -56,6 +57,10 @@ def mismatches(session, thresholds: Thresholds = Thresholds(), moments: list[int
         if bounds[0][0] != FIRST_MOMENT or bounds[-1][1] != LAST_MOMENT or any(
                 a[1] != b[0] for a, b in zip(bounds, bounds[1:])):
             wrong.append((project.id, "rows do not cover every moment once", bounds))
+        edges = [r.edge for r in stored]
+        if edges != ([-1] if len(stored) == 1 else [-1, *[0] * (len(stored) - 2), 1]) or any(
+                r.valid_to - r.valid_from >= LONGEST_ROW for r in stored[1:-1]):
+            wrong.append((project.id, "a row other than the first and last is not within a quarter", bounds))
         for moment in moments or sweep_moments([facts[project.id]]):
             row = next(r for r in stored if r.valid_from <= moment < r.valid_to)
             day, period = moment_day(moment), moment_period(moment, thresholds.report_due_days)
