@@ -26,8 +26,15 @@ def valid_between(first, last) -> ColumnElement[bool]:
 
 
 def valid_at(moment) -> ColumnElement[bool]:
-    """The stored row that holds at the moment (a number or a column)."""
-    return and_(valid_between(moment, moment), Judgement.valid_from <= moment, Judgement.valid_to > moment)
+    """The stored row that holds at the moment (a number or a column): for one project, found by
+    the index on (project_id, valid_to)."""
+    return and_(Judgement.valid_from <= moment, Judgement.valid_to > moment)
+
+
+def scanned_at(moment) -> ColumnElement[bool]:
+    """`valid_at` for a read of many projects' rows at once: `valid_between` for one moment, whose three
+    parts are each exact (an open end needs no test of its other end) and each one index range."""
+    return valid_between(moment, moment)
 
 
 def judged(query: Select, moment: int) -> Select:
@@ -143,7 +150,7 @@ def cells_at(session: Session, moments: Sequence[int], where: Sequence[ColumnEle
     aggregates = _aggregates()
     j = Judgement
     query = (_judged_rows(select(at.c.moment, j.region_id, Region.name, j.status, j.sector, *aggregates.values())
-                          .select_from(at).join(j, valid_at(at.c.moment)))
+                          .select_from(at).join(j, scanned_at(at.c.moment)))
              .join(Region, Region.id == j.region_id)
              .where(*where)
              .group_by(at.c.moment, j.region_id, Region.name, j.status, j.sector))
@@ -159,21 +166,19 @@ def cells_at(session: Session, moments: Sequence[int], where: Sequence[ColumnEle
 def totals_at(session: Session, moments: Sequence[int], names: Sequence[str],
               where: Sequence[ColumnElement] = ()) -> dict[int, Figures]:
     """Some figures (`names`) of the whole group at each moment, for the projects `where` selects that
-    are in the registry on its date: one scan of the rows valid at any of them (a trend's quarters)."""
-    j = Judgement
-    blocks = {}
-    for moment in moments:
-        day = moment_day(moment)
-        admitted = and_(j.valid_from <= moment, j.valid_to > moment,
-                        or_(Project.archived_on.is_(None), Project.archived_on > day))
-        aggregates = _aggregates(admitted)
-        blocks[moment] = {name: aggregates[name] for name in names}
-    columns = [column for block in blocks.values() for column in block.values()]
-    funding = any(name in FUNDING_PARTS for name in names)
-    row = session.execute(_judged_rows(select(*columns).select_from(j), funding)
-                          .where(valid_between(min(moments), max(moments)), *where)).one()
-    values = iter(row)
-    return {moment: _figures({name: next(values) for name in block}) for moment, block in blocks.items()}
+    are in the registry on its date (a trend's quarters): one statement, each moment's rows read by
+    their short index ranges."""
+    at = _moments_table(moments)
+    aggregates = {name: column for name, column in _aggregates().items() if name in names}
+    query = (_judged_rows(select(at.c.moment, *aggregates.values()).select_from(at)
+                          .join(Judgement, scanned_at(at.c.moment)), any(name in FUNDING_PARTS for name in names))
+             .where(or_(Project.archived_on.is_(None), Project.archived_on > at.c.day), *where)
+             .group_by(at.c.moment))
+    zero = _figures({name: ZERO if name not in {"red", "yellow", "green", "done"} else 0 for name in names})
+    totals = {moment: zero for moment in moments}
+    for moment, *values in session.execute(query):
+        totals[moment] = _figures(dict(zip(aggregates, values, strict=True)))
+    return totals
 
 
 def cells_as_of(session: Session, as_of: date, where: Sequence[ColumnElement] = (),
