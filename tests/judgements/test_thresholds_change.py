@@ -49,6 +49,7 @@ def test_other_thresholds_at_start_up_judge_everything_again(app):
         basis = db.session.get(JudgementBasis, 1)
         assert (basis.lag_yellow_pp, basis.lag_red_pp, basis.report_due_days) == (Decimal(25), Decimal(30), 5)
         assert mismatches(db.session, Thresholds(lag_yellow_pp=Decimal(25))) == []
+        db.session.remove()  # its connection back to the pool, then every connection of this app closed
         db.engine.dispose()
     runner = app.test_cli_runner()
     result = runner.invoke(args=["judgements", "refresh"])
