@@ -63,7 +63,7 @@ def upgrade():
     )
     with op.batch_alter_table('judgements', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_judgements_project_id'), ['project_id', 'valid_to'], unique=False)
-        batch_op.create_index('ix_judgements_from', ['edge', 'valid_from'], unique=False)
+        batch_op.create_index('ix_judgements_from', ['edge', 'valid_from', 'valid_to'], unique=False)
         batch_op.create_index('ix_judgements_to', ['edge', 'valid_to'], unique=False)
     op.create_table('judgement_basis',
     sa.Column('id', sa.Integer(), nullable=False),

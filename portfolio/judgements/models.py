@@ -20,7 +20,7 @@ class Judgement(db.Model):
     __tablename__ = "judgements"
     __table_args__ = (
         Index(None, "project_id", "valid_to"),
-        Index("ix_judgements_from", "edge", "valid_from"),
+        Index("ix_judgements_from", "edge", "valid_from", "valid_to"),
         Index("ix_judgements_to", "edge", "valid_to"),
     )
 
