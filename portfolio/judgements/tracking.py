@@ -10,9 +10,8 @@ from collections.abc import Iterable
 from itertools import chain
 
 from flask import has_app_context
-from sqlalchemy import Table, event
+from sqlalchemy import CompoundSelect, Join, Select, Table, event
 from sqlalchemy.orm import ORMExecuteState, Session
-from sqlalchemy.sql import visitors
 
 from portfolio.judgements.operations import store
 from portfolio.progress.models import AnnualPlan, Milestone, ProgressReport
@@ -57,8 +56,24 @@ def _judge_noted(session: Session) -> None:
         store(session, ids, thresholds)
 
 
+def _names_judgements(clause) -> bool:
+    """Whether a FROM clause is, or joins, or selects from the judgements table (its FROMs only: a
+    walk of the whole statement on every query of a long import cost more than the import)."""
+    if isinstance(clause, Table):
+        return clause.name == JUDGEMENTS
+    if isinstance(clause, Join):
+        return _names_judgements(clause.left) or _names_judgements(clause.right)
+    inner = getattr(clause, "element", None)
+    return isinstance(inner, Select | CompoundSelect) and _reads_judgements(inner)
+
+
 def _reads_judgements(statement) -> bool:
-    return any(isinstance(element, Table) and element.name == JUDGEMENTS for element in visitors.iterate(statement))
+    if isinstance(statement, CompoundSelect):
+        return any(_reads_judgements(select) for select in statement.selects)
+    if isinstance(statement, Select):
+        return any(_names_judgements(clause) for clause in statement.get_final_froms())
+    table = getattr(statement, "table", None)  # INSERT, UPDATE, DELETE
+    return table is not None and _names_judgements(table)
 
 
 def _before_reading(state: ORMExecuteState) -> None:
