@@ -39,6 +39,7 @@ from portfolio.rules import (
     Thresholds,
     WarningKind,
     assess,
+    is_quarter_end,
     late_start_red_from,
     must_report,
     period_quarter,
@@ -98,11 +99,29 @@ def breakpoints(facts: ProjectFacts, thresholds: Thresholds) -> list[int]:
 
 def intervals(facts: ProjectFacts, thresholds: Thresholds) -> list[tuple[int, int, Judged]]:
     """[(valid_from, valid_to, judged)] covering every moment, equal neighbours merged, then every row
-    but the first and the last cut at each quarter's first day (so a read scans few rows)."""
+    but the first and the last cut at each quarter's first day (so a read scans few rows).
+
+    The rules are evaluated at each breakpoint but two kinds where nothing they read can have
+    changed: a quarter's last day that no fact names (the 报告期, the status and every dated rule are
+    those of the breakpoint before; only the round it owes for moves on) and the day after a report
+    moment that no fact names (the same as the day before the report moment)."""
     moments = breakpoints(facts, thresholds)
-    merged = [[FIRST_MOMENT, LAST_MOMENT, judge_at(facts, moments[0] - 2, thresholds)]]
+    named = {day_moment(day) for day in _fact_dates(facts, thresholds)} | {moments[0]}
+    judged = before_report = judge_at(facts, moments[0] - 2, thresholds)
+    merged = [[FIRST_MOMENT, LAST_MOMENT, judged]]
     for moment in moments:
-        judged = judge_at(facts, moment, thresholds)
+        day = moment_day(moment)
+        if moment in named or moment % 2:
+            if moment % 2:
+                before_report = judged
+            judged = judge_at(facts, moment, thresholds)
+        elif is_quarter_end(day):
+            # a quarter's last day, no fact dated on it: only the round it owes for moves on
+            judged = Judged(judged.assessment, must_report(facts, judged.assessment.status, moment_round_period(moment)))
+        elif moment - 1 in moments and is_quarter_end(moment_day(moment - 2)):
+            judged = before_report  # the day after a report moment, no fact dated on it: as the day before
+        else:
+            judged = judge_at(facts, moment, thresholds)
         if merged[-1][2] != judged:
             merged[-1][1] = moment
             merged.append([moment, LAST_MOMENT, judged])
