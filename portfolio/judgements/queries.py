@@ -87,21 +87,22 @@ def _moments_table(moments: Sequence[int]):
                        for moment in moments)).subquery("moments")
 
 
-_FUNDING = (select(ProjectFunding.project_id,
-                   *(func.sum(ProjectFunding.amount).filter(ProjectFunding.source == source).label(source.value)
-                     for source in SOURCES),
-                   func.sum(ProjectFunding.amount).label("allocated"))
-            .group_by(ProjectFunding.project_id).subquery("funding"))
+def _funded(source=None) -> ColumnElement:
+    """The row's project's 资金来源 from `source` (or all together): looked up by the unique index on
+    (project_id, source) for each row — a grouped subquery joined instead was scanned whole for every
+    row on SQLite (4 s for 10,000 funded projects)."""
+    amount = select(func.sum(ProjectFunding.amount)).where(ProjectFunding.project_id == Judgement.project_id)
+    if source is not None:
+        amount = amount.where(ProjectFunding.source == source)
+    return func.coalesce(amount.scalar_subquery(), literal(ZERO, money()))
 PLAIN = [name for name in SUMMED if name != "funding"]
-FUNDING_PARTS = [*(f"funding_{source.value}" for source in SOURCES), "unallocated", "excess", "excess_count"]
 
 
 def _aggregates(*condition: ColumnElement) -> dict[str, ColumnElement]:
     """The SQL side of the one roll-up (`rules.totals`): each summable figure of a group as an
-    aggregate over stored judgements (joined with their projects and `_FUNDING`), counting the rows
-    `condition` admits."""
+    aggregate over stored judgements (joined with their projects), counting the rows `condition` admits."""
     zero = literal(ZERO, money())
-    allocated = func.coalesce(_FUNDING.c.allocated, zero)
+    allocated = _funded()
     j = Judgement
     kept = j.status != ProjectStatus.CANCELLED
     planned = Project.planned_investment
@@ -122,8 +123,7 @@ def _aggregates(*condition: ColumnElement) -> dict[str, ColumnElement]:
         **{light.value: count(j.light == light) for light in (Light.RED, Light.YELLOW, Light.GREEN, Light.DONE)},
         **{kind.value: count(getattr(j, kind.value).is_(True)) for kind in WarningKind},
         "cancelled_count": count(~kept), "cancelled_planned": summed(planned, ~kept),
-        **{f"funding_{source.value}": summed(func.coalesce(_FUNDING.c[source.value], zero), kept)
-           for source in SOURCES},
+        **{f"funding_{source.value}": summed(_funded(source), kept) for source in SOURCES},
         "unallocated": summed(case((planned > allocated, planned - allocated), else_=zero), kept),
         "excess": summed(case((allocated > planned, allocated - planned), else_=zero), kept),
         "excess_count": count(kept, allocated > planned),
@@ -137,9 +137,8 @@ def _figures(values: dict) -> Figures:
                    if "excess_count" in values else FundingFigures())
 
 
-def _judged_rows(query: Select, funding: bool = True) -> Select:
-    query = query.join(Project, Project.id == Judgement.project_id)
-    return query.outerjoin(_FUNDING, _FUNDING.c.project_id == Judgement.project_id) if funding else query
+def _judged_rows(query: Select) -> Select:
+    return query.join(Project, Project.id == Judgement.project_id)
 
 
 def cells_at(session: Session, moments: Sequence[int], where: Sequence[ColumnElement] = (),
@@ -171,7 +170,7 @@ def totals_at(session: Session, moments: Sequence[int], names: Sequence[str],
     at = _moments_table(moments)
     aggregates = {name: column for name, column in _aggregates().items() if name in names}
     query = (_judged_rows(select(at.c.moment, *aggregates.values()).select_from(at)
-                          .join(Judgement, scanned_at(at.c.moment)), any(name in FUNDING_PARTS for name in names))
+                          .join(Judgement, scanned_at(at.c.moment)))
              .where(or_(Project.archived_on.is_(None), Project.archived_on > at.c.day), *where)
              .group_by(at.c.moment))
     zero = _figures({name: ZERO if name not in {"red", "yellow", "green", "done"} else 0 for name in names})
