@@ -80,10 +80,10 @@ def _fact_dates(facts: ProjectFacts, thresholds: Thresholds) -> set[date]:
     return days
 
 
-def breakpoints(facts: ProjectFacts, thresholds: Thresholds) -> list[int]:
-    """The moments at which the judgement may differ from the moment before, ascending; before the
-    first one (January 1 of the earliest fact's year) it is the same as on the day before it."""
-    days = _fact_dates(facts, thresholds)
+def breakpoints(facts: ProjectFacts, thresholds: Thresholds, days: set[date]) -> list[int]:
+    """The moments at which the judgement may differ from the moment before, ascending, given the
+    facts' dates (`_fact_dates`); before the first one (January 1 of the earliest fact's year) it is
+    the same as on the day before it."""
     years = {day.year for day in days} | {report.year for report in facts.reports} | set(facts.annual_plans)
     first, last = min(years), max(years) + 1
     moments = {day_moment(day) for day in days}
@@ -105,8 +105,9 @@ def intervals(facts: ProjectFacts, thresholds: Thresholds) -> list[tuple[int, in
     changed: a quarter's last day that no fact names (the 报告期, the status and every dated rule are
     those of the breakpoint before; only the round it owes for moves on) and the day after a report
     moment that no fact names (the same as the day before the report moment)."""
-    moments = breakpoints(facts, thresholds)
-    named = {day_moment(day) for day in _fact_dates(facts, thresholds)} | {moments[0]}
+    days = _fact_dates(facts, thresholds)
+    moments = breakpoints(facts, thresholds, days)
+    named = {day_moment(day) for day in days} | {moments[0]}
     judged = before_report = judge_at(facts, moments[0] - 2, thresholds)
     merged = [[FIRST_MOMENT, LAST_MOMENT, judged]]
     for moment in moments:

@@ -173,8 +173,7 @@ def totals_at(session: Session, moments: Sequence[int], names: Sequence[str],
                           .join(Judgement, scanned_at(at.c.moment)))
              .where(or_(Project.archived_on.is_(None), Project.archived_on > at.c.day), *where)
              .group_by(at.c.moment))
-    zero = _figures({name: ZERO if name not in {"red", "yellow", "green", "done"} else 0 for name in names})
-    totals = {moment: zero for moment in moments}
+    totals = {moment: Figures() for moment in moments}  # a moment without rows: zeros
     for moment, *values in session.execute(query):
         totals[moment] = _figures(dict(zip(aggregates, values, strict=True)))
     return totals
