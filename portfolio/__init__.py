@@ -89,13 +89,13 @@ def create_app(config: Mapping | None = None) -> Flask:
                                  edit_refusal=review.edit_refusal, once_token=once.new_token)
     audit.register()
     judgement_tracking.register()
+    web.register(app)  # first: a query string no one could type is refused before anything reads it
     security.register(app)  # before CSRF, so that an anonymous request is sent to the login page first
     csrf.init_app(app)
     api_views.register(app)
     job_runner.register(app)
     errors.register(app)
     formatting.register(app)
-    web.register(app)
     for module in (registry_cli, progress_cli, reports_cli, accounts_cli):
         module.register(app)
     app.cli.add_command(backup.backup_command)

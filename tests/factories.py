@@ -187,33 +187,36 @@ def login(client, username: str, password: str = PASSWORD):
 
 
 class _FormReader(HTMLParser):
-    """Collects what a browser would send for the first POST form on a page."""
+    """Collects what a browser would send for each POST form on a page (`forms`: action, fields, file inputs)."""
 
     def __init__(self):
         super().__init__()
+        self.forms: list[tuple[str, dict[str, str], list[str]]] = []
         self.fields: dict[str, str] = {}
-        self.in_form = self.done = False
+        self.files: list[str] = []
+        self.action: str | None = None
         self.select: str | None = None
         self.selected = False
         self.textarea: str | None = None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if self.done:
-            return
+        in_form = self.action is not None
         if tag == "form" and attrs.get("method", "").lower() == "post" and "logout" not in attrs.get("action", ""):
-            self.in_form = True
-        elif self.in_form and tag == "input" and attrs.get("name") and attrs.get("type") not in ("checkbox", "submit"):
+            self.action, self.fields, self.files = attrs.get("action") or "", {}, []
+        elif in_form and tag == "input" and attrs.get("name") and attrs.get("type") == "file":
+            self.files.append(attrs["name"])
+        elif in_form and tag == "input" and attrs.get("name") and attrs.get("type") not in ("checkbox", "submit"):
             self.fields[attrs["name"]] = attrs.get("value", "")
-        elif self.in_form and tag == "select":
+        elif in_form and tag == "select":
             self.select = attrs.get("name")
             self.selected = False
-        elif self.in_form and tag == "option" and self.select:
+        elif in_form and tag == "option" and self.select:
             if "selected" in attrs or self.select not in self.fields:  # a browser sends the first option by default
                 if not self.selected:
                     self.fields[self.select] = attrs.get("value", "")
                 self.selected = self.selected or "selected" in attrs
-        elif self.in_form and tag == "textarea":
+        elif in_form and tag == "textarea":
             self.textarea = attrs.get("name")
             self.fields[self.textarea] = ""
 
@@ -222,8 +225,9 @@ class _FormReader(HTMLParser):
             self.select = None
         elif tag == "textarea":
             self.textarea = None
-        elif tag == "form" and self.in_form:
-            self.in_form, self.done = False, True
+        elif tag == "form" and self.action is not None:
+            self.forms.append((self.action, self.fields, self.files))
+            self.action = None
 
     def handle_data(self, data):
         if self.textarea:
@@ -232,10 +236,17 @@ class _FormReader(HTMLParser):
             self.fields[self.textarea] = text.removeprefix("\r\n").removeprefix("\n") if not self.fields[self.textarea] else text
 
 
-def form_fields(html: str) -> dict[str, str]:
+def post_forms(html: str) -> list[tuple[str, dict[str, str], list[str]]]:
+    """Every POST form of a page (but logging out): its action, the fields a browser would send, its file inputs."""
     reader = _FormReader()
     reader.feed(html)
-    return reader.fields
+    return reader.forms
+
+
+def form_fields(html: str) -> dict[str, str]:
+    """What a browser would send for the first POST form on a page."""
+    forms = post_forms(html)
+    return forms[0][1] if forms else {}
 
 
 # --- spreadsheets -------------------------------------------------------------------------------------------------

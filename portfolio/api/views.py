@@ -166,15 +166,33 @@ def _json_object() -> dict:
     if request.mimetype != "application/json":
         raise ApiError(415, "请求体应为JSON（Content-Type: application/json）")
     try:
-        body = json.loads(_limited_body(), parse_float=Decimal)
+        body = json.loads(_limited_body(), parse_float=Decimal, object_pairs_hook=_object_without_repeats)
     except (ValueError, RecursionError):
         raise ApiError(400, "请求体不是有效的JSON") from None
+    except RepeatedKey as repeated:
+        raise invalid({repeated.name: (repeated.name, "在请求体中出现了不止一次")}, 400) from None
     if not isinstance(body, dict):
         raise ApiError(400, "请求体应为JSON对象，如{\"cumulative_investment\": \"1200.00\"}")
     try:
         json.dumps(body, ensure_ascii=False, default=str).encode()
     except UnicodeEncodeError:  # "\ud800": valid JSON, but no text anyone can store or read back
         raise ApiError(400, "请求体含有无法编码的字符（单独的UTF-16代理项）") from None
+    return body  # control characters in a field's text: refused by the field's validation (`text_problem`)
+
+
+class RepeatedKey(Exception):
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
+
+
+def _object_without_repeats(pairs: list[tuple[str, object]]) -> dict:
+    """A JSON object as a dict, refusing a key given twice (JSON allows it; which one would count is a guess)."""
+    body = {}
+    for name, value in pairs:
+        if name in body:
+            raise RepeatedKey(name)
+        body[name] = value
     return body
 
 

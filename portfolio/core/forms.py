@@ -8,7 +8,7 @@ from wtforms.widgets import TextInput
 
 from portfolio.core.formatting import QUARTER_NAMES
 from portfolio.core.limits import FIRST_YEAR, LAST_YEAR, MAX_ID
-from portfolio.core.parsing import ParseError, date_problem, parse_amount, parse_degrees
+from portfolio.core.parsing import CONTROL_CHARACTERS, ParseError, control_character_message, date_problem, parse_amount, parse_degrees
 
 
 def choice_list(pairs, blank: str | None = None) -> list[SelectChoice]:
@@ -53,9 +53,27 @@ def quarter_field() -> SelectField:
                        validators=[InputRequired(message="请选择季度")])
 
 
+def refuse_control_characters(form, field) -> None:
+    """Every field's first validator: a value with a character no one types (a NUL, which PostgreSQL
+    cannot even store, a vertical tab) is refused under the field's own label, the typed text kept."""
+    if any(isinstance(value, str) and CONTROL_CHARACTERS.search(value) for value in field.raw_data or ()):
+        raise StopValidation(control_character_message(field.label.text))
+
+
+class FormMeta:
+    """The meta of every form (`BaseForm`, and the plain row forms inside one): Chinese messages, and
+    `refuse_control_characters` ahead of each field's validators."""
+
+    locales = ("zh",)
+
+    def bind_field(self, form, unbound_field, options):
+        field = super().bind_field(form, unbound_field, options)
+        field.validators = [refuse_control_characters, *field.validators]
+        return field
+
+
 class BaseForm(FlaskForm):
-    class Meta:
-        locales = ("zh",)
+    Meta = FormMeta
 
 
 class AmountField(DecimalField):

@@ -14,14 +14,21 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]"
 and lone surrogates, which no database can store (only a JSON body can carry them)."""
 
 
-def text_problem(label: str, text: str | None, limit: int) -> str | None:
-    """Why a typed text is refused: too long, or with control characters; None if it is fine."""
+def control_character_message(label: str) -> str:
+    return f"{label}含有不可见的控制字符，请删除后再保存"
+
+
+def text_problem(label: str, text: str | None, limit: int, one_line: bool = False) -> str | None:
+    """Why a typed text is refused: too long, with control characters, or (`one_line`: a title, a
+    name) with a line break or tab; None if it is fine."""
     if not text:
         return None
     if len(text) > limit:
         return f"{label}不能超过{limit}个字"
     if CONTROL_CHARACTERS.search(text):
-        return f"{label}含有不可见的控制字符，请删除后再保存"
+        return control_character_message(label)
+    if one_line and any(character in text for character in "\r\n\t"):
+        return f"{label}只能写一行，不能含换行或制表符"
     return None
 
 

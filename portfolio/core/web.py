@@ -14,7 +14,8 @@ from werkzeug.routing import IntegerConverter
 from portfolio.core import audit
 from portfolio.core.db import db, utc_now
 from portfolio.core.limits import FIRST_YEAR, LAST_YEAR, MAX_ID
-from portfolio.core.parsing import date_problem
+from portfolio.core.errors import render_error
+from portfolio.core.parsing import CONTROL_CHARACTERS, date_problem
 from portfolio.rules import Thresholds, round_quarter
 
 E = TypeVar("E", bound=Enum)
@@ -124,6 +125,26 @@ def url_with(**changes) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def control_character_problem() -> str | None:
+    """Why the request's query string or an uploaded file's name is refused: a character no one types
+    (a NUL, which PostgreSQL cannot store, a lone surrogate), named by the parameter; None if fine.
+    Form fields are refused by their own forms (`core.forms.refuse_control_characters`), which keep
+    the typed text on the page; JSON bodies by the API (`api.views.json_object`)."""
+    for name, value in request.args.items(multi=True):
+        if CONTROL_CHARACTERS.search(name) or CONTROL_CHARACTERS.search(value):
+            return f"网址参数“{CONTROL_CHARACTERS.sub('', name)[:30]}”含有不可见的控制字符，请删除后重试。"
+    for name, upload in request.files.items(multi=True):
+        if CONTROL_CHARACTERS.search(upload.filename or ""):
+            return f"上传的文件（{CONTROL_CHARACTERS.sub('', name)[:30]}）的文件名含有不可见的控制字符，请改名后再上传。"
+    return None
+
+
 def register(app: Flask) -> None:
+    @app.before_request
+    def refuse_control_characters():
+        if problem := control_character_problem():
+            return render_error(400, problem)
+        return None
+
     app.add_template_global(url_with)
     app.add_template_global(utc_now, "now")  # the printed page's header says when it was printed

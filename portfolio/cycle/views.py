@@ -13,6 +13,7 @@ from portfolio.core.db import db
 from portfolio.core.formatting import format_date
 from portfolio.core.forms import ConfirmForm
 from portfolio.core.limits import NOTE_LENGTH
+from portfolio.core.parsing import text_problem
 from portfolio.cycle import operations
 from portfolio.cycle.models import Reminder
 from portfolio.cycle.queries import RoundState, quarter_round, round_entries
@@ -91,8 +92,8 @@ def remind():
     if request.form.get("confirmed"):
         if not note:
             error = "请填写催报内容。"
-        elif len(note) > NOTE_LENGTH:
-            error = f"催报内容不能超过{NOTE_LENGTH}个字（现有{len(note)}个字）。"
+        elif problem := text_problem("催报内容", note, NOTE_LENGTH):
+            error = f"{problem}。"
         else:
             return _send(summary, rows, note)
     return render_template("cycle/confirm.html", summary=summary, rows=rows, accounts=accounts,

@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional
 
-from portfolio.core.forms import AmountField, BaseForm, choice_list
+from portfolio.core.forms import AmountField, BaseForm, FormMeta, choice_list
 from portfolio.core.limits import NOTE_LENGTH
 from portfolio.progress.models import MilestoneKind
 from portfolio.progress.validation import PROGRESS_LABELS, annual_plan_errors
@@ -54,8 +54,7 @@ class AnnualPlanForm(BaseForm):
 
 
 class MilestoneRowForm(Form):
-    class Meta:
-        locales = ("zh",)
+    Meta = FormMeta
 
     planned_date = DateField("计划日期", validators=[Optional()])
     actual_date = DateField("实际日期", validators=[Optional()])

@@ -59,7 +59,7 @@ def add_document(session: Session, milestone: Milestone, name: str, data: bytes,
         raise FileRefused(f"“{name}”超过{max_bytes // (1024 * 1024)}MB")
     if not (title or "").strip():
         raise FileRefused("请填写文件标题（如：可研批复文件）")
-    if problem := text_problem("标题", title, TITLE_LENGTH):
+    if problem := text_problem("标题", title.strip(), TITLE_LENGTH, one_line=True):
         raise FileRefused(problem)
     media_type = check_document(data, name)
     document = MilestoneDocument(milestone=milestone, project_id=milestone.project_id, digest=media.store(data),
