@@ -10,6 +10,7 @@ from portfolio.accounts.login import (
     account_locked,
     address_blocked,
     claim_attempt,
+    claim_pair_attempt,
     lock_if_spent,
     record_failure,
     record_success,
@@ -23,6 +24,7 @@ from portfolio.core.security import client_address, security_log
 bp = Blueprint("auth", __name__)
 
 REFUSED = "用户名或密码不正确。"
+LOCKED = "该账户因多次登录失败已暂时锁定，请稍后再试或联系管理员。"
 
 
 def _safe_next(target: str | None) -> str:
@@ -38,28 +40,33 @@ def login():
         return redirect(url_for("dashboard.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        username = form.username.data.strip()
-        if address_blocked(client_address()):
-            security_log("login_throttled", username)
-            form.username.errors.append("登录失败次数过多，请稍后再试。")
-            return render_template("accounts/login.html", form=form), 429
+        username, address = form.username.data.strip(), client_address()
+        flooded = address_blocked(address)
         user = db.session.scalar(select(User).where(User.username == username))
+        if user is not None and not claim_pair_attempt(address, username):
+            security_log("login_locked_for_address", username)
+            form.username.errors.append(LOCKED)
+            return render_template("accounts/login.html", form=form), 429
         if user is not None and (account_locked(user) or not claim_attempt(user.id)):
             security_log("login_locked", username)
-            form.username.errors.append("该账户因多次登录失败已暂时锁定，请稍后再试或联系管理员。")
+            form.username.errors.append(LOCKED)
             return render_template("accounts/login.html", form=form), 429
         # an unknown account costs the same time as a known one: its password is checked against a dummy hash
         if not verify_password(user.password_hash if user else dummy_hash(), form.password.data) or (
                 user is None or not user.is_enabled):
             record_failure(username)
             if user is not None:
-                lock_if_spent(user.id, username)
+                lock_if_spent(user.id, address, username)
             db.session.commit()
+            if flooded:  # the same answer for a known and an unknown name: a flood learns nothing
+                security_log("login_throttled", username)
+                form.username.errors.append("登录失败次数过多，请稍后再试。")
+                return render_template("accounts/login.html", form=form), 429
             security_log("login_failed", username)
             form.password.errors.append(REFUSED)
             return render_template("accounts/login.html", form=form), 401
         db.session.refresh(user)
-        record_success(user)
+        record_success(user, address)
         db.session.commit()
         session.clear()
         login_user(user)

@@ -82,6 +82,20 @@ class User(Audited, db.Model):
         return f"{self.display_name or self.username}({self.role.label}{where})"
 
 
+class LoginThrottle(db.Model):
+    """The password attempts on one account from one address: counted before the password is checked
+    (`login.claim_pair_attempt`), so at most LOGIN_LOCK_AFTER are checked before that address waits for
+    that account — the others behind the same address (an office's NAT, a proxy) log in as before."""
+
+    __tablename__ = "login_throttles"
+
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(String(50), primary_key=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    locked_until_dt: Mapped[datetime | None] = mapped_column(timestamp_type())
+    updated_dt: Mapped[datetime] = mapped_column(timestamp_type(), default=utc_now, onupdate=utc_now)
+
+
 class LoginAttempt(db.Model):
     """A failed login, kept to slow down guessing from one address."""
 

@@ -89,6 +89,7 @@ def from_environment(instance: Path) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         "LOGIN_LOCK_AFTER": int(os.environ.get("PORTFOLIO_LOGIN_LOCK_AFTER", "5")),
+        "LOGIN_ACCOUNT_LOCK_AFTER": int(os.environ.get("PORTFOLIO_LOGIN_ACCOUNT_LOCK_AFTER", "30")),
         "LOGIN_LOCK_MINUTES": int(os.environ.get("PORTFOLIO_LOGIN_LOCK_MINUTES", "15")),
         "LOGIN_ADDRESS_LIMIT": int(os.environ.get("PORTFOLIO_LOGIN_ADDRESS_LIMIT", "20")),
         "SEED_DIR": Path(os.environ.get("PORTFOLIO_SEED_DIR", ROOT / "seeds")),

@@ -62,16 +62,47 @@ def test_idle_sessions_expire(anonymous_client, make_user, app):
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
 
 
-def test_wrong_passwords_lock_the_account_and_the_address(anonymous_client, make_user, app):
+def _from(app, address: str):
+    """A browser at another address."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_wrong_passwords_lock_the_account_for_that_address_only(anonymous_client, make_user, app):
     username = make_user("county-a", Role.CITY)
     for _ in range(5):
         assert login(anonymous_client, username, "wrong-password-123").status_code == 401
     locked = login(anonymous_client, username)
     assert locked.status_code == 429 and "暂时锁定" in _text(locked)
-    for attempt in range(20):
-        login(anonymous_client, f"nobody{attempt}", "wrong-password-123")
-    throttled = login(anonymous_client, "anyone", "whatever-password")
-    assert throttled.status_code == 429 and "失败次数过多" in _text(throttled)
+    assert login(_from(app, "10.0.0.2"), username).status_code == 302, "the same account from elsewhere logs in"
+
+
+def test_a_flood_of_unknown_names_does_not_lock_out_the_office(anonymous_client, make_user, app):
+    """One address (an office behind NAT): 8 wrong passwords on two accounts and 12 unknown names; then
+    every further failure from there is answered "too many", for known and unknown names alike, while
+    both accounts' right passwords still log in from the same address."""
+    admin, colleague = make_user("admin-a", Role.ADMIN), make_user("city-b", Role.CITY)
+    for attempt in range(4):
+        assert login(anonymous_client, admin, "wrong-password-123").status_code == 401
+        assert login(anonymous_client, colleague, "wrong-password-123").status_code == 401
+    for attempt in range(12):
+        assert login(anonymous_client, f"nobody{attempt}", "wrong-password-123").status_code == 401
+    unknown, known_wrong = login(anonymous_client, "anyone", "whatever-password"), login(anonymous_client, colleague, "x" * 12)
+    assert unknown.status_code == known_wrong.status_code == 429
+    assert "失败次数过多" in _text(unknown) and "失败次数过多" in _text(known_wrong)
+    assert login(app.test_client(), admin).status_code == 302
+    assert login(app.test_client(), make_user("city-c", Role.CITY)).status_code == 302
+    assert login(_from(app, "10.0.0.9"), colleague).status_code == 302  # its 5 tries from the office are spent
+
+
+def test_guessing_one_account_from_many_addresses_locks_it(make_user, app):
+    username = make_user("county-c", Role.CITY)
+    limit = app.config["LOGIN_ACCOUNT_LOCK_AFTER"]
+    for attempt in range(limit):
+        assert login(_from(app, f"10.1.{attempt // 4}.{attempt % 4}"), username, "wrong-password-123").status_code == 401
+    locked = login(_from(app, "10.2.0.1"), username)
+    assert locked.status_code == 429 and "暂时锁定" in _text(locked)
 
 
 def test_one_time_password_must_be_changed_first(anonymous_client, app, runner):

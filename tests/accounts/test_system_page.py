@@ -18,7 +18,7 @@ def test_an_administrator_sees_the_installation(committed, client, seeded, app, 
     with app.app_context():
         media.store(b"\xff\xd8 a photo of the site")
     page = client.get("/admin/system").get_data(as_text=True)
-    assert "portfolio 0.1.0" in page and "结构版本 0015" in page and "13个" in page
+    assert "portfolio 0.1.0" in page and "结构版本 0016" in page and "13个" in page
     assert "PORTFOLIO_PDF_FONT" in page and "demo --remove" in page and "CJK-" in page
     assert "1个文件" in page and "没有记录" in page
     out = tmp_path / "backup.tar.gz"
