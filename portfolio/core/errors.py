@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from portfolio.core.db import db
+from portfolio.core.media import StorageUnavailable
 from portfolio.core.security import security_log
 
 MESSAGES = {
@@ -20,6 +21,7 @@ MESSAGES = {
     413: ("文件过大", "上传的内容超过了允许的大小。"),
     415: ("内容类型不支持", "请求的内容类型不支持。"),
     429: ("请求过于频繁", "请求过于频繁，请稍后再试。"),
+    507: ("存储空间不足", "服务器的存储空间不足或无法写入，文件没有保存，请联系管理员。"),
     500: ("服务器出错", "服务器处理请求时出错，已记录在日志中。请稍后重试。"),
 }
 
@@ -47,6 +49,12 @@ def register(app: Flask) -> None:
         if error.code == 403:
             security_log("access_refused", path=request.path, method=request.method)
         return render_error(error.code or 500)
+
+    @app.errorhandler(StorageUnavailable)
+    def storage_unavailable(error):
+        """A full disk or a read-only folder (logged by `media.write_whole`): nothing of the request is kept."""
+        db.session.rollback()
+        return render_error(507, str(error))
 
     @app.errorhandler(Exception)
     def unexpected_error(error):

@@ -45,20 +45,23 @@ class CleanImage:
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 
-def _open(data: bytes, name: str) -> Image.Image:
+def _open(data: bytes, name: str, formats: set[str] = FORMATS, kinds: str = "JPEG、PNG 或 WebP 图片") -> Image.Image:
+    """The image in `data`, of one of `formats` (else refused, naming `kinds`)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
-            if image.format not in FORMATS:
-                raise FileRefused(f"“{name}”不是 JPEG、PNG 或 WebP 图片")
-            image.load()
+            known = image.format in formats
+            if known:
+                image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise FileRefused(f"“{name}”像素过多（超过{MAX_PIXELS // 1_000_000}百万像素），请缩小后再上传") from None
     except UnidentifiedImageError:
-        raise FileRefused(f"“{name}”不是图片文件（JPEG、PNG 或 WebP）") from None
-    except (OSError, ValueError, SyntaxError, EOFError) as error:
-        raise FileRefused(f"“{name}”已损坏或不完整，无法读取（{type(error).__name__}）") from None
+        raise FileRefused(f"“{name}”不是{kinds}") from None
+    except (OSError, ValueError, SyntaxError, EOFError):
+        raise FileRefused(f"“{name}”已损坏或不完整，无法读取，请重新导出或扫描后再上传") from None
+    if not known:
+        raise FileRefused(f"“{name}”是{image.format or '未知格式的'}图片，只能上传{kinds}")
     return image
 
 
@@ -102,8 +105,9 @@ def for_print(jpeg: bytes, side: int = 900) -> bytes:
     return _jpeg(image, side, 70)[0]
 
 
-def check_document(data: bytes, name: str) -> str:
-    """The document's media type, after checking it; `FileRefused` says why not."""
+def check_document(data: bytes, name: str) -> tuple[str, bytes]:
+    """The document's media type and the content to store (a PDF as it came, an image without its
+    metadata), after checking it; `FileRefused` says why not."""
     if data.startswith(b"%PDF-"):
         try:
             reader = PdfReader(io.BytesIO(data), strict=False)
@@ -123,14 +127,24 @@ def check_document(data: bytes, name: str) -> str:
                         active.append(str(action.get("/S")))
         except FileRefused:
             raise
-        except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
-            raise FileRefused(f"“{name}”不是完好的 PDF 文件，无法打开（{type(error).__name__}）") from None
+        except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+            raise FileRefused(f"“{name}”不是完好的 PDF 文件，无法打开，请重新导出或扫描后再上传") from None
         if not pages:
             raise FileRefused(f"“{name}”没有页面")
         if active:
             raise FileRefused(f"“{name}”含有脚本或自动执行的动作（{'、'.join(sorted(set(active)))}），已拒收")
-        return "application/pdf"
-    image = _open(data, name)
-    if image.format == "WEBP":
-        raise FileRefused(f"“{name}”：扫描件请上传 PDF、JPEG 或 PNG")
-    return "image/jpeg" if image.format == "JPEG" else "image/png"
+        return "application/pdf", data
+    image = _open(data, name, {"JPEG", "PNG"}, "PDF 文件或 JPEG、PNG 扫描件")
+    return "image/jpeg" if image.format == "JPEG" else "image/png", _without_metadata(image)
+
+
+def _without_metadata(image: Image.Image) -> bytes:
+    """A scanned document's image at full size, turned upright, saved again without its EXIF (GPS,
+    camera) or other metadata — as photos are (`clean_photo`)."""
+    upright = ImageOps.exif_transpose(image)
+    buffer = io.BytesIO()
+    if image.format == "JPEG":
+        upright.convert("RGB" if upright.mode not in ("RGB", "L") else upright.mode).save(buffer, "JPEG", quality=92)
+    else:
+        upright.save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()

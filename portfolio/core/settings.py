@@ -82,6 +82,7 @@ def from_environment(instance: Path) -> dict:
         "JOB_EXPORT_ROWS": int(os.environ.get("PORTFOLIO_JOB_EXPORT_ROWS", "10000")),
         "JOB_IMPORT_ROWS": int(os.environ.get("PORTFOLIO_JOB_IMPORT_ROWS", "2000")),
         "JOBS_PER_ACCOUNT": int(os.environ.get("PORTFOLIO_JOBS_PER_ACCOUNT", "3")),
+        "DISK_FREE_WARNING_MB": int(os.environ.get("PORTFOLIO_DISK_FREE_WARNING_MB", "1024")),
         "JOB_KEEP_DAYS": int(os.environ.get("PORTFOLIO_JOB_KEEP_DAYS", "7")),
         "PROXY_HOPS": int(os.environ.get("PORTFOLIO_PROXY_HOPS", "0")),
         "SESSION_IDLE_MINUTES": int(os.environ.get("PORTFOLIO_SESSION_IDLE_MINUTES", "30")),

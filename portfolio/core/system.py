@@ -3,6 +3,7 @@ migration, the PDF font, the media folder, the last backup, background jobs and 
 the staff pages, which show what staff need, not how the server is set up."""
 import importlib.metadata
 import os
+import shutil
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -36,6 +37,31 @@ class SystemFacts:
     """The last backup ({at, path, bytes}) recorded by `flask backup`, if any."""
     jobs: dict[JobState, int]
     """Background jobs by state, of the last seven days."""
+    disks: list["DiskSpace"]
+    """The space left where the app writes files: the media folder and the instance folder."""
+
+
+@dataclass(frozen=True)
+class DiskSpace:
+    label: str
+    path: str
+    free_bytes: int | None
+    """None when the folder cannot be looked at (missing, not allowed)."""
+    total_bytes: int | None
+    low: bool
+    """Less free than `PORTFOLIO_DISK_FREE_WARNING_MB`: uploads, imports and reports will soon fail."""
+
+
+def disk_space(label: str, folder: Path, warning_bytes: int) -> DiskSpace:
+    """The free space of the file system that holds `folder` (its nearest existing parent)."""
+    existing = folder.resolve()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    try:
+        usage = shutil.disk_usage(existing)
+    except OSError:
+        return DiskSpace(label, str(folder), None, None, True)
+    return DiskSpace(label, str(folder.resolve()), usage.free, usage.total, usage.free < warning_bytes)
 
 
 def media_usage(folder: Path) -> tuple[int, int]:
@@ -72,4 +98,6 @@ def system_facts(session: Session, app: Flask) -> SystemFacts:
         media_files=files, media_bytes=size,
         backup=last_backup(Path(app.instance_path)),
         jobs={state: jobs.get(state, 0) for state in JobState},
+        disks=[disk_space(label, folder, app.config["DISK_FREE_WARNING_MB"] * 1024 * 1024)
+               for label, folder in (("照片和文件", media), ("上传、任务文件和备份记录", Path(app.instance_path)))],
     )

@@ -6,6 +6,8 @@ import secrets
 import time
 from pathlib import Path
 
+from portfolio.core.media import write_whole
+
 TOKEN = re.compile(r"^u(\d+)-[0-9a-f]{32}\.(xlsx|csv)$")
 
 
@@ -39,7 +41,7 @@ def store(uploads: Path, user_id: int, data: bytes, suffix: str, per_account: in
     if sum(path.stat().st_size for path in pending) + len(data) > total_bytes:
         raise UploadRefused("等待确认的上传文件过多，请稍后再试")
     token = f"u{user_id}-{secrets.token_hex(16)}{suffix}"
-    (uploads / token).write_bytes(data)
+    write_whole(uploads / token, data)
     return token
 
 

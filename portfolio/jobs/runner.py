@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from portfolio.accounts.models import User
 from portfolio.core.db import db, utc_now
+from portfolio.core.media import StorageUnavailable, write_whole
 from portfolio.jobs.models import Job, JobState
 
 log = logging.getLogger("portfolio.jobs")
@@ -106,8 +107,7 @@ def enqueue(session: Session, kind: str, title: str, user: User, parameters: dic
     session.add(job)
     session.flush()
     if data is not None:
-        folder(current_app).mkdir(parents=True, exist_ok=True)
-        input_path(current_app, job.id).write_bytes(data)
+        write_whole(input_path(current_app, job.id), data)
     return job
 
 
@@ -279,14 +279,13 @@ def run(app: Flask, claimed: Claim) -> None:
                 if not result.ended:
                     progress(1, 1, "保存结果")
             if result.content is not None:
-                folder(app).mkdir(parents=True, exist_ok=True)
-                draft.write_bytes(result.content)
+                write_whole(draft, result.content)
             ending = None if result.ended else {
                 "state": JobState.DONE, "stage": "已完成", "summary": result.summary, "done": 1, "total": 1,
                 "result_name": result.name if result.content is not None else None, "result_type": result.media_type}
         except JobLost:
             log.warning("job %s attempt %s was taken up by another worker; stopped", job_id, claimed.attempt)
-        except JobRefused as refusal:
+        except (JobRefused, StorageUnavailable) as refusal:
             ending = {"state": JobState.FAILED, "stage": "未完成", "error": str(refusal)}
         except Exception:
             log.exception("job %s failed", job_id)

@@ -40,9 +40,7 @@ def add_photos(session: Session, report: ProgressReport, files: list[tuple[str, 
         session.add(photo)
         photos.append(photo)
     session.flush()  # refused here (a concurrent upload): nothing is on disk yet
-    for image in cleaned:
-        media.store(image.jpeg)
-        media.store(image.thumbnail)
+    media.store_all(content for image in cleaned for content in (image.jpeg, image.thumbnail))
     return photos
 
 
@@ -61,10 +59,10 @@ def add_document(session: Session, milestone: Milestone, name: str, data: bytes,
         raise FileRefused("请填写文件标题（如：可研批复文件）")
     if problem := text_problem("标题", title.strip(), TITLE_LENGTH, one_line=True):
         raise FileRefused(problem)
-    media_type = check_document(data, name)
-    document = MilestoneDocument(milestone=milestone, project_id=milestone.project_id, digest=media.store(data),
+    media_type, content = check_document(data, name)
+    document = MilestoneDocument(milestone=milestone, project_id=milestone.project_id, digest=media.store(content),
                                  title=title.strip(), filename=safe_filename(name, media_type), media_type=media_type,
-                                 size=len(data), uploaded_by=uploaded_by)
+                                 size=len(content), uploaded_by=uploaded_by)
     session.add(document)
     session.flush()
     return document

@@ -34,6 +34,12 @@ def jpeg(size=(1200, 900), taken="2026:09:12 10:30:00", gps=True, colour="green"
     return buffer.getvalue()
 
 
+def gif() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("P", (64, 48)).save(buffer, "GIF")
+    return buffer.getvalue()
+
+
 def png(size=(800, 600)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGBA", size, (0, 0, 255, 128)).save(buffer, "PNG")
@@ -133,12 +139,13 @@ def test_a_county_attaches_three_photos_gps_gone_date_kept(app, seeded, report, 
 
 
 @pytest.mark.parametrize(("name", "content", "message"), [
-    ("notes.jpg", b"just some text, not an image", "不是图片文件"),
-    ("drawing.jpg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "不是图片文件"),
+    ("notes.jpg", b"just some text, not an image", "不是JPEG、PNG 或 WebP 图片"),
+    ("drawing.jpg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "不是JPEG、PNG 或 WebP 图片"),
     ("cut.jpg", jpeg()[:4000], "已损坏或不完整"),
     ("huge.png", huge_png(), "像素过多"),
     ("bomb.png", png_bomb(), "已损坏或不完整"),
-    ("scan.gif", b"GIF89a" + b"\x00" * 100, "不是图片文件"),
+    ("scan.gif", b"GIF89a" + b"\x00" * 100, "不是JPEG、PNG 或 WebP 图片"),
+    ("real.gif", gif(), "是GIF图片，只能上传JPEG、PNG 或 WebP 图片"),
 ])
 def test_bad_photos_are_refused_and_nothing_is_stored(app, client, report, in_app, name, content, message):
     project_id, report_id = report
@@ -220,11 +227,24 @@ def test_a_milestone_carries_a_pdf_downloaded_as_an_attachment(app, client, repo
     assert response.headers["Cache-Control"] == "private, max-age=86400"
 
 
+def test_a_scanned_jpeg_document_loses_its_gps_and_keeps_its_size(app, client, report, in_app):
+    project_id, _ = report
+    milestone_id = in_app(lambda s: s.scalar(select(Milestone.id)))
+    scan = jpeg(size=(2480, 3508))
+    assert b"Exif" in scan and Image.open(io.BytesIO(scan)).getexif().get_ifd(0x8825), "the upload has GPS"
+    assert "已为“可研批复”上传" in _document(client, project_id, milestone_id, "批复.jpg", scan).get_data(as_text=True)
+    document = in_app(lambda s: s.scalar(select(MilestoneDocument)))
+    stored = client.get(f"/media/documents/{document.id}").data
+    image = Image.open(io.BytesIO(stored))
+    assert image.format == "JPEG" and image.size == (2480, 3508) and not image.getexif() and b"Exif" not in stored
+    assert document.size == len(stored)
+
+
 @pytest.mark.parametrize(("name", "content", "message"), [
     ("script.pdf", pdf(javascript=True), "含有脚本或自动执行的动作"),
     ("locked.pdf", pdf(password="secret"), "有密码保护"),
     ("broken.pdf", b"%PDF-1.7\n" + b"garbage" * 100, "不是完好的 PDF 文件"),
-    ("notes.pdf", b"plain text", "不是图片文件"),
+    ("notes.pdf", b"plain text", "不是PDF 文件或 JPEG、PNG 扫描件"),
     ("big.pdf", b"%PDF-1.7\n" + b"0" * (21 * 1024 * 1024), "超过20MB"),
 ])
 def test_bad_documents_are_refused(app, client, report, in_app, name, content, message):
