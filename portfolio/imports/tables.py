@@ -82,26 +82,47 @@ def read_table(data: bytes, filename: str, header_marker: str) -> Table:
     raise TableError(f"在前{HEADER_SEARCH_ROWS}行中找不到表头（应有“{header_marker}”列）")
 
 
-def _read_csv(data: bytes) -> list[list]:
-    if data.startswith((b"PK\x03\x04", OLE2_MAGIC)) or b"\x00" in data[:4096]:
-        raise TableError("文件扩展名为 .csv，但内容不是文本（可能是 Excel 工作簿，请用 .xlsx 扩展名上传）")
+CSV_FIELD_LIMIT = csv.field_size_limit()
+"""The longest cell a CSV may have (Python's csv default, 131,072 characters)."""
+
+
+def _csv_text(data: bytes) -> str:
+    """The text of a CSV: UTF-16 when it starts with a byte-order mark (Excel's "Unicode 文本"),
+    else UTF-8 or GBK/GB18030."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise TableError("CSV 文件标明是 UTF-16 编码，但内容无法按 UTF-16 读取") from None
+    if data.startswith((b"PK\x03\x04", OLE2_MAGIC)):
+        raise TableError("文件扩展名为 .csv，但内容是 Excel 工作簿，请用 .xlsx 扩展名上传")
+    if b"\x00" in data[:4096]:
+        raise TableError("文件扩展名为 .csv，但内容不是文本（含有空字节），请在 Excel 中另存为“CSV UTF-8”后再上传")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            text = data.decode(encoding)
-            break
+            return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    else:
-        raise TableError("CSV 文件既不是 UTF-8 也不是 GBK/GB18030 编码")
+    raise TableError("CSV 文件既不是 UTF-8、UTF-16，也不是 GBK/GB18030 编码")
+
+
+def _read_csv(data: bytes) -> list[list]:
+    text = _csv_text(data)
+    first_line = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","  # Excel's "Unicode 文本" is tab-separated
     rows = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        for row in csv.reader(io.StringIO(text, newline="")):
+        for row in reader:
             rows.append(row)
             if len(rows) > MAX_ROWS or len(row) > MAX_COLUMNS:
                 raise TableError(f"CSV 文件过大（超过{MAX_ROWS:,}行或{MAX_COLUMNS}列），已拒绝处理")
         return rows
     except csv.Error as error:
-        raise TableError(f"CSV 格式错误：{error}") from None
+        if "field larger than field limit" in str(error):
+            raise TableError(f"CSV 第{reader.line_num}行有一个单元格超过{CSV_FIELD_LIMIT:,}个字，已拒绝处理"
+                             "（可能是引号没有配对）") from None
+        raise TableError(f"CSV 第{reader.line_num}行格式有误（引号或换行不配对），请在 Excel 中另存为“CSV UTF-8”后再上传") from None
 
 
 def _read_xlsx(data: bytes) -> tuple[list[list], list[str]]:
@@ -131,8 +152,10 @@ def _read_xlsx(data: bytes) -> tuple[list[list], list[str]]:
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a broken workbook
-        raise TableError(f"Excel 工作簿无法读取：{type(error).__name__}") from None
+    except Exception:  # openpyxl raises many kinds for a broken workbook
+        if "word/document.xml" in archive.namelist():
+            raise TableError("文件扩展名为 .xlsx，但内容是 Word 文档，请上传 Excel 工作簿") from None
+        raise TableError("Excel 工作簿已损坏或不是 Excel 格式，无法读取，请在 Excel 中另存为 .xlsx 后再上传") from None
     try:
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()  # read the rows that are there, whatever <dimension> claims

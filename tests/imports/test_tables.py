@@ -21,12 +21,30 @@ def test_csv_in_utf8_and_gbk(encoding):
     assert table.rows[0][1][1] == "焦作市第二人民医院新区医院"
 
 
+def word_document() -> bytes:
+    """A .docx (a zip, like a workbook, but Word's)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+def test_csv_in_utf16_as_excel_saves_unicode_text():
+    """Excel's "Unicode 文本": UTF-16 with a byte-order mark, tab-separated."""
+    text = "\r\n".join("\t".join(str(cell) for cell in row) for row in [["序号", "项目名称"], *[r[:2] for r in appendix_rows()]])
+    table = read_table(text.encode("utf-16"), "表.csv", "项目名称")
+    assert table.headers[:2] == ["序号", "项目名称"] and table.rows[0][1][1] == "焦作市第二人民医院新区医院"
+
+
 @pytest.mark.parametrize(
     ("data", "filename", "message"),
     [
         (b"", "a.xlsx", "文件是空的"),
         (csv_bytes(appendix_rows()), "a.xlsx", "内容不是 Excel 工作簿"),
-        (xlsx_bytes(appendix_rows()), "a.csv", "内容不是文本"),
+        (xlsx_bytes(appendix_rows()), "a.csv", "内容是 Excel 工作簿"),
+        (word_document(), "a.xlsx", "内容是 Word 文档"),
+        ("项目名称\n\"".encode() + b"x" * 140_000 + b"\"\n", "a.csv", "第2行有一个单元格超过131,072个字"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "a.xlsx", "密码保护"),
         (b"PK\x03\x04 this is not really a zip", "a.xlsx", "已损坏"),
         (b"\x89PNG\r\n", "a.png", "不支持的文件类型"),
