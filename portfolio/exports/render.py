@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from urllib.parse import quote
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -194,7 +195,7 @@ def render_export(session: Session, kind: str, filters: ProjectFilters, config: 
     elif kind == "csv":
         data = write_csv(exported)
     else:
-        package = oc4ids_package(exported, config["REPORT_ISSUER"], f"{config['OC4IDS_URI_PREFIX']}/{filename}",
+        package = oc4ids_package(exported, config["REPORT_ISSUER"], f"{config['OC4IDS_URI_PREFIX']}/{quote(filename)}",
                                  datetime.now(UTC), config["OC4IDS_ID_PREFIX"], config.get("OC4IDS_DOCUMENT_BASE"))
         data = json.dumps(package, ensure_ascii=False, indent=1).encode("utf-8")
     return ExportFile(data, len(exported.rows), filename)

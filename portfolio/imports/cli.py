@@ -15,7 +15,7 @@ from portfolio.imports.tables import TableError
 def show_preview(preview: ImportPreview, filename: str) -> None:
     for note in preview.notes:
         click.echo(f"注意：{note}")
-    click.echo(f"新增 {preview.count('create')}，更新 {preview.count('update')}，无变化 {preview.count('unchanged')},"
+    click.echo(f"新增 {preview.count('create')}，更新 {preview.count('update')}，无变化 {preview.count('unchanged')}，"
                f"跳过 {preview.count('skip')}，有错误 {preview.count('error')} 行")
     for row in preview.rows:
         for label, old, new in row.changes:

@@ -141,6 +141,19 @@ def _display(key: str, value) -> str:
     return getattr(value, "label", str(value))
 
 
+
+def amount_in_wan(text: str, factor: Decimal) -> Decimal:
+    """A cell's amount in 万元, its column's unit (`factor` 万元 per unit: 1 for 万元, 10,000 for 亿元,
+    0.0001 for 元) applied. Refused like every other way in (form, API): more than two decimals of
+    万元 are not rounded away."""
+    if factor == 1:
+        return parse_amount(text)
+    amount = parse_amount(text, places=12) * factor
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ParseError(f"“{str(text)[:30]}”换算为万元是{amount.normalize():f}，最多保留2位小数（0.01万元）")
+    return amount.quantize(Decimal("0.01"))
+
+
 def preview_project_import(session: Session, table: Table, context, progress: Callable[[Iterable], Iterable]
                            ) -> ImportPreview:
     """What importing `table` into `context.plan` would do, row by row, without writing anything."""
@@ -183,7 +196,7 @@ def preview_project_import(session: Session, table: Table, context, progress: Ca
                 outcome.errors.append(f"建设地点“{site}”不是{plan.city}的县(市、区)")
         if text := cell("planned_investment"):
             try:
-                values["planned_investment"] = (parse_amount(text, places=6) * factor).quantize(Decimal("0.01"))
+                values["planned_investment"] = amount_in_wan(text, factor)
             except ParseError as error:
                 outcome.errors.append(f"计划投资：{error}")
         if text := cell("build_years"):
@@ -213,7 +226,7 @@ def preview_project_import(session: Session, table: Table, context, progress: Ca
                 for index, unit in places:
                     text = cell_text(cells[index]) if index < len(cells) else ""
                     try:
-                        amount += (parse_amount(text, places=6) * unit).quantize(Decimal("0.01")) if text else 0
+                        amount += amount_in_wan(text, unit) if text else 0
                     except ParseError as error:
                         outcome.errors.append(f"{source.label}：{error}")
                 if amount:  # 0 or empty: the project does not draw on this source

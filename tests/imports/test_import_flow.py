@@ -85,6 +85,20 @@ def test_real_tables_vary(session, empty_plan, years, amount, header, expected):
     assert (project.planned_investment, project.start_year, project.end_year) == expected
 
 
+@pytest.mark.parametrize(("amount", "header", "message"), [
+    ("1,234.567", "计划投资(万元)", "“1,234.567”最多保留2位小数"),
+    ("0.1234567", "计划投资(亿元)", "“0.1234567”换算为万元是1234.567，最多保留2位小数"),
+])
+def test_an_amount_finer_than_a_fen_of_wan_is_refused_not_rounded(session, empty_plan, amount, header, message):
+    """The same rule as the form and the API: nothing is rounded away silently; the row and field are named."""
+    data = xlsx_bytes([[1, "新建托育中心", "马村区", "托育", amount, "2023"]],
+                      header=["序号", "项目名称", "建设地点", "建设内容", header, "建设年限"])
+    preview = _import(session, empty_plan, data)
+    assert not preview.ok, preview.error_lines("表.xlsx")
+    assert any("第2行" in line and "计划投资" in line and message in line for line in preview.error_lines("表.xlsx"))
+    assert session.scalar(select(Project).where(Project.name == "新建托育中心")) is None
+
+
 def test_optional_columns_and_gbk_csv(session, empty_plan):
     header = ["序号", "项目名称", "建设地点", "建设内容", "计划投资(万元)", "建设年限", "领域", "项目状态", "责任单位", "专栏"]
     data = csv_bytes([[1, "新建体育馆", "温县", "场馆", "800", "2024—2026", "体育", "前期", "温县体育局", ""]],

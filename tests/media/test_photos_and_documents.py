@@ -17,6 +17,7 @@ from portfolio.accounts.models import Role
 from portfolio.progress.models import Milestone, MilestoneDocument, MilestoneKind, ProgressPhoto, ProgressReport
 from portfolio.registry.models import Project
 from tests.factories import csrf_token, login
+from tests.oc4ids import oc4ids_errors
 from tests.pdf import joined, pdf_text
 
 OWN = "山阳区黄龙山体育公园项目"
@@ -285,14 +286,12 @@ def test_the_q3_report_with_photos_shows_them_in_its_appendix(app, client, repor
 
 
 def test_oc4ids_lists_photos_and_documents(app, client, report, in_app, monkeypatch):
-    from tests.exports.test_exports import oc4ids_validator
-
     project_id, report_id = report
     _upload(client, project_id, report_id, [("a.jpg", jpeg())], caption="主体结构施工")
     milestone_id = in_app(lambda s: s.scalar(select(Milestone.id)))
     _document(client, project_id, milestone_id, "批复.pdf", pdf())
     package = client.get("/projects/export.json?q=黄龙山").get_json()
-    assert not list(oc4ids_validator().iter_errors(package))
+    assert oc4ids_errors(package) == []
     (project,) = package["projects"]
     assert [(d["documentType"], d["title"], "url" in d) for d in project["documents"]] == [
         ("physicalProgressReport", "现场照片（2026年第3季度）：主体结构施工", False),

@@ -17,7 +17,7 @@ from portfolio.progress.review import ReviewAction, review_refusals
 from portfolio.registry.models import FundingSource, Plan, Project, ProjectFunding, Region
 from portfolio.reports.data import ReportFilters, build_quarterly_report
 from portfolio.reports.issue import report_figures
-from tests.exports.test_exports import oc4ids_validator
+from tests.oc4ids import oc4ids_errors
 from tests.factories import add_problem, login, submit
 
 CODE = "2101-410800-04-01-123456"
@@ -158,7 +158,7 @@ def test_the_list_filters_by_source_and_the_dashboard_rolls_up(client, seeded, i
 def test_oc4ids_carries_code_sources_parties_and_point(client, seeded, in_app):
     submit(client, "/projects/new", _form_data(in_app))
     package = json.loads(client.get("/projects/export.json?funding=special_bonds").data)
-    assert not list(oc4ids_validator().iter_errors(package))
+    assert oc4ids_errors(package) == []
     (project,) = package["projects"]
     assert project["identifiers"] == [{"id": CODE, "scheme": "CN-TZXM"}]
     breakdown = project["budget"]["budgetBreakdowns"][0]["budgetBreakdown"]
