@@ -104,9 +104,9 @@ def log_use(response):
 
 def _as_of() -> date:
     """`as_of` as YYYY-MM-DD within the years the app knows, else today — the one parser of every endpoint."""
-    text = request.args.get("as_of", "")
-    if not text:
+    if "as_of" not in request.args:
         return web.today()
+    text = request.args["as_of"]
     try:
         day = date.fromisoformat(text) if ISO_DATE.fullmatch(text) else None
     except ValueError:

@@ -63,8 +63,24 @@ def page_arg() -> int:
     return int_arg("page") or 1
 
 
+def whole_numbers_up_to(largest: int) -> str:
+    """A regular expression matching exactly the whole numbers 0…`largest` (no leading zeros)."""
+    digits = str(largest)
+    shorter = [r"0", r"[1-9]\d{0,%d}" % (len(digits) - 2)] if len(digits) > 1 else []
+    same_length = []
+    for place, digit in enumerate(digits):
+        low = "1" if place == 0 else "0"
+        if digit > low:
+            top = str(int(digit) - 1)
+            same_length.append(f"{digits[:place]}[{low}-{top}]" + (r"\d{%d}" % (len(digits) - place - 1)))
+    return "(?:" + "|".join([*shorter, *same_length, digits]) + ")"
+
+
 class BoundedIntConverter(IntegerConverter):
-    """`<int:…>` in URLs: numbers beyond MAX_ID are not found (404), not an overflow (500)."""
+    """`<int:…>` in URLs: numbers beyond MAX_ID are not found (404, whatever the method), not an
+    overflow (500) — the bound is in the pattern, so a PUT to a number too large is not "405"."""
+
+    regex = whole_numbers_up_to(MAX_ID)
 
     def __init__(self, url_map, *args, **kwargs):
         kwargs.setdefault("max", MAX_ID)

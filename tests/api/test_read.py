@@ -61,6 +61,7 @@ def test_filters_by_the_list_pages_names(api, reader, in_app):
     ("funding=gold", "funding", "资金来源"),
     ("as_of=20260101", "as_of", "截至日期"),
     ("as_of=2026-1-1", "as_of", "截至日期"),
+    ("as_of=", "as_of", "截至日期"),
     ("sort=name&sort=region", "sort", "排序"),
     ("page=1&page=abc", "page", "页码"),
 ])
@@ -118,6 +119,8 @@ def test_unknown_projects_paths_and_methods_answer_in_json(api, reader):
     assert api.get("/api/v1/projects/999999", reader).get_json()["error"]["code"] == "not_found"
     for method, path, status in (("GET", "/api/v1/nothing", 404), ("POST", "/api/v1/projects", 405),
                                  ("DELETE", "/api/v1/projects/1/progress/2026Q3", 405),
-                                 ("GET", "/api/v1/projects/99999999999", 404)):
+                                 ("GET", "/api/v1/projects/99999999999", 404),
+                                 ("PUT", "/api/v1/projects/2147483648/progress/2026Q3", 404),
+                                 ("PUT", "/api/v1/projects/99999999999", 404)):
         answer = api.client.open(path, method=method, headers={"Authorization": f"Bearer {reader}"})
         assert answer.status_code == status and answer.get_json()["error"]["status"] == status
