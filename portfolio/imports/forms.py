@@ -22,13 +22,10 @@ class ProgressUploadForm(BaseForm):
 
 
 class ConfirmUploadForm(BaseForm):
-    """Carries the stored upload from the preview to the confirmation."""
+    """Names the stored upload to confirm; everything else about it (its file name, plan, rows) is
+    kept on the server (`uploads.remember`), never taken from the browser."""
 
     token = HiddenField(validators=[Regexp(r"^u\d+-[0-9a-f]{32}\.(xlsx|csv)$")])
-    filename = HiddenField()
-    plan = HiddenField()
-    rows = HiddenField()
-    """How many rows the preview had: over PORTFOLIO_JOB_IMPORT_ROWS the import runs in the background."""
 
 
 class TemplateForm(BaseForm):

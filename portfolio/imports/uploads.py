@@ -1,6 +1,9 @@
 """Uploads waiting for confirmation: kept in the instance folder under a random name tagged with
 the account, capped per account and in total, deleted as soon as they are refused or applied,
-and swept when stale (at start-up and on every upload)."""
+and swept when stale (at start-up and on every upload). Beside each one that passed its preview
+lies what the preview found (`remember`: the file's name, the plan, how many rows), so the
+confirmation takes nothing but the upload's token from the browser."""
+import json
 import re
 import secrets
 import time
@@ -34,7 +37,7 @@ def sweep(uploads: Path, lifetime_seconds: int) -> int:
 
 def store(uploads: Path, user_id: int, data: bytes, suffix: str, per_account: int, total_bytes: int) -> str:
     """Keep `data` until it is confirmed; returns its token (never the user's file name)."""
-    pending = [path for path in uploads.iterdir() if path.is_file()]
+    pending = [path for path in uploads.iterdir() if path.is_file() and TOKEN.match(path.name)]
     mine = [path for path in pending if path.name.startswith(f"u{user_id}-")]
     if len(mine) >= per_account:
         raise UploadRefused(f"您已有{len(mine)}个上传的文件等待确认，请先确认或重新上传后再试")
@@ -52,3 +55,26 @@ def owned(uploads: Path, token: str, user_id: int) -> Path | None:
         return None
     path = uploads / token
     return path if path.is_file() else None
+
+
+def _summary_path(upload: Path) -> Path:
+    return upload.with_name(upload.name + ".json")
+
+
+def remember(upload: Path, summary: dict) -> None:
+    """Keep what the preview of `upload` found, for its confirmation."""
+    write_whole(_summary_path(upload), json.dumps(summary, ensure_ascii=False).encode())
+
+
+def recall(upload: Path) -> dict | None:
+    """What the preview of `upload` found, or None when it was not remembered (or is unreadable)."""
+    try:
+        return json.loads(_summary_path(upload).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def discard(upload: Path) -> None:
+    """Delete the upload and what its preview found."""
+    upload.unlink(missing_ok=True)
+    _summary_path(upload).unlink(missing_ok=True)

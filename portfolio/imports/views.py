@@ -67,11 +67,12 @@ def _preview_page(kind: str, data: bytes, path: Path | None, filename: str, plan
         preview = preview_file(db.session, KINDS[kind], data, filename, _context(plan))
     except TableError as problem:
         error = str(problem)
-    if path is not None and (preview is None or not preview.ok):
-        path.unlink(missing_ok=True)
     rows = len(preview.rows) if preview else 0
-    confirm = ConfirmUploadForm(formdata=None, token=path.name if path else "", filename=filename,
-                                plan=plan.id if plan else "", rows=rows)
+    if path is not None and (preview is None or not preview.ok):
+        uploads.discard(path)
+    elif path is not None:
+        uploads.remember(path, {"kind": kind, "filename": filename, "plan": plan.id if plan else None, "rows": rows})
+    confirm = ConfirmUploadForm(formdata=None, token=path.name if path else "")
     status = 422 if preview is None else 200 if preview.ok else refused_status
     return render_template("imports/preview.html", kind=kind, preview=preview, error=error, form=confirm,
                            filename=filename, plan=plan, in_background=_in_background(rows)), status
@@ -109,22 +110,22 @@ def confirm(kind: str):
         web.refuse()
     form = ConfirmUploadForm()
     path = uploads.owned(_uploads(), form.token.data, current_user.id) if form.validate() else None
-    if path is None:
+    previewed = uploads.recall(path) if path is not None else None
+    if previewed is None or previewed.get("kind") != kind:
         return render_error(400, "要确认的上传文件已不存在（已导入、已过期或不是您上传的），请重新上传。")
     plan = None
     if kind == "projects":
-        plan = db.session.get(Plan, int(form.plan.data)) if (form.plan.data or "").isdigit() else None
+        plan = db.session.get(Plan, previewed["plan"]) if previewed.get("plan") else None
         if plan is None:
-            abort(404)
-    data, filename = path.read_bytes(), form.filename.data
-    rows = form.rows.data or ""
-    if rows.isascii() and rows.isdigit() and len(rows) < 10 and _in_background(int(rows)):
+            return render_error(404, "要导入的规划已被删除，请重新选择规划后上传。")
+    data, filename = path.read_bytes(), previewed["filename"]
+    if _in_background(previewed["rows"]):
         job = jobs.start("import", f"导入“{filename}”", {"kind": kind, "filename": filename,
                                                        "plan": plan.id if plan else None,
                                                        "today": web.today().isoformat()}, data=data)
         if job is None:
             return redirect(url_for(".index"))
-        path.unlink(missing_ok=True)
+        uploads.discard(path)
         return redirect(url_for("jobs.show", job_id=job.id))
     try:
         preview = preview_file(db.session, KINDS[kind], data, filename, _context(plan))
@@ -139,7 +140,7 @@ def confirm(kind: str):
         db.session.rollback()
         flash("在您确认之前，其他人刚刚修改了文件中的部分记录，没有写入任何数据；请核对下面的预览后再确认。", "error")
         return _preview_page(kind, data, path, filename, plan, refused_status=409)
-    path.unlink(missing_ok=True)
+    uploads.discard(path)
     flash(f"已导入“{filename}”：{KINDS[kind].done(preview)}。", "success")
     return redirect(url_for("projects.index", plan=plan.id) if plan else url_for(".index"))
 

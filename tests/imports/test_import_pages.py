@@ -45,7 +45,7 @@ def test_upload_preview_confirm(client, seeded, in_app):
     form = dict(re.findall(r'<input id="(\w+)" name="\w+" type="hidden" value="([^"]*)"', _text(preview)))
     confirmed = client.post("/imports/projects/confirm", data={
         "csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', _text(preview)).group(1),
-        "token": form["token"], "filename": form["filename"], "plan": form["plan"]})
+        "token": form["token"]})
     assert confirmed.status_code == 302 and _count(in_app, plan_id) == 13
     again = _upload_projects(client, plan_id, xlsx_bytes(appendix_rows()))
     assert re.search(r"无变化 <strong>13</strong>", _text(again))
@@ -96,15 +96,14 @@ def test_progress_template_download_and_upload(client, seeded, in_app):
     form = dict(re.findall(r'<input id="(\w+)" name="\w+" type="hidden" value="([^"]*)"', _text(preview)))
     confirmed = client.post("/imports/progress/confirm", data={
         "csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', _text(preview)).group(1),
-        "token": form["token"], "filename": form["filename"], "plan": ""})
+        "token": form["token"]})
     assert confirmed.status_code == 302
     assert in_app(lambda s: s.scalar(select(func.count()).select_from(ProgressReport))) == 1
 
 
 def test_tampered_upload_token_is_refused(client, seeded):
     token = re.search(r'name="projects-csrf_token" type="hidden" value="([^"]+)"', _text(client.get("/imports/"))).group(1)
-    response = client.post("/imports/projects/confirm", data={"csrf_token": token, "token": "../../secret_key",
-                                                              "filename": "x.xlsx", "plan": "1"})
+    response = client.post("/imports/projects/confirm", data={"csrf_token": token, "token": "../../secret_key"})
     assert response.status_code == 400
 
 

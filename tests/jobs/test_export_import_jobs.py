@@ -96,7 +96,7 @@ def _confirm(browser, preview_page: str):
     fields = dict(re.findall(r'<input id="(\w+)" name="\w+" type="hidden" value="([^"]*)"', preview_page))
     return browser.post("/imports/projects/confirm", data={
         "csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', preview_page).group(1),
-        **{name: fields[name] for name in ("token", "filename", "plan", "rows")}})
+        "token": fields["token"]})
 
 
 @pytest.fixture
@@ -189,13 +189,19 @@ def test_a_list_with_cancelled_projects_offers_the_export_its_link_accepts(app, 
         assert direct.status_code == 200
 
 
-def test_a_tampered_row_count_is_no_500(app, city, empty_plan):
+def test_the_confirmation_takes_only_the_uploads_token_from_the_browser(app, city, empty_plan, in_app):
+    """A changed row count, file name or plan in the confirm form changes nothing: what the preview found
+    is kept on the server (a 13-row file stays in the request, under its own name, into its own plan)."""
     preview = _preview(city, empty_plan).get_data(as_text=True)
     fields = dict(re.findall(r'<input id="(\w+)" name="\w+" type="hidden" value="([^"]*)"', preview))
-    confirmed = city.post("/imports/projects/confirm", data={
-        "csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', preview).group(1),
-        **{name: fields[name] for name in ("token", "filename", "plan")}, "rows": "²"})
-    assert confirmed.status_code == 302 and _projects_in(app, empty_plan) == 13  # imported in the request
+    assert set(fields) == {"csrf_token", "token"}, "nothing but the token goes to the browser"
+    other_plan = in_app(lambda s: s.scalar(select(Plan.id).where(Plan.id != empty_plan)))
+    confirmed = city.post("/imports/projects/confirm", follow_redirects=True, data={
+        "csrf_token": fields["csrf_token"], "token": fields["token"], "rows": "99999", "filename": "../evil.csv",
+        "plan": str(other_plan)})
+    assert confirmed.status_code == 200 and "已导入“附表.xlsx”" in confirmed.get_data(as_text=True)
+    assert _projects_in(app, empty_plan) == 13
+    assert in_app(lambda s: s.scalar(select(func.count(Job.id)))) == 0, "no background job for 13 rows"
 
 
 def test_a_disabled_accounts_queued_import_writes_nothing(app, city, empty_plan, monkeypatch):
