@@ -1,5 +1,9 @@
 """Demo progress for trying the app: generated, marked on every row it makes, removable.
 
+A project's recorded status (已取消, 暂停, 已竣工 …, or any with history), figures and history are
+never changed: only a project whose status nobody recorded (`UNSTATED`, no history) has its status
+drawn, in history rows marked `demo` that start from the status it had; 已取消 and 暂停 projects
+get nothing, and `remove_demo_progress` puts back exactly what was there.
 The generated data obeys the rules a real project would: a project whose 竣工验收 is recorded
 is 已竣工，one 在建 has its 开工，reports start from the 开工 quarter and their 本季度 is the
 rise in 累计；some projects finish, some are on plan, some lag, some start late, so the
@@ -38,11 +42,31 @@ def add_demo_progress(session: Session, today: date, seed: int = 1) -> int:
                                 for model in (ProgressReport, Milestone, AnnualPlan)))
         .order_by(Project.id)
     ).all()
+    made = 0
     for project in projects:
-        _generate(session, rng, project, today)
+        unstated = _status_unstated(session, project)
+        if not unstated and project.status not in REACHED_BY_STATUS:
+            continue  # 已取消 and 暂停 projects are left alone
+        drawn = _status_for(rng, project, today) if unstated else None
+        if drawn is ProjectStatus.PREPARING and project.status is ProjectStatus.UNDER_WAY:
+            drawn = ProjectStatus.UNDER_WAY  # a history that starts 在建 cannot go back to 前期
+        _generate(session, rng, project, today, drawn)
         project.demo_data = True
         session.flush()  # the stored judgement follows (portfolio.judgements)
-    return len(projects)
+        made += 1
+    return made
+
+
+UNSTATED = (ProjectStatus.PREPARING, ProjectStatus.UNDER_WAY)
+"""The statuses a project has when nobody recorded one: a plan table's projects are 在建 until
+someone records otherwise (`registry.seed.DEFAULT_STATUS`), a new one is 前期."""
+
+
+def _status_unstated(session: Session, project: Project) -> bool:
+    """No status history and an `UNSTATED` status: only such a project's status is drawn by the
+    demo; any other (已取消, 暂停, 已竣工, or one with history) is never changed."""
+    return project.status in UNSTATED and session.scalar(
+        select(StatusChange.id).where(StatusChange.project_id == project.id).limit(1)) is None
 
 
 def _status_for(rng: random.Random, project: Project, today: date) -> ProjectStatus:
@@ -54,8 +78,11 @@ def _status_for(rng: random.Random, project: Project, today: date) -> ProjectSta
     return rng.choice([ProjectStatus.UNDER_WAY] * 5 + [ProjectStatus.PREPARING])
 
 
-def _generate(session: Session, rng: random.Random, project: Project, today: date) -> None:
-    status = _status_for(rng, project, today)
+def _generate(session: Session, rng: random.Random, project: Project, today: date,
+              drawn: ProjectStatus | None) -> None:
+    """Milestones, reports and an annual plan fitting the project's status — the `drawn` one (then
+    its history is generated too, in rows marked `DEMO`), or, when None, the status it has."""
+    status = drawn or project.status
     start, span = project.planned_start, (project.planned_end - project.planned_start).days
     reached = REACHED_BY_STATUS[status]
     delay = rng.choice([0, 0, 15, 45, 120])
@@ -70,15 +97,14 @@ def _generate(session: Session, rng: random.Random, project: Project, today: dat
         actual_dates[kind] = actual
         session.add(Milestone(project=project, kind=kind, planned_date=planned, actual_date=actual,
                               note="演示数据", generated=True))
-    if not session.scalar(select(StatusChange.id).where(StatusChange.project_id == project.id).limit(1)):
-        session.add(StatusChange(project=project, status=project.status, since=None, source="initial"))
-    session.add(StatusChange(project=project, status=ProjectStatus.PREPARING, since=None, source=DEMO))
-    project.status, project.status_since = ProjectStatus.PREPARING, None
-    for kind, moved_to in ((MilestoneKind.COMMENCEMENT, ProjectStatus.UNDER_WAY),
-                           (MilestoneKind.ACCEPTANCE, ProjectStatus.COMPLETED),
-                           (MilestoneKind.IN_USE, ProjectStatus.IN_USE)):
-        if actual_dates[kind] is not None and project.status is not moved_to:
-            change_status(session, project, moved_to, actual_dates[kind], DEMO)
+    if drawn is not None:  # the history starts with the status it had (restored by `remove_demo_progress`)
+        session.add(StatusChange(project=project, status=project.status, since=None, source=DEMO))
+        session.flush()  # the history exists: `change_status` adds no "initial" row of its own
+        for kind, moved_to in ((MilestoneKind.COMMENCEMENT, ProjectStatus.UNDER_WAY),
+                               (MilestoneKind.ACCEPTANCE, ProjectStatus.COMPLETED),
+                               (MilestoneKind.IN_USE, ProjectStatus.IN_USE)):
+            if actual_dates[kind] is not None and project.status is not moved_to:
+                change_status(session, project, moved_to, actual_dates[kind], DEMO)
     if (commenced := actual_dates[MilestoneKind.COMMENCEMENT]) is not None:
         _reports(session, rng, project, commenced, actual_dates[MilestoneKind.ACCEPTANCE], today)
     if project.start_year <= today.year <= project.end_year and status is not ProjectStatus.IN_USE:
@@ -126,11 +152,8 @@ def remove_demo_progress(session: Session) -> int:
         for change in demo_changes:
             session.delete(change)
         session.flush()
-        if demo_changes:
-            kept = session.scalars(select(StatusChange).where(StatusChange.project_id == project.id)
-                                   .order_by(StatusChange.since.is_not(None), StatusChange.since,
-                                             StatusChange.id)).all()
-            project.status, project.status_since = kept[-1].status, kept[-1].since
+        if first := next((change for change in demo_changes if change.since is None), None):
+            project.status, project.status_since = first.status, None  # the status it had before
         project.demo_data = False
         session.flush()  # the stored judgement follows (portfolio.judgements)
     return len(projects)
