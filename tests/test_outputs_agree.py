@@ -86,8 +86,10 @@ def test_every_output_agrees(app, edge_set, client, tmp_path, as_of):
     assert (trend.quarter_investment, trend.annual_completed, trend.annual_plan, trend.red, trend.yellow) == (
         report.total.quarter_investment, report.total.annual_completed, report.total.annual_plan,
         report.total.red, report.total.yellow)
-    assert {row.name: (row.light.label, "；".join(row.reasons)) for row in report.projects} == {
+    assert {row.name: (row.light.label, "；".join(row.reasons)) for row in report.projects + report.cancelled} == {
         name: (a.light.label, "；".join(f"{w.kind.label}：{w.reason}" for w in a.warnings)) for name, a in by_rules.items()}
+    assert {row.name for row in report.cancelled} == {name for name, a in by_rules.items() if a.light is Light.CANCELLED}
+    assert len(report.projects) == report.total.count and len(report.cancelled) == report.total.cancelled_count
     # 资金来源: the same table everywhere, adding up to the planned investment plus any excess
     funding = figures.funding
     assert funding.excess > 0 and funding.unallocated > 0 and sum(funding.amounts) > 0

@@ -117,6 +117,8 @@ class ProjectForm(BaseForm):
         "项目状态", coerce=ProjectStatus, choices=choice_list(ProjectStatus.choices()),
         default=ProjectStatus.PREPARING, validators=[InputRequired(message="请选择项目状态")],
     )
+    status_date = DateField("状态变更日期", validators=[Optional(), years_in_range],
+                            description="改变项目状态时填写新状态自哪天起（如暂停、取消实际生效的日期）；默认今天，不能晚于今天")
     programme_id = SelectField("所属专栏", coerce=optional_int, validators=[Optional()])
     content = TextAreaField("建设内容")
     planned_investment = AmountField("计划投资(万元)", validators=[InputRequired(message="请填写金额")])
@@ -163,6 +165,7 @@ class ProjectForm(BaseForm):
             values[name] = (values[name] or "").strip() or None
         values["funding"] = {source: amount for source in FundingSource
                              if (amount := self[funding_field(source)].data) is not None}
+        values["status_date"] = self.status_date.data
         return values
 
 

@@ -166,9 +166,8 @@ class Project(BuildPeriod, Audited, db.Model):
         "end_year": "建设结束年", "responsible_unit": "责任单位", "status": "项目状态", "demo_data": "演示数据",
         "project_code": "项目代码", "nature": "建设性质", "owner_unit": "项目单位", "responsible_leader": "包联领导",
         "contact_person": "联系人", "contact_phone": "联系电话", "longitude": "经度", "latitude": "纬度",
-        "archived_on": "归档日期", "archive_reason": "归档原因",
+        "archived_on": "归档日期", "archive_reason": "归档原因", "status_since": "状态起始日期",
     }
-    audit_not_recorded = Audited.audit_not_recorded | {"status_since"}
     audit_references = {"region_id": ("regions", "name"), "plan_id": ("plans", "title"),
                         "programme_id": ("programmes", "title")}
 

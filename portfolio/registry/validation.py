@@ -6,12 +6,13 @@ later the API) parse what they read into plain values and call these functions; 
 the sources often arrive first): `funding_warning` says so, and the project page keeps saying it."""
 import re
 import unicodedata
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portfolio.core.formatting import format_wan
+from portfolio.core.formatting import format_date, format_wan
 from portfolio.core.limits import (
     CONTENT_LENGTH,
     FIRST_YEAR,
@@ -168,7 +169,22 @@ def project_errors(session: Session, values: dict, project_id: int | None = None
     if "project_code" not in errors and (code := values.get("project_code")) and (
             other := code_taken(session, code, project_id)):
         errors["project_code"] = f"项目代码{code}已用于项目“{other}”"
+    if problem := status_date_problem(session.get(Project, project_id) if project_id else None, values):
+        errors["status_date"] = problem
     return errors
+
+
+def status_date_problem(project: Project | None, values: dict) -> str | None:
+    """A manual status change takes effect on the date entered (DESIGN.md): not after today, and
+    not before the project's newest change (which would rewrite a history later changes build on)."""
+    day = values.get("status_date")
+    if day is None or project is None or values.get("status", project.status) is project.status:
+        return None
+    if day > date.today():
+        return "状态变更日期不能晚于今天"
+    if project.status_since is not None and day < project.status_since:
+        return f"状态变更日期不能早于上次状态变更的日期（{format_date(project.status_since)}）"
+    return None
 
 
 def code_taken(session: Session, code: str, exclude_project_id: int | None = None) -> str | None:

@@ -29,7 +29,15 @@ from portfolio.maps.geometry import MAP_DOTS, CountyMap, MapMeasure, ProjectPlac
 from portfolio.maps.queries import region_places
 from portfolio.problems.queries import ProblemFigures, problem_figures, round_window
 from portfolio.progress.models import Milestone, ProgressPhoto, ProgressReport
-from portfolio.registry.models import Plan, Project, Region, Sector, format_build_years, in_registry
+from portfolio.registry.models import (
+    Plan,
+    Project,
+    ProjectStatus,
+    Region,
+    Sector,
+    format_build_years,
+    in_registry,
+)
 from portfolio.registry.queries import funding_by_project
 from portfolio.rules import (
     Light,
@@ -169,6 +177,9 @@ class QuarterlyReport:
     by_sector: tuple[GroupFigures, ...]
     warnings: tuple[WarningEntry, ...]
     projects: tuple[ProjectRow, ...]
+    """六、项目进展明细: the report's projects but those cancelled on its date."""
+    cancelled: tuple[ProjectRow, ...]
+    """附：已取消项目: cancelled on the report's date — outside every count, sum and county row."""
     milestones_reached: tuple[MilestoneEntry, ...]
     problems: ProblemFigures
     """存在问题及协调解决情况: problems of the report's projects from the quarter's start to `as_of`."""
@@ -236,7 +247,7 @@ def build_quarterly_report(session: Session, year: int, quarter: int, filters: R
     period = quarter_period(year, quarter)
     projects = session.execute(_judged_columns(report_projects_query(filters, as_of))).all()
     funding = funding_by_project(session, report_projects_query(filters, as_of).with_only_columns(Project.id))
-    rows, warnings, sums, places, red = [], [], {}, ([], []), []
+    rows, cancelled, warnings, sums, places, red = [], [], [], {}, ([], []), []
     for start in range(0, len(projects), JUDGED_AT_ONCE):  # a province's projects in bounded memory
         chunk = projects[start:start + JUDGED_AT_ONCE]
         facts = facts_for(session, chunk, filters.approved_only)
@@ -246,10 +257,12 @@ def build_quarterly_report(session: Session, year: int, quarter: int, filters: R
             key = (cell.region_id, cell.region_name, cell.status, cell.sector)
             sums[key] = sums[key] + cell.figures if key in sums else cell.figures
             why = reasons(a)
-            rows.append(ProjectRow(len(rows) + 1, p.name, p.region_name, p.planned_investment,
-                                   format_build_years(p.start_year, p.end_year), a.status.label, a.cumulative_investment,
-                                   a.completion_rate, a.quarter_investment, (latest.works_status or "") if latest else "",
-                                   a.light, latest.review_state.label if latest else "—", why))
+            listed = cancelled if a.status is ProjectStatus.CANCELLED else rows  # cancelled on the date: apart
+            listed.append(ProjectRow(len(listed) + 1, p.name, p.region_name, p.planned_investment,
+                                     format_build_years(p.start_year, p.end_year), a.status.label,
+                                     a.cumulative_investment, a.completion_rate, a.quarter_investment,
+                                     (latest.works_status or "") if latest else "", a.light,
+                                     latest.review_state.label if latest else "—", why))
             if p.longitude is not None and a.light is not Light.CANCELLED:
                 dots = places[a.light in (Light.RED, Light.YELLOW)]  # the map draws MAP_DOTS, red first
                 if len(dots) < MAP_DOTS:
@@ -280,7 +293,7 @@ def build_quarterly_report(session: Session, year: int, quarter: int, filters: R
         summary=tuple(summarize(total, as_of, reporting_year, reporting_q)),
         by_region=by_region, by_sector=tuple(totals.by_sector(cells)),
         warnings=tuple(warnings),
-        projects=tuple(rows),
+        projects=tuple(rows), cancelled=tuple(cancelled),
         milestones_reached=tuple(MilestoneEntry(name, region, kind.label, actual) for name, region, kind, actual in reached),
         red_timeline=tuple(order_projects([entry for _, entry in red], TimelineOrder.LATENESS)),
         maps=tuple(county_maps(MapMeasure.INVESTMENT, region_places(session), by_region, places[1] + places[0])),

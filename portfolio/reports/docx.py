@@ -28,6 +28,7 @@ from portfolio.reports.pictures import chart_png, map_png, timeline_png
 from portfolio.reports.tables import (
     TREND_NOTE,
     ReportTable,
+    cancelled_table,
     details_table,
     facts_table,
     funding_excess,
@@ -114,6 +115,9 @@ def render_quarterly_docx(report: QuarterlyReport, font: PdfFont) -> bytes:
         _table(document, details_table(report), widths=(1.2, 4.6, 2.0, 2.4, 2.2, 2.4, 1.6, 2.2, 3.6, 1.4, 1.2))
     else:
         document.add_paragraph("没有符合条件的项目。")
+    if report.cancelled:
+        document.add_heading("附：已取消项目（不计入以上统计）", level=1)
+        _table(document, cancelled_table(report), widths=(1.2, 9.0, 3.0, 3.4, 3.0, 3.4))
 
     document.add_heading("附：本季度完成的节点", level=1)
     if report.milestones_reached:

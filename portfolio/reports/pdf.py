@@ -30,6 +30,7 @@ from portfolio.reports.tables import (
     TREND_NOTE,
     ReportTable,
     RowsOf,
+    cancelled_table,
     details_table,
     facts_table,
     funding_excess,
@@ -378,6 +379,12 @@ def _render(report: QuarterlyReport, pdf_font: PdfFont,
                             table.lights)
     if not rows:
         story.append(Paragraph("没有符合条件的项目。", styles.body))
+    if report.cancelled:
+        story.append(Paragraph("附：已取消项目（不计入以上统计）", styles.heading))
+        widths = [w * CONTENT_WIDTH for w in (0.06, 0.4, 0.12, 0.14, 0.14, 0.14)]
+        table = cancelled_table(report)
+        story += chunked_tables(table.header, _wrapped(table, wrap, widths, (1, 2)), widths,
+                                _numeric_columns(table_style(font, 99), table.numeric))
 
     if report.indicators:
         story.append(Paragraph("七、规划指标监测情况", styles.heading))

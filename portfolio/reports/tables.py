@@ -43,7 +43,7 @@ class ReportTable:
 def facts_table(report: QuarterlyReport) -> ReportTable:
     """一、总体情况: the figures in words, label and value."""
     total = report.total
-    status_text = "、".join(f"{row.label}{row.count or row.cancelled_count}个" for row in report.by_status) or "无"
+    status_text = "、".join(f"{row.label}{row.count}个" for row in report.by_status if row.count) or "无"
     annual = (f"有年度计划的{total.annual_count}个项目计划{format_wan(total.annual_plan)}万元，已完成"
               f"{format_wan(total.annual_completed)}万元（占{format_rate(total.annual_rate)}，"
               f"序时进度{format_share(report.schedule_share)}）" if total.annual_plan > 0 else "未填报年度计划")
@@ -115,6 +115,14 @@ def details_table(report: QuarterlyReport) -> ReportTable:
             format_rate(p.rate), format_wan(p.this_quarter) if p.this_quarter is not None else "—", p.works_status,
             p.review, p.light.label]),
         numeric=(3, 5, 6, 7), lights=[p.light for p in report.projects])
+
+
+def cancelled_table(report: QuarterlyReport) -> ReportTable:
+    """附：已取消项目: the projects cancelled on the report's date, outside every figure above."""
+    return ReportTable(["序号", "项目名称", "县(市、区)", "计划投资(万元)", "建设年限", "累计完成(万元)"],
+                       RowsOf(report.cancelled, lambda n, p: [str(p.number), p.name, p.region, format_wan(p.planned),
+                                                             p.build_years, format_wan(p.cumulative)]),
+                       numeric=(3, 5))
 
 
 def milestones_table(report: QuarterlyReport) -> ReportTable:

@@ -160,7 +160,8 @@ def test_county_report_has_only_its_county(module_session, generated):
     session = module_session
     region = session.scalar(select(Region).where(Region.name == "温县"))
     report = _report(session, region=region)
-    assert len(report.projects) == 80 and {p.region for p in report.projects} == {"温县"}
+    assert len(report.projects) + len(report.cancelled) == 80 and {p.region for p in report.projects} == {"温县"}
+    assert len(report.projects) == report.total.count and {p.region for p in report.cancelled} <= {"温县"}
     assert "县(市、区)：焦作市温县" in report.filters
 
 
