@@ -1,4 +1,4 @@
-"""Benchmark importing a 10,000-row plan table from .xlsx and exporting 10,000 projects to .xlsx.
+"""Benchmark previewing a 50,000-row plan table, importing a 10,000-row one from .xlsx and exporting 10,000 projects to .xlsx.
 
     .venv/bin/python bench/import_export.py            # 10,000 rows each
     .venv/bin/python bench/import_export.py --rows 2000
@@ -42,6 +42,29 @@ def make_table(rows: int) -> bytes:
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def measure_preview(rows: int) -> dict:
+    """The preview alone (what `projects import --dry-run` and the upload page's check do) of a new plan's table."""
+    from bench.generated import bench_app, fresh_database
+    from portfolio.core.db import db
+    from portfolio.imports.flow import KINDS, ImportContext, preview_file
+    from portfolio.registry.models import Plan
+    from portfolio.registry.seed import load_seed, read_seed_dir
+
+    path = OUT / "preview.sqlite3"
+    fresh_database(path)
+    data = make_table(rows)
+    with bench_app(path).app_context():
+        load_seed(db.session, read_seed_dir(ROOT / "seeds"))
+        plan = Plan(title="基准导入规划", city="焦作市", start_year=2021, end_year=2030)
+        db.session.add(plan)
+        db.session.commit()
+        started = time.perf_counter()
+        preview = preview_file(db.session, KINDS["projects"], data, "table.xlsx", ImportContext(today=date.today(), plan=plan))
+        seconds = time.perf_counter() - started
+        assert preview.ok and preview.count("create") == rows
+    return {"seconds": seconds, "peak_mb": peak_memory_mb(), "file_mb": len(data) / 1e6}
 
 
 def measure_import(rows: int) -> dict:
@@ -89,16 +112,19 @@ def measure_export(rows: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=10_000)
-    parser.add_argument("--measure", choices=["import", "export"], help=argparse.SUPPRESS)
+    parser.add_argument("--preview-rows", type=int, default=50_000, help="rows of the table only previewed (goal 10 s)")
+    parser.add_argument("--measure", choices=["preview", "import", "export"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        print(json.dumps((measure_import if args.measure == "import" else measure_export)(args.rows)))
+        measure = {"preview": measure_preview, "import": measure_import, "export": measure_export}[args.measure]
+        print(json.dumps(measure(args.preview_rows if args.measure == "preview" else args.rows)))
         return
-    for kind, goal in (("import", 10), ("export", 5)):
-        output = subprocess.run([sys.executable, __file__, "--measure", kind, "--rows", str(args.rows)],
-                                capture_output=True, text=True, check=True).stdout
+    for kind, goal in (("preview", 10), ("import", 10), ("export", 5)):
+        output = subprocess.run([sys.executable, __file__, "--measure", kind, "--rows", str(args.rows),
+                                 "--preview-rows", str(args.preview_rows)], capture_output=True, text=True, check=True).stdout
         result = json.loads(output.strip().splitlines()[-1])
-        print(f"{kind} {args.rows:,} rows: {result['seconds']:.2f} s (goal {goal} s), peak {result['peak_mb']:.0f} MB, "
+        rows = args.preview_rows if kind == "preview" else args.rows
+        print(f"{kind} {rows:,} rows: {result['seconds']:.2f} s (goal {goal} s), peak {result['peak_mb']:.0f} MB, "
               f"file {result['file_mb']:.1f} MB", flush=True)
 
 

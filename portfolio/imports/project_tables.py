@@ -16,6 +16,7 @@ from portfolio.registry.operations import OPTIONAL_FIELDS, PROJECT_FIELDS, creat
 from portfolio.registry.seed import DEFAULT_STATUS
 from portfolio.registry.validation import (
     PROJECT_LABELS,
+    Taken,
     funding_warning,
     normalized_phone,
     normalized_project_code,
@@ -166,7 +167,8 @@ def preview_project_import(session: Session, table: Table, context, progress: Ca
     regions = {name: region for region in session.scalars(select(Region).where(Region.city == plan.city))
                for name in filter(None, (region.name, region.full_name))}
     programmes = {p.number: p for p in session.scalars(select(Programme).where(Programme.plan_id == plan.id))}
-    existing = {p.name: p for p in session.scalars(select(Project).where(Project.plan_id == plan.id))}
+    taken = Taken.read(session, plan.id)
+    existing = taken.names
     seen: dict[str, int] = {}
     seen_codes: dict[str, int] = {}
     outcomes = []
@@ -256,7 +258,8 @@ def preview_project_import(session: Session, table: Table, context, progress: Ca
             before = ({key: getattr(current, key) for key in PROJECT_FIELDS} | {"funding": current.funding_by_source}
                       if current else DEFAULTS)
             outcome.errors += [f"{_label(field)}：{message}" for field, message in
-                               project_errors(session, before | values, current.id if current else None).items()]
+                               project_errors(session, before | values, current.id if current else None,
+                                                             taken).items()]
             checked = before | values
             if not outcome.errors and (warning := funding_warning(checked["planned_investment"], checked.get("funding") or {})):
                 notes.append(f"第{line}行“{outcome.name}”：{warning}（仍会导入）")
@@ -276,7 +279,8 @@ def apply_project_import(session: Session, preview: ImportPreview, context,
                          progress: Callable[[Iterable], Iterable]) -> None:
     """Write a checked preview (see `portfolio.imports.flow`)."""
     plan = context.plan
-    existing = {p.name: p for p in session.scalars(select(Project).where(Project.plan_id == plan.id))}
+    taken = Taken.read(session, plan.id)
+    existing = taken.names
     for row in progress(preview.rows):
         if row.action == "create":
             create_project(session, DEFAULTS | {"plan_id": plan.id} | row.values)

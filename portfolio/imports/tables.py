@@ -3,12 +3,14 @@
 Checks made before anything is parsed: the file is not empty; its content matches its
 extension (an .xlsx is a ZIP, a password-protected workbook is an OLE2 container, a CSV
 is text in UTF-8 or GB18030); an .xlsx's uncompressed size is sane, so a "zip bomb" is
-refused before it is expanded. Then the sheet's XML is streamed once (defusedxml) to count
-what it really holds — rows, columns, cells, merged ranges — whatever its <dimension> says,
-hidden behind a comment, in single quotes or missing; a sheet beyond the caps (MAX_ROWS,
-MAX_COLUMNS, MAX_CELLS, MAX_MERGED_RANGES, merges within the filled range) is refused as
-soon as the cap is passed, before openpyxl builds any row. Formulas are read as the values
-Excel last calculated, and merged cells are filled with their top-left value; both are noted.
+refused before it is expanded. Then the sheet's XML is streamed once (defusedxml), reading its
+cells' values (with the shared strings, the date styles and the date system) and counting what
+it really holds — rows, columns, cells, merged ranges — whatever its <dimension> says, hidden
+behind a comment, in single quotes or missing; a sheet beyond the caps (MAX_ROWS, MAX_COLUMNS,
+MAX_CELLS, MAX_MERGED_RANGES, merges within the filled range) is refused as soon as the cap is
+passed. One pass instead of openpyxl's reader, which parsed the sheet twice more and took three
+quarters of a large preview. Formulas are read as the values Excel last calculated, and merged
+cells are filled with their top-left value; both are noted.
 """
 import csv
 import io
@@ -140,36 +142,99 @@ def _read_xlsx(data: bytes) -> tuple[list[list], list[str]]:
     if total > MAX_UNCOMPRESSED_BYTES or total / packed > MAX_COMPRESSION_RATIO:
         raise TableError(f"工作簿解压后过大({total / 1024 / 1024:.0f} MB，压缩比 {total / packed:.0f})，已拒绝处理")
     name = _first_sheet_name(archive)
-    notes, merged = [], []
-    if name is not None:
-        extent = measure_sheet(archive.open(name))
-        if extent.formulas:
-            notes.append("表格含公式：按 Excel 最后一次计算的结果读取；未计算过的公式单元格视为空")
-        merged = extent.merged
-        if merged:
-            notes.append(f"表格含{len(merged)}处合并单元格：合并区域中的每个单元格都取左上角的值")
-    from openpyxl import load_workbook  # imported here: the checks above must pass first
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a broken workbook
+    if name is None:
         if "word/document.xml" in archive.namelist():
-            raise TableError("文件扩展名为 .xlsx，但内容是 Word 文档，请上传 Excel 工作簿") from None
-        raise TableError("Excel 工作簿已损坏或不是 Excel 格式，无法读取，请在 Excel 中另存为 .xlsx 后再上传") from None
+            raise TableError("文件扩展名为 .xlsx，但内容是 Word 文档，请上传 Excel 工作簿")
+        raise TableError("Excel 工作簿已损坏或不是 Excel 格式（没有工作表），请在 Excel 中另存为 .xlsx 后再上传")
     try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # read the rows that are there, whatever <dimension> claims
-        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
-    for first_col, first_row, last_col, last_row in merged:
+        book = _workbook_parts(archive)
+        extent = read_sheet(archive.open(name), book)
+    except (KeyError, zipfile.BadZipFile, OSError, EOFError, RuntimeError):
+        raise TableError("Excel 工作簿已损坏，无法读取，请在 Excel 中另存为 .xlsx 后再上传") from None
+    notes = []
+    if extent.formulas:
+        notes.append("表格含公式：按 Excel 最后一次计算的结果读取；未计算过的公式单元格视为空")
+    if extent.merged:
+        notes.append(f"表格含{len(extent.merged)}处合并单元格：合并区域中的每个单元格都取左上角的值")
+    rows = extent.values
+    for first_col, first_row, last_col, last_row in extent.merged:
         _fill_merged(rows, first_col - 1, first_row - 1, last_col - 1, last_row - 1)
     return rows, notes
 
 
+@dataclass(frozen=True)
+class WorkbookParts:
+    """What reading a sheet's cells needs from the rest of the workbook."""
+
+    shared_strings: list[str]
+    date_styles: frozenset[int]
+    """Indexes of the cell styles (cellXfs) whose number format shows a date."""
+    epoch: object
+    """Day 0 of the workbook's serial dates (1900 or, for old Mac files, 1904)."""
+
+
+def _texts_of(element) -> str:
+    """The text of a shared or inline string: its <t>, or its runs' <t>s (phonetic guides left out)."""
+    parts = []
+    for child in element:
+        tag = child.tag.rpartition("}")[2]
+        if tag == "t":
+            parts.append(child.text or "")
+        elif tag == "r":
+            parts += [t.text or "" for t in child if t.tag.rpartition("}")[2] == "t"]
+    return "".join(parts)
+
+
+def _workbook_parts(archive: zipfile.ZipFile) -> WorkbookParts:
+    """Shared strings, date styles and the date system, each streamed with defusedxml and capped."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
+
+    names = set(archive.namelist())
+    strings: list[str] = []
+    if "xl/sharedStrings.xml" in names:
+        for _event, element in _parse(archive.open("xl/sharedStrings.xml")):
+            if element.tag.rpartition("}")[2] == "si":
+                strings.append(_texts_of(element))
+                element.clear()
+                if len(strings) > MAX_CELLS:
+                    raise TableError(f"工作簿的文字超过{MAX_CELLS:,}段，已拒绝处理")
+    dates: set[int] = set()
+    if "xl/styles.xml" in names:
+        formats, in_cell_styles, index = {}, False, 0
+        for event, element in _parse(archive.open("xl/styles.xml"), ("start", "end")):
+            tag = element.tag.rpartition("}")[2]
+            if event == "end" and tag == "numFmt":
+                formats[element.get("numFmtId")] = element.get("formatCode") or ""
+            elif tag == "cellXfs":
+                in_cell_styles = event == "start"
+            elif event == "start" and in_cell_styles and tag == "xf":
+                number = element.get("numFmtId") or "0"
+                code = formats.get(number) or (BUILTIN_FORMATS.get(int(number)) if number.isdigit() else None)
+                if code and is_date_format(code):
+                    dates.add(index)
+                index += 1
+    epoch = CALENDAR_WINDOWS_1900
+    if "xl/workbook.xml" in names:
+        for _event, element in _parse(archive.open("xl/workbook.xml")):
+            if element.tag.rpartition("}")[2] == "workbookPr" and element.get("date1904") in ("1", "true"):
+                epoch = CALENDAR_MAC_1904
+    return WorkbookParts(strings, frozenset(dates), epoch)
+
+
+def _parse(stream, events=("end",)):
+    """defusedxml's iterparse (no DTD, no entities); a broken or hostile part is a TableError."""
+    try:
+        yield from iterparse(stream, events=events)
+    except (ParseError, DefusedXmlException, ValueError) as error:
+        if isinstance(error, TableError):
+            raise
+        raise TableError("Excel 工作表的内容已损坏或不安全，无法读取") from None
+
+
 @dataclass
 class SheetExtent:
-    """What a sheet really holds, counted from its XML (not from what its <dimension> claims)."""
+    """What a sheet really holds, read from its XML (not from what its <dimension> claims)."""
 
     rows: int = 0
     columns: int = 0
@@ -178,43 +243,79 @@ class SheetExtent:
     """(first column, first row, last column, last row), 1-based."""
     merged_cells: int = 0
     formulas: bool = False
+    values: list[list] = field(default_factory=list)
+    """The cells' values row by row (the sheet's empty rows included), as Excel last showed them."""
 
 
-def measure_sheet(stream) -> SheetExtent:
-    """Stream the sheet's XML once (defusedxml: no DTD, no entities) and count rows, columns, cells
-    and merged ranges, refusing — as soon as a cap is passed — a sheet larger than any table."""
+def read_sheet(stream, book: WorkbookParts) -> SheetExtent:
+    """Stream the sheet's XML once (defusedxml: no DTD, no entities): its cells' values, and the
+    counts of rows, columns, cells and merged ranges — refusing, as soon as a cap is passed, a
+    sheet larger than any table."""
+    from openpyxl.utils.datetime import from_excel
+
     extent = SheetExtent()
-    in_row = 0
-    try:
-        for _event, element in iterparse(stream, events=("end",)):
-            tag = element.tag.rpartition("}")[2]
-            if tag == "c":
-                in_row += 1
-                extent.cells += 1
-                reference = element.get("r")
-                column = _column_number(_REFERENCE.match(reference).group(1)) if reference and _REFERENCE.match(
-                    reference) else in_row
-                extent.columns = max(extent.columns, column)
-                if extent.columns > MAX_COLUMNS or extent.cells > MAX_CELLS:
-                    raise TableError(f"工作表过大（超过{MAX_COLUMNS}列或{MAX_CELLS:,}个单元格），已拒绝处理")
-            elif tag == "f":
-                extent.formulas = True
-            elif tag == "row":
-                number = element.get("r")
-                extent.rows = max(extent.rows + 1, int(number) if number and number.isdigit() else 0)
-                in_row = 0
-                element.clear()
-                if extent.rows > MAX_ROWS:
-                    raise TableError(f"工作表过大（超过{MAX_ROWS:,}行），已拒绝处理")
-            elif tag == "mergeCell":
-                extent.merged.append(_merged_range(element.get("ref") or "", extent))
-                if len(extent.merged) > MAX_MERGED_RANGES:
-                    raise TableError(f"工作表的合并单元格超过{MAX_MERGED_RANGES:,}处，已拒绝处理")
-    except (ParseError, DefusedXmlException, ValueError) as error:
-        if isinstance(error, TableError):
-            raise
-        raise TableError("Excel 工作表的内容已损坏或不安全，无法读取") from None
+    row: list = []
+    for _event, element in _parse(stream):
+        tag = element.tag.rpartition("}")[2]
+        if tag == "c":
+            extent.cells += 1
+            reference = element.get("r")
+            match = _REFERENCE.match(reference) if reference else None
+            column = _column_number(match.group(1)) if match else len(row) + 1
+            extent.columns = max(extent.columns, column)
+            if extent.columns > MAX_COLUMNS or extent.cells > MAX_CELLS:
+                raise TableError(f"工作表过大（超过{MAX_COLUMNS}列或{MAX_CELLS:,}个单元格），已拒绝处理")
+            if column > len(row):
+                row.extend([None] * (column - len(row)))
+            row[column - 1] = _cell_value(element, book, from_excel)
+        elif tag == "f":
+            extent.formulas = True
+        elif tag == "row":
+            number = element.get("r")
+            extent.rows = max(extent.rows + 1, int(number) if number and number.isdigit() else 0)
+            if extent.rows > MAX_ROWS:
+                raise TableError(f"工作表过大（超过{MAX_ROWS:,}行），已拒绝处理")
+            extent.values.extend([] for _ in range(extent.rows - 1 - len(extent.values)))  # rows left out
+            extent.values.append(row)
+            row = []
+            element.clear()
+        elif tag == "mergeCell":
+            extent.merged.append(_merged_range(element.get("ref") or "", extent))
+            if len(extent.merged) > MAX_MERGED_RANGES:
+                raise TableError(f"工作表的合并单元格超过{MAX_MERGED_RANGES:,}处，已拒绝处理")
     return extent
+
+
+def _cell_value(element, book: WorkbookParts, from_excel):
+    """A cell's value as Excel shows it: text, a number (int when whole), True/False, a date, or None."""
+    kind = element.get("t") or "n"
+    if kind == "inlineStr":
+        inline = next((child for child in element if child.tag.rpartition("}")[2] == "is"), None)
+        return _texts_of(inline) if inline is not None else None
+    value = next((child for child in element if child.tag.rpartition("}")[2] == "v"), None)
+    text = value.text if value is not None else None
+    if text is None:
+        return None
+    if kind == "s":
+        index = int(text) if text.isdigit() else -1
+        if not 0 <= index < len(book.shared_strings):
+            raise TableError("Excel 工作表引用了不存在的文字，工作簿已损坏")
+        return book.shared_strings[index]
+    if kind in ("str", "e"):
+        return text
+    if kind == "b":
+        return text == "1"
+    try:
+        number = int(text) if text.lstrip("-").isdigit() else float(text)
+    except ValueError:
+        raise TableError(f"Excel 单元格{element.get('r') or ''}的数值“{text[:20]}”无法识别，工作簿已损坏") from None
+    style = element.get("s")
+    if style and style.isdigit() and int(style) in book.date_styles:
+        try:
+            return from_excel(number, book.epoch)
+        except (ValueError, OverflowError):
+            return number
+    return number
 
 
 def _merged_range(reference: str, extent: SheetExtent) -> tuple[int, int, int, int]:

@@ -5,6 +5,7 @@ later the API) parse what they read into plain values and call these functions; 
 资金来源 that add up to more than the planned investment are not refused (plans are revised and
 the sources often arrive first): `funding_warning` says so, and the project page keeps saying it."""
 import re
+from dataclasses import dataclass
 import unicodedata
 from datetime import date
 from decimal import Decimal
@@ -147,9 +148,26 @@ def _coordinate_errors(longitude: Decimal | None, latitude: Decimal | None) -> d
     return errors
 
 
-def project_errors(session: Session, values: dict, project_id: int | None = None) -> dict[str, str]:
+@dataclass(frozen=True)
+class Taken:
+    """The names and codes a project must not share, read once for the many rows of an import
+    instead of one query per row: the plan's projects by name, every 项目代码 → (id, name)."""
+
+    names: dict[str, Project]
+    codes: dict[str, tuple[int, str]]
+
+    @classmethod
+    def read(cls, session: Session, plan_id: int) -> "Taken":
+        return cls({p.name: p for p in session.scalars(select(Project).where(Project.plan_id == plan_id))},
+                   {code: (id_, name) for code, id_, name in session.execute(
+                       select(Project.project_code, Project.id, Project.name).where(Project.project_code.is_not(None)))})
+
+
+def project_errors(session: Session, values: dict, project_id: int | None = None,
+                   taken: Taken | None = None) -> dict[str, str]:
     """`project_value_errors`, then what needs the database: the region lies in the plan's city,
-    the programme belongs to the plan, no other project of the plan has the name."""
+    the programme belongs to the plan, no other project of the plan has the name (nor any the code;
+    looked up in `taken` when given)."""
     errors = project_value_errors(values)
     plan = session.get(Plan, values["plan_id"]) if values.get("plan_id") else None
     if plan is None:
@@ -163,11 +181,11 @@ def project_errors(session: Session, values: dict, project_id: int | None = None
     programme = session.get(Programme, values["programme_id"]) if values.get("programme_id") else None
     if programme is not None and programme.plan_id != plan.id:
         errors["programme_id"] = "所选专栏不属于该规划"
-    if "name" not in errors and (other := name_taken(session, plan.id, values["name"], project_id)):
+    if "name" not in errors and (other := name_taken(session, plan.id, values["name"], project_id, taken)):
         errors["name"] = f"该规划中已有名为“{values['name']}”的项目" + ("（已归档，可在项目库中按“已归档项目”查看并恢复）"
                                                                   if other.archived else "")
     if "project_code" not in errors and (code := values.get("project_code")) and (
-            other := code_taken(session, code, project_id)):
+            other := code_taken(session, code, project_id, taken)):
         errors["project_code"] = f"项目代码{code}已用于项目“{other}”"
     if problem := status_date_problem(session.get(Project, project_id) if project_id else None, values):
         errors["status_date"] = problem
@@ -187,16 +205,25 @@ def status_date_problem(project: Project | None, values: dict) -> str | None:
     return None
 
 
-def code_taken(session: Session, code: str, exclude_project_id: int | None = None) -> str | None:
+def code_taken(session: Session, code: str, exclude_project_id: int | None = None,
+               taken: Taken | None = None) -> str | None:
     """The name of another project with the code, if any."""
+    if taken is not None:
+        other = taken.codes.get(code)
+        return other[1] if other is not None and other[0] != exclude_project_id else None
     query = select(Project.name).where(Project.project_code == code)
     if exclude_project_id is not None:
         query = query.where(Project.id != exclude_project_id)
     return session.scalar(query.limit(1))
 
 
-def name_taken(session: Session, plan_id: int, name: str, exclude_project_id: int | None = None) -> Project | None:
-    """Another project of the plan with the name, if any (archived ones too: names stay unique)."""
+def name_taken(session: Session, plan_id: int, name: str, exclude_project_id: int | None = None,
+               taken: Taken | None = None) -> Project | None:
+    """Another project of the plan with the name, if any (archived ones too: names stay unique);
+    `taken` must then be the plan's."""
+    if taken is not None:
+        other = taken.names.get(name)
+        return other if other is not None and other.id != exclude_project_id else None
     query = select(Project).where(Project.plan_id == plan_id, Project.name == name)
     if exclude_project_id is not None:
         query = query.where(Project.id != exclude_project_id)

@@ -104,3 +104,24 @@ def test_formulas_are_read_as_their_values_and_merged_cells_filled():
 @pytest.mark.parametrize(("raw", "normal"), [("计划投资\n( 万元 )", "计划投资(万元)"), ("建 设 内 容", "建设内容"), (None, "")])
 def test_normalize_header(raw, normal):
     assert normalize_header(raw) == normal
+
+
+def test_cell_values_read_as_excel_shows_them():
+    """The one-pass reader: text, whole and decimal numbers, booleans, dates (by their style), formulas'
+    last values, empty rows kept in place."""
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["项目名称", "金额", "日期", "是否", "公式"])
+    sheet.append(["甲", 1200, datetime(2026, 9, 30), True, "=1+1"])
+    sheet.append([])
+    sheet.append(["乙", 12.5, None, False, None])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    table = read_table(buffer.getvalue(), "表.xlsx", "项目名称")
+    assert [values for _, values in table.rows] == [["甲", 1200, datetime(2026, 9, 30), True, None],
+                                                   ["乙", 12.5, None, False]]
+    assert [line for line, _ in table.rows] == [2, 4] and any("公式" in note for note in table.notes)
