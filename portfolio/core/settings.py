@@ -80,6 +80,7 @@ def from_environment(instance: Path) -> dict:
         "JOB_STALE_SECONDS": int(os.environ.get("PORTFOLIO_JOB_STALE_SECONDS", "60")),
         "JOB_REPORT_PROJECTS": int(os.environ.get("PORTFOLIO_JOB_REPORT_PROJECTS", "2000")),
         "JOB_EXPORT_ROWS": int(os.environ.get("PORTFOLIO_JOB_EXPORT_ROWS", "10000")),
+        "JOB_PREVIEW_KB": int(os.environ.get("PORTFOLIO_JOB_PREVIEW_KB", "1024")),
         "JOB_IMPORT_ROWS": int(os.environ.get("PORTFOLIO_JOB_IMPORT_ROWS", "2000")),
         "JOBS_PER_ACCOUNT": int(os.environ.get("PORTFOLIO_JOBS_PER_ACCOUNT", "3")),
         "DISK_FREE_WARNING_MB": int(os.environ.get("PORTFOLIO_DISK_FREE_WARNING_MB", "1024")),

@@ -31,3 +31,17 @@ class ImportPreview:
 
     def error_lines(self, filename: str) -> list[str]:
         return [f"{filename} 第{row.line}行：{error}" for row in self.rows for error in row.errors]
+
+    def shown_rows(self, first: int) -> list[RowOutcome]:
+        """The rows a page lists: every one with an error or a change, and the first `first` of the others."""
+        return [row for index, row in enumerate(self.rows) if index < first or row.errors or row.changes]
+
+    def outline(self) -> dict:
+        """What a page shows of the preview, as JSON (kept beside the upload; no values)."""
+        return {"notes": self.notes, "rows": [[row.line, row.name, row.action, row.changes, row.errors]
+                                              for row in self.rows]}
+
+    @classmethod
+    def from_outline(cls, outline: dict) -> "ImportPreview":
+        return cls([RowOutcome(line, name, action, [tuple(change) for change in changes], errors)
+                    for line, name, action, changes, errors in outline["rows"]], outline["notes"])

@@ -15,6 +15,7 @@ from portfolio.core.db import db
 from portfolio.core.errors import render_error
 from portfolio.imports import uploads
 from portfolio.imports.flow import KINDS, ImportContext, apply_preview, preview_file
+from portfolio.imports.preview import ImportPreview
 from portfolio.imports.forms import ConfirmUploadForm, ProgressUploadForm, ProjectTableForm, TemplateForm
 from portfolio.imports.progress_templates import progress_template
 from portfolio.imports.tables import TableError
@@ -67,15 +68,37 @@ def _preview_page(kind: str, data: bytes, path: Path | None, filename: str, plan
         preview = preview_file(db.session, KINDS[kind], data, filename, _context(plan))
     except TableError as problem:
         error = str(problem)
-    rows = len(preview.rows) if preview else 0
-    if path is not None and (preview is None or not preview.ok):
+    if path is not None:
+        _keep_or_discard(path, kind, filename, plan.id if plan else None, preview)
+    return _preview_shown(kind, preview, error, path, filename, plan, refused_status)
+
+
+def _keep_or_discard(path: Path, kind: str, filename: str, plan_id: int | None, preview: ImportPreview | None) -> None:
+    """An upload that passed its preview is kept with what the preview found; any other is deleted."""
+    if preview is None or not preview.ok:
         uploads.discard(path)
-    elif path is not None:
-        uploads.remember(path, {"kind": kind, "filename": filename, "plan": plan.id if plan else None, "rows": rows})
-    confirm = ConfirmUploadForm(formdata=None, token=path.name if path else "")
+    else:
+        uploads.remember(path, {"kind": kind, "filename": filename, "plan": plan_id, "rows": len(preview.rows),
+                                "preview": preview.outline()})
+
+
+def _preview_shown(kind: str, preview: ImportPreview | None, error: str | None, path: Path | None, filename: str,
+                   plan: Plan | None, refused_status: int = 200):
+    confirm = ConfirmUploadForm(formdata=None, token=path.name if path and preview and preview.ok else "")
     status = 422 if preview is None else 200 if preview.ok else refused_status
+    rows = len(preview.rows) if preview else 0
     return render_template("imports/preview.html", kind=kind, preview=preview, error=error, form=confirm,
-                           filename=filename, plan=plan, in_background=_in_background(rows)), status
+                           filename=filename, plan=plan, in_background=_in_background(rows),
+                           shown=preview.shown_rows(PREVIEW_ROWS_SHOWN) if preview else []), status
+
+
+PREVIEW_ROWS_SHOWN = 500
+"""The preview page lists every row with an error or a change, and the first rows up to this many."""
+
+
+def _preview_in_background(data: bytes) -> bool:
+    """A file larger than PORTFOLIO_JOB_PREVIEW_KB is checked by a background job (its progress shown)."""
+    return len(data) > current_app.config["JOB_PREVIEW_KB"] * 1024
 
 
 def _in_background(row_count: int) -> bool:
@@ -101,7 +124,56 @@ def upload(kind: str):
     except uploads.UploadRefused as refusal:
         form.file.errors.append(str(refusal))
         return render_template("imports/index.html", **forms, jobs=_jobs()), 429
+    if _preview_in_background(data):
+        job = jobs.start("import_preview", f"检查“{form.file.data.filename}”",
+                         {"kind": kind, "token": token, "filename": form.file.data.filename,
+                          "plan": plan.id if plan else None, "today": web.today().isoformat()})
+        if job is None:
+            uploads.discard(folder / token)
+            return redirect(url_for(".index"))
+        return redirect(url_for("jobs.show", job_id=job.id))
     return _preview_page(kind, data, folder / token, form.file.data.filename, plan)
+
+
+@bp.get("/<any(projects, progress):kind>/checked/<token>")
+def checked(kind: str, token: str):
+    """The preview a background job made of a large upload, with the confirm button if all is well."""
+    if not MAY_IMPORT[kind](current_user):
+        web.refuse()
+    path = uploads.owned(_uploads(), token, current_user.id)
+    previewed = uploads.recall(path) if path is not None else None
+    if previewed is None or previewed.get("kind") != kind or "preview" not in previewed:
+        return render_error(404, "这份文件的检查结果已不存在（已导入、已过期或不是您上传的），请重新上传。")
+    plan = db.session.get(Plan, previewed["plan"]) if previewed.get("plan") else None
+    return _preview_shown(kind, ImportPreview.from_outline(previewed["preview"]), None, path, previewed["filename"], plan)
+
+
+def preview_job(parameters: dict, progress: runner.Progress) -> runner.JobResult:
+    """The check of a large upload, as the upload page would make it, with the rows' progress; the
+    outcome is kept beside the upload for `checked` (a refused file is deleted)."""
+    kind, filename = KINDS[parameters["kind"]], parameters["filename"]
+    user = db.session.get(User, parameters[runner.USER_ID])
+    plan = db.session.get(Plan, parameters["plan"]) if parameters["plan"] else None
+    path = uploads.owned(uploads.folder(current_app.instance_path), parameters["token"], parameters[runner.USER_ID])
+    if path is None or user is None or not user.is_active or not MAY_IMPORT[kind.key](user):
+        raise runner.JobRefused("上传的文件已不存在或您已无权导入，请重新上传")
+    context = ImportContext(today=date.fromisoformat(parameters["today"]), plan=plan,
+                            region_scope=access.progress_region_scope(user), user=user)
+    try:
+        preview = preview_file(db.session, kind, path.read_bytes(), filename, context,
+                               runner.rows_progress(progress, "检查每一行"))
+    except TableError as problem:
+        uploads.discard(path)
+        raise runner.JobRefused(f"无法导入：{problem}。没有写入任何数据") from None
+    _keep_or_discard(path, kind.key, filename, plan.id if plan else None, preview)
+    db.session.rollback()  # a preview writes nothing
+    if not preview.ok:
+        errors = preview.error_lines(filename)
+        raise runner.JobRefused(f"文件中有{len(errors)}处错误，没有写入任何数据，请修改后重新上传："
+                                + "；".join(errors[:10]) + ("……" if len(errors) > 10 else ""))
+    return runner.JobResult(summary=f"检查完成：新增{preview.count('create')}行，更新{preview.count('update')}行，"
+                                    f"无变化{preview.count('unchanged')}行，跳过{preview.count('skip')}行；"
+                                    "请查看检查结果并确认导入。")
 
 
 @bp.post("/<any(projects, progress):kind>/confirm")
@@ -179,6 +251,8 @@ def import_job(parameters: dict, progress: runner.Progress) -> runner.JobResult:
 
 
 runner.register_kind("import", import_job, ("导入数据", "imports.index"))
+runner.register_kind("import_preview", preview_job, ("导入数据", "imports.index"), lambda parameters: (
+    "查看检查结果并确认导入", url_for("imports.checked", kind=parameters["kind"], token=parameters["token"])))
 
 
 @bp.get("/progress-template.xlsx")

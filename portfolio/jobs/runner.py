@@ -64,14 +64,17 @@ class JobKind:
     function: Callable[[dict, Progress], JobResult]
     home: tuple[str, str]
     """The page the job is asked for on, as (its name, its endpoint): it lists the account's jobs."""
+    next_step: Callable[[dict], tuple[str, str]] | None = None
+    """For a job that is done, what the account does next, from the job's parameters: (label, URL)."""
 
 
 KINDS: dict[str, JobKind] = {}
 """Job kind → what does it, registered by the module that owns the work."""
 
 
-def register_kind(kind: str, function: Callable[[dict, Progress], JobResult], home: tuple[str, str]) -> None:
-    KINDS[kind] = JobKind(function, home)
+def register_kind(kind: str, function: Callable[[dict, Progress], JobResult], home: tuple[str, str],
+                  next_step: Callable[[dict], tuple[str, str]] | None = None) -> None:
+    KINDS[kind] = JobKind(function, home, next_step)
 
 
 def folder(app: Flask) -> Path:

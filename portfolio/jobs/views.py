@@ -1,5 +1,7 @@
 """A job's page (its progress bar, then its result) and the result's download: for the account that
 asked for it, and administrators."""
+import json
+
 from flask import Blueprint, abort, current_app, flash, render_template, send_file
 from flask_login import current_user
 
@@ -36,8 +38,10 @@ def show(job_id: int):
     job = _job(job_id)
     waiting = job.state in (JobState.QUEUED, JobState.RUNNING)
     kind = runner.KINDS.get(job.kind)
+    next_step = (kind.next_step(json.loads(job.parameters))
+                 if kind and kind.next_step and job.state is JobState.DONE else None)
     return render_template("jobs/job.html", job=job, refresh=REFRESH_SECONDS if waiting else None,
-                           home=kind.home if kind else None)
+                           home=kind.home if kind else None, next_step=next_step)
 
 
 @bp.get("/<int:job_id>/result")

@@ -113,6 +113,41 @@ def _projects_in(app, plan_id: int) -> int:
         return db.session.scalar(select(func.count()).select_from(Project).where(Project.plan_id == plan_id))
 
 
+def test_a_large_upload_is_checked_by_a_job_then_confirmed_from_its_result(app, city, empty_plan, monkeypatch):
+    """No request reads a large file: the check runs in the background with its progress; its page then
+    leads to the preview (rows with changes and errors listed) and the confirm button."""
+    monkeypatch.setitem(app.config, "JOB_PREVIEW_KB", 1)
+    asked = _preview(city, empty_plan)
+    assert asked.status_code == 302 and asked.headers["Location"].startswith("/jobs/")
+    waiting = city.get(asked.headers["Location"]).get_data(as_text=True)
+    assert 'id="job-progress"' in waiting and "检查“附表.xlsx”" in waiting and 'id="job-next"' not in waiting
+    job = _run_next(app)
+    assert job.state is JobState.DONE and job.summary.startswith("检查完成：新增13行"), job.error
+    done = city.get(asked.headers["Location"]).get_data(as_text=True)
+    checked_url = re.search(r'id="job-next" href="([^"]+)"', done).group(1)
+    page = city.get(checked_url).get_data(as_text=True)
+    assert "新增 <strong>13</strong>" in page and "确认导入" in page and page.count('class="action-create"') == 13
+    assert app.test_client().get(checked_url).status_code == 302, "login first"
+    confirmed = _confirm(city, page)
+    assert confirmed.status_code == 302 and _projects_in(app, empty_plan) == 13
+    assert city.get(checked_url).status_code == 404, "the upload is gone once imported"
+
+
+def test_a_large_upload_with_errors_is_refused_by_its_check(app, city, empty_plan, monkeypatch):
+    monkeypatch.setitem(app.config, "JOB_PREVIEW_KB", 1)
+    rows = appendix_rows()
+    rows[2][2] = "火星区"
+    token = re.search(r'name="projects-csrf_token" type="hidden" value="([^"]+)"',
+                      city.get("/imports/").get_data(as_text=True)).group(1)
+    asked = city.post("/imports/projects", content_type="multipart/form-data", data={
+        "projects-csrf_token": token, "projects-plan": str(empty_plan),
+        "projects-file": (BytesIO(xlsx_bytes(rows, title=PLAN_TITLE)), "附表.xlsx")})
+    job = _run_next(app)
+    assert job.state is JobState.FAILED and "第5行" in job.error and "火星区" in job.error
+    assert 'id="job-next"' not in city.get(asked.headers["Location"]).get_data(as_text=True)
+    assert list((runner.folder(app).parent / "uploads").iterdir()) == [] and _projects_in(app, empty_plan) == 0
+
+
 def test_a_large_import_is_a_job_written_in_the_name_of_who_confirmed_it(app, city, empty_plan, monkeypatch):
     monkeypatch.setitem(app.config, "JOB_IMPORT_ROWS", 5)
     preview = _preview(city, empty_plan).get_data(as_text=True)
