@@ -15,6 +15,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -202,17 +203,36 @@ def claim(engine: Engine, worker: str) -> Claim | None:
     return Claim(candidate.id, worker, candidate.attempts + 1) if taken else None
 
 
-def take_up_abandoned(engine: Engine, stale_seconds: int) -> None:
-    """Running jobs whose heartbeat stopped: queued again, or failed after MAX_ATTEMPTS. Looks before
-    it writes, so idle workers do not take the write lock every second."""
-    stale = utc_now() - timedelta(seconds=max(stale_seconds, 3 * HEARTBEAT_SECONDS))
-    abandoned = (Job.state == JobState.RUNNING, Job.heartbeat_dt < stale)
+def beat_path(jobs_folder: Path, job_id: int) -> Path:
+    """A running job's heartbeat beside the database: a file its heartbeat thread touches. The job's
+    own long write holds the database's write lock (SQLite) or its row (PostgreSQL), so the heartbeat
+    in the table can fall behind while the job is alive; the file's cannot."""
+    return jobs_folder / f"{job_id}.beat"
+
+
+def _beating(jobs_folder: Path | None, job_id: int, stale_seconds: float) -> bool:
+    try:
+        return jobs_folder is not None and time.time() - beat_path(jobs_folder, job_id).stat().st_mtime < stale_seconds
+    except FileNotFoundError:  # another machine's job (PostgreSQL, a shared database), or its run ended
+        return False
+
+
+def take_up_abandoned(engine: Engine, stale_seconds: int, jobs_folder: Path | None = None) -> None:
+    """Running jobs whose heartbeat stopped — in the table and, on this machine, in its beat file —
+    queued again, or failed after MAX_ATTEMPTS. Looks before it writes, so idle workers do not take
+    the write lock every second, and a live job whose write holds up its table heartbeat is left alone."""
+    seconds = max(stale_seconds, 3 * HEARTBEAT_SECONDS)
+    stale = utc_now() - timedelta(seconds=seconds)
     with engine.begin() as connection:
-        found = connection.execute(select(Job.id, Job.worker).where(*abandoned)).all()
+        found = [(job_id, worker) for job_id, worker in connection.execute(
+            select(Job.id, Job.worker).where(Job.state == JobState.RUNNING, Job.heartbeat_dt < stale)).all()
+                 if not _beating(jobs_folder, job_id, seconds)]
         if not found:
             return
         for job_id, worker in found:
             log.warning("job %s abandoned by %s", job_id, worker)
+        abandoned = (Job.id.in_([job_id for job_id, _ in found]), Job.state == JobState.RUNNING,
+                     Job.heartbeat_dt < stale)
         connection.execute(update(Job).where(*abandoned, Job.attempts < MAX_ATTEMPTS).values(
             state=JobState.QUEUED, worker=None, done=0, stage="处理进程中断，已重新排队"))
         connection.execute(update(Job).where(*abandoned, Job.attempts >= MAX_ATTEMPTS).values(
@@ -225,12 +245,13 @@ class _Reporter:
     run still owns the job. A failed write is logged and tried again next time (progress is best
     effort); finding the job taken by another run stops this one (`JobLost`)."""
 
-    def __init__(self, engine: Engine, claimed: Claim):
-        self.engine, self.claimed = engine, claimed
+    def __init__(self, engine: Engine, claimed: Claim, beat_file: Path):
+        self.engine, self.claimed, self.beat_file = engine, claimed, beat_file
         self.last = 0.0
         self.lost = False
         self.stopped = threading.Event()
         self.beating = threading.Thread(target=self._beat, daemon=True, name=f"job-{claimed.job_id}-heartbeat")
+        self.pulsing = threading.Thread(target=self._pulse, daemon=True, name=f"job-{claimed.job_id}-beat-file")
 
     def _write(self, **values) -> None:
         try:
@@ -251,17 +272,33 @@ class _Reporter:
         if self.lost:
             raise JobLost
 
+    def _touch(self) -> None:
+        try:
+            self.beat_file.touch()
+        except OSError:  # a full disk: the table's heartbeat still beats
+            log.warning("job %s: heartbeat file not touched", self.claimed.job_id, exc_info=True)
+
     def _beat(self) -> None:
         while not self.stopped.wait(HEARTBEAT_SECONDS) and not self.lost:
             self._write()
 
+    def _pulse(self) -> None:
+        """The beat file, in a thread of its own: the table's heartbeat may wait for the job's own write."""
+        while not self.stopped.wait(HEARTBEAT_SECONDS) and not self.lost:
+            self._touch()
+
     def __enter__(self):
+        self.beat_file.parent.mkdir(parents=True, exist_ok=True)
+        self._touch()
         self.beating.start()
+        self.pulsing.start()
         return self
 
     def __exit__(self, *exc_info):
         self.stopped.set()
         self.beating.join()
+        self.pulsing.join()
+        self.beat_file.unlink(missing_ok=True)
 
 
 def run(app: Flask, claimed: Claim) -> None:
@@ -277,7 +314,7 @@ def run(app: Flask, claimed: Claim) -> None:
             kind, parameters = job.kind, {**json.loads(job.parameters), JOB_ID: job_id, USER_ID: job.user_id,
                                         ASKED_AT: job.created_dt.isoformat(), CLAIM: [claimed.worker, claimed.attempt]}
             db.session.close()  # no transaction stays open while the job works
-            with _Reporter(engine, claimed) as progress:
+            with _Reporter(engine, claimed, beat_path(folder(app), job_id)) as progress:
                 result = KINDS[kind].function(parameters, progress)
                 if not result.ended:
                     progress(1, 1, "保存结果")
@@ -356,7 +393,7 @@ class Worker(threading.Thread):
                 if swept is None or monotonic() - swept > SWEEP_EVERY_SECONDS:
                     swept = monotonic()
                     sweep(self.app, engine, self.app.config["JOB_KEEP_DAYS"])
-                take_up_abandoned(engine, self.app.config["JOB_STALE_SECONDS"])
+                take_up_abandoned(engine, self.app.config["JOB_STALE_SECONDS"], folder(self.app))
                 claimed = claim(engine, self.name_in_table)
                 if claimed is not None:
                     run(self.app, claimed)

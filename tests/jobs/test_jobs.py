@@ -144,6 +144,67 @@ def test_a_run_that_was_taken_over_stops_and_cannot_end_the_job(app, owner):
     assert list(runner.folder(app).glob("*.part")) == []
 
 
+def _hold_the_write(parameters, progress):
+    """A job whose own write holds the database (SQLite's write lock, PostgreSQL's row lock on its job)
+    past the stale limit, as a long import does."""
+    progress(0, 1, "写入")
+    db.session.execute(update(Job).where(Job.id == parameters[runner.JOB_ID]).values(summary="写入中"))
+    time.sleep(parameters["hold"])
+    db.session.commit()
+    runs.append(parameters[runner.CLAIM])
+    return runner.JobResult(summary="写完了")
+
+
+runs: list = []
+runner.register_kind("test_hold", _hold_the_write, ("季度报告", "reports.index"))
+
+
+def test_a_live_job_holding_the_write_lock_is_never_taken_as_abandoned(app, owner, monkeypatch):
+    """The job's table heartbeat cannot be written while its own write holds the database; other workers
+    looking for abandoned jobs the whole time leave it alone (its beat file is fresh), so it runs once."""
+    monkeypatch.setattr(runner, "HEARTBEAT_SECONDS", 0.1)
+    runs.clear()
+    with app.app_context():
+        job = runner.enqueue(db.session, "test_hold", "写入", db.session.get(User, owner), {"hold": 2.0})
+        db.session.commit()
+        job_id = job.id
+        claimed = runner.claim(db.engine, "writer")
+    run = threading.Thread(target=runner.run, args=(app, claimed))
+    run.start()
+    looked = 0
+    with app.app_context():
+        while run.is_alive():
+            try:
+                runner.take_up_abandoned(db.engine, 0, runner.folder(app))  # stale after 0.3 s
+                assert runner.claim(db.engine, "thief") is None
+            except OperationalError:  # SQLite: the write lock is held; what a worker's loop logs and retries
+                pass
+            looked += 1
+            time.sleep(0.1)
+    run.join()
+    job = _job(app, job_id)
+    assert looked >= 5 and (job.state, job.attempts, job.worker) == (JobState.DONE, 1, "writer")
+    assert runs == [["writer", 1]], "run once"
+    assert not runner.beat_path(runner.folder(app), job_id).exists()
+
+
+def test_a_stopped_process_is_taken_up_once_its_beat_file_is_old(app, owner):
+    job_id = _enqueue(app, owner, to=1)
+    with app.app_context():
+        runner.claim(db.engine, "gone")
+        db.session.execute(update(Job).values(heartbeat_dt=utc_now() - timedelta(minutes=5)))
+        db.session.commit()
+        beat = runner.beat_path(runner.folder(app), job_id)
+        beat.parent.mkdir(parents=True, exist_ok=True)
+        beat.touch()
+        runner.take_up_abandoned(db.engine, 60, runner.folder(app))
+        assert _job(app, job_id).state is JobState.RUNNING, "its beat file is fresh: alive"
+        old = time.time() - 600
+        os.utime(beat, (old, old))
+        runner.take_up_abandoned(db.engine, 60, runner.folder(app))
+    assert _job(app, job_id).state is JobState.QUEUED
+
+
 def _work_until_done(app, job_id: int) -> None:
     """A real worker thread, stopped once the job is done (or after ten seconds)."""
     worker = runner.Worker(app)
