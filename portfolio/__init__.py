@@ -38,6 +38,9 @@ def create_app(config: Mapping | None = None) -> Flask:
         # (2.6 s at 10,000 projects, bench/README.md) than to run (0.2 s).
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {
             "connect_args": {"options": "-c plan_cache_mode=force_custom_plan -c jit=off"}})
+    # Each pooled connection is checked before use: after the database server restarts, the next
+    # request reconnects instead of failing on a dead connection (core.errors answers 503 meanwhile).
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {}).setdefault("pool_pre_ping", True)
 
     from portfolio.core.web import BoundedIntConverter
 

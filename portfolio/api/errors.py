@@ -10,7 +10,7 @@ from flask import jsonify
 CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
          409: "conflict", 412: "precondition_failed", 413: "too_large", 415: "unsupported_media_type",
          422: "invalid", 428: "precondition_required", 429: "rate_limited", 500: "server_error",
-         507: "storage_unavailable"}
+         503: "service_unavailable", 507: "storage_unavailable"}
 
 
 class ApiError(Exception):

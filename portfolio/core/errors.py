@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from portfolio.core.db import db
@@ -21,6 +22,7 @@ MESSAGES = {
     413: ("文件过大", "上传的内容超过了允许的大小。"),
     415: ("内容类型不支持", "请求的内容类型不支持。"),
     429: ("请求过于频繁", "请求过于频繁，请稍后再试。"),
+    503: ("数据库暂时不可用", "数据库暂时无法连接或正忙（可能正在重启），本次操作没有保存任何内容。请稍后刷新重试。"),
     507: ("存储空间不足", "服务器的存储空间不足或无法写入，文件没有保存，请联系管理员。"),
     500: ("服务器出错", "服务器处理请求时出错，已记录在日志中。请稍后重试。"),
 }
@@ -55,6 +57,29 @@ def register(app: Flask) -> None:
         """A full disk or a read-only folder (logged by `media.write_whole`): nothing of the request is kept."""
         db.session.rollback()
         return render_error(507, str(error))
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error):
+        """The database went away (a restart, the network) or is locked past the wait: a Chinese 503 page
+        that reads nothing from the database (the API: JSON), nothing of the request kept. The pool
+        checks each connection before use (`pool_pre_ping`), so once the server is back the next
+        request works again by itself."""
+        try:
+            db.session.rollback()
+        except Exception:  # the connection is gone: nothing to roll back
+            pass
+        app.logger.warning("数据库暂时不可用：%s", getattr(error, "orig", error))
+        title, message = MESSAGES[503]
+        for prefix, renderer in AREA_RENDERERS.items():
+            if request.path.startswith(prefix):
+                response = renderer(503, message)
+                response.headers["Retry-After"] = "30"
+                return response
+        # rendered without the context processors: they read the account and its messages from the database
+        page = app.jinja_env.get_template("errors/unavailable.html").render(title=title, message=message,
+                                                                               request=request)
+        return page, 503, {"Retry-After": "30"}
 
     @app.errorhandler(Exception)
     def unexpected_error(error):
