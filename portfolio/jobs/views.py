@@ -40,8 +40,10 @@ def show(job_id: int):
     kind = runner.KINDS.get(job.kind)
     next_step = (kind.next_step(json.loads(job.parameters))
                  if kind and kind.next_step and job.state is JobState.DONE else None)
+    # a result file that is gone (its keeping time passed, or a restored backup does not hold it) is not offered
+    expired = job.state is JobState.DONE and job.result_name and not runner.result_path(current_app, job.id).exists()
     return render_template("jobs/job.html", job=job, refresh=REFRESH_SECONDS if waiting else None,
-                           home=kind.home if kind else None, next_step=next_step)
+                           home=kind.home if kind else None, next_step=next_step, expired=expired)
 
 
 @bp.get("/<int:job_id>/result")

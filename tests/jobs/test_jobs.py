@@ -66,6 +66,21 @@ def test_a_job_is_claimed_once_run_and_its_result_kept(app, owner):
     assert runner.result_path(app, job_id).read_bytes() == b"counted to 7"
 
 
+def test_a_job_whose_result_file_is_gone_shows_as_expired(app, owner):
+    """After a restore (the jobs folder is not in the backup) or past its keeping time: no dead link."""
+    job_id = _enqueue(app, owner, to=1)
+    with app.app_context():
+        claimed = runner.claim(db.engine, "one")
+    runner.run(app, claimed)
+    browser = app.test_client()
+    login(browser, "city")
+    assert 'id="job-result"' in browser.get(f"/jobs/{job_id}").get_data(as_text=True)
+    runner.result_path(app, job_id).unlink()
+    page = browser.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert 'id="job-expired"' in page and 'id="job-result"' not in page
+    assert browser.get(f"/jobs/{job_id}/result").status_code == 404
+
+
 def test_a_failing_job_is_marked_failed_with_a_chinese_reason(app, owner):
     job_id = _enqueue(app, owner, to=2, fail=True)
     with app.app_context():
