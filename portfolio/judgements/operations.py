@@ -108,6 +108,7 @@ def intervals(facts: ProjectFacts, thresholds: Thresholds) -> list[tuple[int, in
     days = _fact_dates(facts, thresholds)
     moments = breakpoints(facts, thresholds, days)
     named = {day_moment(day) for day in days} | {moments[0]}
+    breaking = set(moments)  # looked up for every moment: a list would make judging quadratic
     judged = before_report = judge_at(facts, moments[0] - 2, thresholds)
     merged = [[FIRST_MOMENT, LAST_MOMENT, judged]]
     for moment in moments:
@@ -119,7 +120,7 @@ def intervals(facts: ProjectFacts, thresholds: Thresholds) -> list[tuple[int, in
         elif is_quarter_end(day):
             # a quarter's last day, no fact dated on it: only the round it owes for moves on
             judged = Judged(judged.assessment, must_report(facts, judged.assessment.status, moment_round_period(moment)))
-        elif moment - 1 in moments and is_quarter_end(moment_day(moment - 2)):
+        elif moment - 1 in breaking and is_quarter_end(moment_day(moment - 2)):
             judged = before_report  # the day after a report moment, no fact dated on it: as the day before
         else:
             judged = judge_at(facts, moment, thresholds)

@@ -19,7 +19,7 @@ from portfolio.core.limits import (
     NOTE_LENGTH,
     PROGRESS_TEXT_LENGTH,
 )
-from portfolio.core.parsing import text_problem
+from portfolio.core.parsing import date_problem, text_problem
 from portfolio.progress.models import MilestoneKind, ProgressReport
 from portfolio.registry.models import Project
 from portfolio.rules import quarter_end, quarter_label, quarter_period, quarter_start
@@ -161,6 +161,9 @@ def milestone_errors(rows: dict[MilestoneKind, dict], today: date) -> dict[tuple
     for kind, row in rows.items():
         if problem := text_problem(f"“{kind.label}”的备注", row.get("note"), NOTE_LENGTH):
             errors[kind, "note"] = problem
+        for which, label in (("planned_date", "计划日期"), ("actual_date", "实际日期")):
+            if row[which] and (problem := date_problem(f"“{kind.label}”的{label}", row[which])):
+                errors[kind, which] = problem
         if row["actual_date"] and row["actual_date"] > today:
             errors[kind, "actual_date"] = f"“{kind.label}”的实际日期{row['actual_date'].isoformat()}晚于今天"
     for which, label in (("actual_date", "实际"), ("planned_date", "计划")):
