@@ -8,7 +8,7 @@ from apispec import APISpec
 from flask import Flask
 
 from portfolio.api.errors import CODES
-from portfolio.core.limits import API_PAGE_SIZE_MAX
+from portfolio.core.limits import API_PAGE_SIZE_MAX, FIRST_YEAR, LAST_YEAR, MAX_ID
 from portfolio.progress.models import MilestoneKind, ReviewState
 from portfolio.progress.validation import PROGRESS_LABELS
 from portfolio.registry.models import FundingSource, ProjectNature, ProjectStatus, RegionKind, Sector
@@ -56,14 +56,19 @@ def _enum_parameter(name: str, label: str, enum: type[Enum], description: str = 
                   ) | ({"style": "form", "explode": True} if multiple else {})
 
 
+AS_OF_PATTERN = "^(" + "|".join(str(year) for year in range(FIRST_YEAR, LAST_YEAR + 1)) + ")-[0-9]{2}-[0-9]{2}$"
+"""A date in the years the app knows (FIRST_YEAR–LAST_YEAR): outside them the API answers 400."""
+
 PARAMETERS = {
-    "plan": _query("plan", "规划", "规划编号（/api/v1/plans）", {"type": "integer", "minimum": 1}),
-    "region": _query("region", "县(市、区)", "县(市、区)编号（/api/v1/regions）", {"type": "integer", "minimum": 1}),
+    "plan": _query("plan", "规划", "规划编号（/api/v1/plans）；没有这个编号的规划时答404", {"type": "integer", "minimum": 1, "maximum": MAX_ID}),
+    "region": _query("region", "县(市、区)", "县(市、区)编号（/api/v1/regions）；没有这个编号的县(市、区)时答404",
+                     {"type": "integer", "minimum": 1, "maximum": MAX_ID}),
     "sector": _enum_parameter("sector", "领域", Sector),
     "status": _enum_parameter("status", "项目状态", ProjectStatus, "截至日期的状态："),
-    "q": _query("q", "关键词", "项目名称或建设内容中的文字", {"type": "string", "maxLength": 100}),
-    "as_of": _query("as_of", "截至日期", "YYYY-MM-DD，默认今天；预警、状态和合计都按这一天判断",
-                    {"type": "string", "format": "date"}),
+    "q": _query("q", "关键词", "项目名称或建设内容中的文字（不能含控制字符）",
+                {"type": "string", "minLength": 1, "maxLength": 100, "pattern": r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"}),
+    "as_of": _query("as_of", "截至日期", f"YYYY-MM-DD，{FIRST_YEAR}年至{LAST_YEAR}年之间，默认今天；预警、状态和合计都按这一天判断",
+                    {"type": "string", "format": "date", "pattern": AS_OF_PATTERN}),
     "light": _enum_parameter("light", "预警", Light),
     "warning": _enum_parameter("warning", "问题", WarningKind, "可重复，须同时具备：", multiple=True),
     "sort": _query("sort", "排序", "name项目名称、region县(市、区)、investment计划投资、start开工年份、end完工年份",
@@ -71,11 +76,11 @@ PARAMETERS = {
     "order": _query("order", "顺序", "asc升序、desc降序", {"type": "string", "enum": ["asc", "desc"]}),
     "funding": _enum_parameter("funding", "资金来源", FundingSource),
     "archive": _enum_parameter("archive", "归档", ArchiveScope, "默认只含在库项目："),
-    "page": _query("page", "页码", "从1开始", {"type": "integer", "minimum": 1}),
+    "page": _query("page", "页码", "从1开始", {"type": "integer", "minimum": 1, "maximum": MAX_ID}),
     "per_page": _query("per_page", "每页条数", f"默认50（见README），最多{API_PAGE_SIZE_MAX}",
                        {"type": "integer", "minimum": 1, "maximum": API_PAGE_SIZE_MAX}),
     "project_id": {"name": "project_id", "in": "path", "required": True, "description": "项目编号",
-                   "schema": {"type": "integer", "minimum": 1}},
+                   "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}},
     "period": {"name": "period", "in": "path", "required": True, "description": "填报季度，如2026Q3",
                "schema": {"type": "string", "pattern": "^[0-9]{4}Q[1-4]$"}},
     "If-Match": {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},

@@ -85,6 +85,8 @@ def _check_query_parameters() -> None:
     for name in names:
         if len(request.args.getlist(name)) > 1 and PARAMETERS[name]["schema"].get("type") != "array":
             errors[name] = (PARAMETERS[name]["x-label"], "只能给出一次")
+        elif "" in request.args.getlist(name):
+            errors[name] = (PARAMETERS[name]["x-label"], "不能为空（不筛选时请不要带这个参数）")
     if errors:
         raise invalid(errors, 400)
 
@@ -123,6 +125,9 @@ def _filters() -> queries.ProjectFilters:
     as_of = _as_of()
     form = ProjectFilterForm(request.args, plans=queries.plans(db.session), regions=queries.regions(db.session))
     filters = form.to_filters(web.today(), web.thresholds())
+    for name, label in (("plan", "规划"), ("region", "县(市、区)")):
+        if name in form.errors and web.int_arg(name) is not None:  # a well-formed id that names nothing
+            raise ApiError(404, f"没有编号为{request.args[name]}的{label}", {name: (label, "不存在")})
     if form.errors:
         raise invalid({name: (form[name].label.text, f"“{'、'.join(request.args.getlist(name))[:30]}”不是有效的值")
                        for name in form.errors}, 400)
@@ -274,7 +279,7 @@ def _page_link(page: int, per_page: int) -> str:
 @documented(
     "projects", "项目列表", "与项目库页面相同的筛选条件（同名参数），按页返回项目及其截至日期的预警判断，并附筛选结果的合计。",
     parameters=query_parameters(ProjectFilterForm) + ["page", "per_page"],
-    responses={200: "ProjectPage", 400: "Error"})
+    responses={200: "ProjectPage", 400: "Error", 404: "Error"})
 def list_projects():
     filters = _filters()
     page, per_page = _paging()
@@ -359,7 +364,7 @@ def put_progress(project_id: int, period: str):
 @documented(
     "figures", "汇总数字", "筛选结果截至日期的合计及按县(市、区)、状态、领域的分组，与总览、项目库合计行、季度报告和导出同一算法。",
     parameters=[name for name in query_parameters(ProjectFilterForm) if name not in ("sort", "order")],
-    responses={200: "FiguresReport", 400: "Error"})
+    responses={200: "FiguresReport", 400: "Error", 404: "Error"})
 def figures():
     filters = _filters()
     cells = queries.filtered_cells(db.session, filters)
