@@ -158,9 +158,13 @@ def test_backup_archive_restores_database_and_media(runner, seeded, app, tmp_pat
         restored_url = f"sqlite:///{restored / 'portfolio.sqlite3'}"
     else:
         name = f"{url.database}_restored"
-        with create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT").connect() as server:
-            server.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-            server.execute(text(f'CREATE DATABASE "{name}"'))
+        server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        try:
+            with server.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+        finally:
+            server.dispose()
         subprocess.run(["pg_restore", "--no-owner", "-h", url.host, "-p", str(url.port), "-U", url.username or "postgres",
                         "-d", name, str(restored / "portfolio.dump")], check=True, capture_output=True)
         restored_url = url.set(database=name).render_as_string(hide_password=False)
