@@ -71,7 +71,7 @@ def _filled_template(session) -> bytes:
     region = session.scalar(select(Region).where(Region.name == REGION))
     workbook = load_workbook(BytesIO(progress_template(session, region, YEAR, QUARTER + 1)))
     sheet = workbook.active
-    for row in sheet.iter_rows(min_row=2):
+    for row in sheet.iter_rows(min_row=3):  # below the title and the header
         row[8].value, row[9].value, row[10].value, row[11].value = 2000, 500, 40, "主体施工"
     buffer = BytesIO()
     workbook.save(buffer)
@@ -84,7 +84,7 @@ def _upload_token(client) -> str:
 
 
 def _template_rows(response) -> int:
-    return load_workbook(BytesIO(response.data)).active.max_row - 1
+    return load_workbook(BytesIO(response.data)).active.max_row - 2  # the title and the header
 
 
 def _region_id(client) -> int:

@@ -6,6 +6,7 @@ lags with one decimal, dates in documents as 2026年9月30日.
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
+from unicodedata import east_asian_width
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
@@ -82,6 +83,12 @@ def format_datetime(moment: datetime | None) -> str:
         return "—"
     local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(BEIJING)
     return f"{format_date(local.date())} {local:%H:%M}"
+
+
+def display_width(text: str) -> int:
+    """How wide a text is in a table or a spreadsheet column, in half-width characters: a Chinese
+    (wide or full-width) character counts two, and so does one a Chinese font draws wide (—, “”, ·)."""
+    return sum(2 if east_asian_width(character) in "WFA" else 1 for character in text)
 
 
 def register(app: "Flask") -> None:

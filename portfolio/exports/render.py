@@ -22,7 +22,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portfolio.core.formatting import format_date, format_rate, format_wan, format_wan_whole
-from portfolio.core.spreadsheets import clean, csv_text, is_formula_like
+from portfolio.core.spreadsheets import (
+    CENTRED,
+    LINE_HEIGHT,
+    clean,
+    column_widths,
+    csv_text,
+    is_formula_like,
+    lay_out_for_print,
+    long_columns,
+    row_height,
+    row_layout,
+)
 from portfolio.jobs.runner import CountedRows
 from portfolio.progress.models import Milestone, MilestoneDocument, MilestoneKind, ProgressPhoto, ProgressReport
 from portfolio.registry.models import FundingSource, Project, ProjectStatus, Sector
@@ -91,37 +102,40 @@ class ExportList:
 
 
 COLUMNS = [
-    # header, width, value, number format
-    ("序号", 6, lambda n, r: n, None),
-    ("项目名称", 40, lambda n, r: r.project.name, None),
-    ("规划", 30, lambda n, r: r.project.plan.title, None),
-    ("项目代码", 26, lambda n, r: r.project.project_code or "", None),
-    ("县(市、区)", 12, lambda n, r: r.project.region.name, None),
-    ("建设地点", 12, lambda n, r: r.project.site, None),
-    ("领域", 10, lambda n, r: r.project.sector.label, None),
-    ("建设性质", 8, lambda n, r: r.project.nature.label if r.project.nature else "", None),
-    ("建设内容", 50, lambda n, r: r.project.content, None),
-    ("计划投资(万元)", 16, lambda n, r: r.project.planned_investment, WAN),
-    *((f"其中:{source.label}(万元)", 16, lambda n, r, source=source: r.project.funding_by_source.get(source), WAN)
+    # header, value, number format
+    ("序号", lambda n, r: n, None),
+    ("项目名称", lambda n, r: r.project.name, None),
+    ("规划", lambda n, r: r.project.plan.title, None),
+    ("项目代码", lambda n, r: r.project.project_code or "", None),
+    ("县(市、区)", lambda n, r: r.project.region.name, None),
+    ("建设地点", lambda n, r: r.project.site, None),
+    ("领域", lambda n, r: r.project.sector.label, None),
+    ("建设性质", lambda n, r: r.project.nature.label if r.project.nature else "", None),
+    ("建设内容", lambda n, r: r.project.content, None),
+    ("计划投资(万元)", lambda n, r: r.project.planned_investment, WAN),
+    *((f"其中:{source.label}(万元)", lambda n, r, source=source: r.project.funding_by_source.get(source), WAN)
       for source in FundingSource),
-    ("建设年限", 12, lambda n, r: r.project.build_years, None),
-    ("项目状态", 10, lambda n, r: r.assessment.status.label, None),
-    ("项目单位", 20, lambda n, r: r.project.owner_unit or "", None),
-    ("责任单位", 20, lambda n, r: r.project.responsible_unit or "", None),
-    ("包联领导", 10, lambda n, r: r.project.responsible_leader or "", None),
-    ("联系人", 10, lambda n, r: r.project.contact_person or "", None),
-    ("联系电话", 16, lambda n, r: r.project.contact_phone or "", None),
-    ("经度", 12, lambda n, r: r.project.longitude, DEGREES),
-    ("纬度", 12, lambda n, r: r.project.latitude, DEGREES),
-    ("累计完成投资(万元)", 18, lambda n, r: r.assessment.cumulative_investment, WAN),
-    ("投资完成率", 12, lambda n, r: r.assessment.completion_rate, PERCENT),
-    ("预警", 8, lambda n, r: r.assessment.light.label, None),
-    ("预警原因", 60, lambda n, r: "；".join(f"{w.kind.label}：{w.reason}" for w in r.assessment.warnings), None),
-    ("归档", 24, lambda n, r: f"{format_date(r.project.archived_on)}归档：{r.project.archive_reason}"
+    ("建设年限", lambda n, r: r.project.build_years, None),
+    ("项目状态", lambda n, r: r.assessment.status.label, None),
+    ("项目单位", lambda n, r: r.project.owner_unit or "", None),
+    ("责任单位", lambda n, r: r.project.responsible_unit or "", None),
+    ("包联领导", lambda n, r: r.project.responsible_leader or "", None),
+    ("联系人", lambda n, r: r.project.contact_person or "", None),
+    ("联系电话", lambda n, r: r.project.contact_phone or "", None),
+    ("经度", lambda n, r: r.project.longitude, DEGREES),
+    ("纬度", lambda n, r: r.project.latitude, DEGREES),
+    ("累计完成投资(万元)", lambda n, r: r.assessment.cumulative_investment, WAN),
+    ("投资完成率", lambda n, r: r.assessment.completion_rate, PERCENT),
+    ("预警", lambda n, r: r.assessment.light.label, None),
+    ("预警原因", lambda n, r: "；".join(f"{w.kind.label}：{w.reason}" for w in r.assessment.warnings), None),
+    ("归档", lambda n, r: f"{format_date(r.project.archived_on)}归档：{r.project.archive_reason}"
      if r.project.archived else "", None),
 ]
 """The columns of the Excel and CSV lists; headers as the plan-table import reads them, so an
 exported list can be edited and imported back."""
+FOLDED_COLUMNS = {"规划", "项目代码", *(f"其中:{source.label}(万元)" for source in FundingSource), "项目单位", "责任单位",
+                  "包联领导", "联系人", "联系电话", "经度", "纬度"}
+"""The Excel list's detail columns, folded away (分组) so that the list prints on A4 at a readable size."""
 
 
 def totals_row(total: GroupFigures) -> dict[str, object]:
@@ -237,10 +251,10 @@ def write_csv(exported: ExportList) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow([header for header, *_ in COLUMNS])
     for number, row in enumerate(exported.rows, start=1):
-        writer.writerow([_csv_value(get(number, row), fmt) for _, _, get, fmt in COLUMNS])
+        writer.writerow([_csv_value(get(number, row), fmt) for _, get, fmt in COLUMNS])
     total = exported.total
     values = totals_row(total)
-    writer.writerow([_csv_value(values.get(header), fmt) for header, _, _, fmt in COLUMNS])
+    writer.writerow([_csv_value(values.get(header), fmt) for header, _, fmt in COLUMNS])
     if total.cancelled_count:
         writer.writerow(["", totals_lines(total)[1]] + [""] * (len(COLUMNS) - 2))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
@@ -248,25 +262,33 @@ def write_csv(exported: ExportList) -> bytes:
 
 def write_xlsx(exported: ExportList, title: str) -> bytes:
     """A title row saying as of when and which filters; bold, frozen header; 万元 and percent number
-    formats; widths; a totals row. Text is always stored as text (formula-like text as a string
+    formats; widths from the content, long text wrapped; a totals row; the print layout of every
+    workbook (`lay_out_for_print`). Text is always stored as text (formula-like text as a string
     cell, never a formula), without the control characters Excel refuses."""
     workbook = Workbook(write_only=True)
     workbook.properties.title = exported.heading()
     workbook.properties.subject = "；".join(exported.filters) or "全部项目"
     workbook.properties.description = f"截至{exported.as_of.isoformat()}"
     sheet = workbook.create_sheet(title[:31])
-    for index, (_, width, _, _) in enumerate(COLUMNS):
-        sheet.column_dimensions[_column_letter(index)].width = width
-    sheet.freeze_panes = "C3"
+    header = [name for name, *_ in COLUMNS]
+    values = [[get(number, row) for _, get, _ in COLUMNS] for number, row in enumerate(exported.rows, start=1)]
+    total = exported.total
+    totals = totals_row(total)
+    values.append([totals.get(name) for name in header])
+    widths = column_widths(header, values)
+    lay_out_for_print(sheet, widths, header_row=2, freeze="C3",
+                      folded=[index for index, name in enumerate(header) if name in FOLDED_COLUMNS])
+    wrapped = long_columns(widths)
+    formats = [fmt for *_, fmt in COLUMNS]
     bold = Font(bold=True)
 
-    def cell(value, number_format=None, font=None):
+    def cell(value, number_format=None, font=None, alignment=None):
         """A plain value where that is safe (fast in write-only mode), a styled cell where needed."""
         if isinstance(value, str):
             value = clean(value)
-            if font is None and not is_formula_like(value):
+            if font is None and alignment is None and not is_formula_like(value):
                 return value
-        elif font is None and number_format is None:
+        elif font is None and number_format is None and alignment is None:
             return value
         written = WriteOnlyCell(sheet, value=None if isinstance(value, str) else value)
         if isinstance(value, str):
@@ -275,29 +297,25 @@ def write_xlsx(exported: ExportList, title: str) -> bytes:
             written.number_format = number_format
         if font:
             written.font = font
+        if alignment:
+            written.alignment = alignment
         return written
 
-    sheet.append([cell(exported.heading(), font=bold)])
-    sheet.append([cell(header, font=bold) for header, *_ in COLUMNS])
-    for number, row in enumerate(exported.rows, start=1):
-        sheet.append([cell(get(number, row), fmt) for _, _, get, fmt in COLUMNS])
-    total = exported.total
-    values = totals_row(total)
-    sheet.append([cell(values.get(header), fmt, bold) for header, _, _, fmt in COLUMNS])
+    sheet.row_dimensions[1].height = 2 * LINE_HEIGHT
+    sheet.append([cell(exported.heading(), font=Font(bold=True, size=14), alignment=CENTRED)])
+    sheet.row_dimensions[2].height = row_height(header, widths, set(range(len(header))))
+    sheet.append([cell(name, font=bold, alignment=CENTRED) for name in header])
+    for number, row in enumerate(values, start=3):  # the last is the totals row
+        height, alignments = row_layout(row, widths, wrapped)
+        if height:  # a write-only sheet takes a row's height before the row
+            sheet.row_dimensions[number].height = height
+        font = bold if number == len(values) + 2 else None
+        sheet.append([cell(value, formats[index], font, alignments[index]) for index, value in enumerate(row)])
     if total.cancelled_count:
         sheet.append([None, cell(totals_lines(total)[1])])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
 
 
 # --- OC4IDS -------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from portfolio.core.parsing import ParseError, parse_amount
-from portfolio.core.spreadsheets import clean, keep_as_text
+from portfolio.core.spreadsheets import clean, keep_as_text, lay_out_written_sheet
 from portfolio.imports.preview import ImportPreview, RowOutcome
 from portfolio.imports.tables import Table, TableError, cell_text
 from portfolio.progress.models import ProgressReport
@@ -35,8 +35,10 @@ def progress_template(session: Session, region: Region, year: int, quarter: int)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = f"{year}年第{quarter}季度"
+    sheet.append([f"{region.name}{year}年第{quarter}季度项目进展填报表（黄色列填写，其余列仅供参考，不会导入）"])
+    sheet["A1"].font = Font(bold=True, size=14)
     sheet.append(COLUMNS)
-    for cell in sheet[1]:
+    for cell in sheet[2]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="FFF2CC" if cell.value in INPUT_COLUMNS else "E2E8F0")
     projects = session.scalars(select(Project).where(Project.region_id == region.id, in_registry()).order_by(Project.id)
@@ -54,16 +56,14 @@ def progress_template(session: Session, region: Region, year: int, quarter: int)
         )])
         for cell in sheet[sheet.max_row]:
             keep_as_text(cell)
-    for column, width in zip("ABCDEFGHIJKLMN", (10, 40, 12, 8, 6, 14, 16, 16, 16, 16, 12, 30, 30, 30), strict=True):
-        sheet.column_dimensions[column].width = width
-    for row in sheet.iter_rows(min_row=2, min_col=6, max_col=10):
+    for row in sheet.iter_rows(min_row=3, min_col=6, max_col=10):
         for cell in row:
             cell.number_format = "#,##0.00"
     percent = DataValidation(type="decimal", operator="between", formula1="0", formula2="100",
                              error="工程进度应在0–100之间", showErrorMessage=True)
     sheet.add_data_validation(percent)
-    percent.add(f"K2:K{max(2, len(projects) + 1)}")
-    sheet.freeze_panes = "C2"
+    percent.add(f"K3:K{max(3, len(projects) + 2)}")
+    lay_out_written_sheet(sheet, header_row=2, freeze="C3")
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

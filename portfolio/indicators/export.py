@@ -12,7 +12,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer
 
 from portfolio.core.formatting import format_datetime
-from portfolio.core.spreadsheets import clean, keep_as_text
+from portfolio.core.spreadsheets import clean, keep_as_text, lay_out_written_sheet
 from portfolio.indicators.queries import IndicatorRow, PlanMonitoring
 from portfolio.reports.fonts import PdfFont
 from portfolio.reports.pdf import MARGIN, ChunkedDocument, Styles, indicator_flowables, numbered_canvas, rendering_lock
@@ -29,28 +29,30 @@ def _cells(row: IndicatorRow) -> list[str]:
 
 
 def monitoring_xlsx(plans: Sequence[PlanMonitoring], year: int) -> bytes:
+    """A sheet per plan: its title and summary in row 1, the indicator table below."""
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = f"{year}年监测"
-    bold = Font(bold=True)
-    sheet.append([f"规划实施监测（截至{year}年）"])
-    sheet["A1"].font = bold
-    for group in plans:
-        sheet.append([])
-        sheet.append([clean(group.plan.title), clean(group.summary)])
-        sheet.cell(sheet.max_row, 1).font = bold
+    workbook.remove(workbook.active)
+    for number, group in enumerate(plans, start=1):
+        sheet = workbook.create_sheet(f"{number}.{clean(group.plan.title)}"[:31].translate(SHEET_NAME_REFUSED))
+        sheet.append([clean(f"{group.plan.title}：规划实施监测（截至{year}年）　{group.summary}")])
+        sheet["A1"].font = Font(bold=True, size=14)
         sheet.append(HEADER)
-        for cell in sheet[sheet.max_row]:
-            cell.font = bold
+        for cell in sheet[2]:
+            cell.font = Font(bold=True)
         for row in group.rows:
             sheet.append([clean(value) for value in _cells(row)])
             for cell in sheet[sheet.max_row]:
                 keep_as_text(cell)
-    for column, width in zip("ABCDEFGHIJK", (6, 14, 12, 40, 9, 18, 16, 24, 12, 16, 50), strict=True):
-        sheet.column_dimensions[column].width = width
+        lay_out_written_sheet(sheet, header_row=2, freeze="E3")
+    if not plans:
+        workbook.create_sheet(f"{year}年监测").append(["没有规划指标。"])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+SHEET_NAME_REFUSED = str.maketrans({character: "_" for character in "[]:*?/\\"})
+"""Characters Excel refuses in a sheet's name."""
 
 
 def monitoring_pdf(plans: Sequence[PlanMonitoring], year: int, issuer: str, generated_at: datetime,

@@ -6,6 +6,7 @@ from io import BytesIO
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from openpyxl import Workbook
+from openpyxl.styles import Font
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -14,6 +15,7 @@ from portfolio.core import once, web
 from portfolio.core.db import db
 from portfolio.core.formatting import QUARTER_NAMES, format_date
 from portfolio.core.forms import ConfirmForm
+from portfolio.core.spreadsheets import keep_as_text, lay_out_written_sheet
 from portfolio.messages.models import MailState
 from portfolio.messages.operations import deliver
 from portfolio.problems import operations, queries, validation
@@ -75,12 +77,19 @@ def export():
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "问题台账"
+    sheet.append([f"问题台账（{format_date(filters.today)}导出）"])
+    sheet["A1"].font = Font(bold=True, size=14)
     sheet.append(LEDGER_COLUMNS)
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
     for number, problem in enumerate(db.session.scalars(queries.ledger_query(filters)), start=1):
         sheet.append([number, problem.project.name, problem.project.region.name, problem.kind.label,
                       problem.description, problem.responsible_units, format_date(problem.raised_on),
                       format_date(problem.deadline) if problem.deadline else "", problem.state.label,
                       format_date(problem.closed_on) if problem.closed_on else "", problem.closing_note or ""])
+        for cell in sheet[sheet.max_row]:
+            keep_as_text(cell)
+    lay_out_written_sheet(sheet, header_row=2, freeze="C3")
     buffer = BytesIO()
     workbook.save(buffer)
     return send_file(BytesIO(buffer.getvalue()), as_attachment=True, download_name=f"问题台账-{filters.today}.xlsx",

@@ -148,7 +148,7 @@ def _progress_file(session) -> bytes:
     region = session.scalar(select(Region).where(Region.name == OWN_REGION))
     workbook = load_workbook(BytesIO(progress_template(session, region, 2026, 3)))
     sheet = workbook.active
-    sheet["I2"], sheet["J2"], sheet["K2"] = 1000, 200, 30
+    sheet["I3"], sheet["J3"], sheet["K3"] = 1000, 200, 30  # row 1 the title, row 2 the header
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

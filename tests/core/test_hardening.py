@@ -113,7 +113,7 @@ def test_county_cannot_import_another_regions_progress(app, seeded, make_user, i
     workbook = load_workbook(BytesIO(county.get(
         f"/imports/progress-template.xlsx?template-region={other}&template-year=2025&template-quarter=4").data))
     sheet = workbook.active
-    sheet["I2"], sheet["J2"], sheet["K2"] = 100, 100, 10
+    sheet["I3"], sheet["J3"], sheet["K3"] = 100, 100, 10  # row 1 the title, row 2 the header
     buffer = BytesIO()
     workbook.save(buffer)
     token = form_fields(_text(county.get("/imports/")))

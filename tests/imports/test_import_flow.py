@@ -136,7 +136,7 @@ def _fill(template: bytes, figures: dict[str, tuple]) -> bytes:
     """Fill the template's input columns for the named projects, as a county clerk would."""
     workbook = load_workbook(BytesIO(template))
     sheet = workbook.active
-    for row in sheet.iter_rows(min_row=2):
+    for row in sheet.iter_rows(min_row=3):  # below the title and the header
         if row[1].value in figures:
             for cell, value in zip(row[8:14], figures[row[1].value], strict=False):
                 cell.value = value
@@ -149,7 +149,8 @@ def test_progress_template_round_trip(session, seeded):
     region = session.scalar(select(Region).where(Region.name == "山阳区"))
     template = progress_template(session, region, 2026, 3)
     sheet = load_workbook(BytesIO(template)).active
-    names = [row[1].value for row in sheet.iter_rows(min_row=2)]
+    assert "山阳区2026年第3季度" in sheet["A1"].value and sheet["B2"].value == "项目名称"
+    names = [row[1].value for row in sheet.iter_rows(min_row=3)]
     assert len(names) == 3 and "山阳区黄龙山体育公园项目" in names
 
     filled = _fill(template, {"山阳区黄龙山体育公园项目": (3000, 500, 60, "主体完工", "无", "绿化"),

@@ -85,7 +85,7 @@ def test_progress_template_download_and_upload(client, seeded, in_app):
 
     workbook = load_workbook(BytesIO(template.data))
     sheet = workbook.active
-    sheet["I2"], sheet["J2"], sheet["K2"] = 1000, 200, 30
+    sheet["I3"], sheet["J3"], sheet["K3"] = 1000, 200, 30  # row 1 the title, row 2 the header
     buffer = BytesIO()
     workbook.save(buffer)
     token = re.search(r'name="progress-csrf_token" type="hidden" value="([^"]+)"', _text(client.get("/imports/"))).group(1)

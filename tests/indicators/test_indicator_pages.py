@@ -134,7 +134,7 @@ def test_excel_and_the_yearly_pdf(client, seeded, in_app, tmp_path):
     life = _indicator(in_app, "人均预期寿命(岁)")
     submit(client, f"/indicators/{life.id}", {"year": "2024", "value": "79.1", "source": "统计公报"})
     workbook = load_workbook(io.BytesIO(client.get("/indicators/monitoring.xlsx?year=2024&plan=").data))
-    rows = [row for row in workbook.active.iter_rows(values_only=True) if row and row[0]]
+    rows = [row for sheet in workbook for row in sheet.iter_rows(values_only=True) if row and row[0]]  # a sheet a plan
     life_row = next(row for row in rows if row[3] == "人均预期寿命(岁)")
     assert life_row[5:10] == ("78.34（2020年）", "79.1岁（2024年）", "79.5（2025年）", "79.27岁", "滞后")
     assert sum(1 for row in rows if row[0] and str(row[0]).isdigit()) == 58

@@ -72,7 +72,8 @@ def test_ledger_filters_and_overdue_rows(client, in_app):
     assert len(_listed(client.get("/problems/?kind=nonsense&region=abc&page=99999999999&year=x"))) == 2  # ignored
     export = client.get("/problems/export.xlsx?kind=funding")
     rows = list(load_workbook(BytesIO(export.data)).active.iter_rows(values_only=True))
-    assert rows[0][:3] == ("序号", "项目名称", "县(市、区)") and [r[4] for r in rows[1:]] == ["孟州市资金缺口"]
+    assert "问题台账" in rows[0][0] and rows[1][:3] == ("序号", "项目名称", "县(市、区)")
+    assert [r[4] for r in rows[2:]] == ["孟州市资金缺口"]
 
 
 def test_county_sees_its_own_region_only(app, clean_db, make_user, in_app):
