@@ -44,7 +44,10 @@ def grouped_bar_chart(rows: list[tuple[str, tuple[Decimal, ...]]], series: tuple
     return BarChart(width, 30 + len(rows) * group_height + 10, label_width, bar_height, series, tuple(groups))
 
 
-def trend_chart(trends) -> BarChart:
-    """近八个季度走势 (`QuarterTrend`s): the year's completed investment against the annual plans' pace."""
-    return grouped_bar_chart([(trend.label, (trend.annual_completed, trend.paced)) for trend in trends],
-                             series=("年内累计完成", "年度计划序时进度"))
+def trend_chart(trends, with_annual_plans: bool) -> BarChart:
+    """近八个季度走势 (`QuarterTrend`s): the year's completed investment against the annual plans' pace,
+    or, where no quarter had an annual plan, each quarter's completed investment."""
+    if with_annual_plans:
+        return grouped_bar_chart([(trend.label, (trend.annual_completed, trend.paced)) for trend in trends],
+                                 series=("年内累计完成", "年度计划序时进度"))
+    return grouped_bar_chart([(trend.label, (trend.quarter_investment,)) for trend in trends], series=("本季度完成投资",))

@@ -102,6 +102,21 @@ class QuarterTrend:
                    (total.annual_plan * schedule_share(quarter)).quantize(CENT), total.red, total.yellow)
 
 
+def with_annual_plans(trends: Sequence[QuarterTrend]) -> bool:
+    """Whether any quarter of the trend had an annual plan: without one, the year's completed
+    investment and the pace do not exist (they are not zero), and the trend shows the quarters'
+    own investment alone."""
+    return any(trend.annual_plan > 0 for trend in trends)
+
+
+def trend_note(trends) -> str:
+    """The sentence under (or, without annual plans, instead of) the trend's year figures."""
+    if with_annual_plans(trends):
+        return ("各季度按季末判断；年内累计完成和年度计划只计有年度计划的项目；序时进度为年度计划×季度/4；"
+                "“—”为该季度所在年份无年度计划。")
+    return f"近{len(trends)}个季度均无年度计划，年内累计完成和序时进度无从计算；下表和下图为各季度完成投资（各季度按季末判断）。"
+
+
 TREND_QUARTERS = 8
 TREND_FIGURES = ("quarter_investment", "annual_completed", "annual_plan", "red", "yellow")
 """What `QuarterTrend.of` reads of a quarter's figures."""

@@ -8,7 +8,7 @@ from portfolio.core import web
 from portfolio.core.db import db
 from portfolio.cycle.queries import RoundState, county_todo
 from portfolio.dashboard.charts import grouped_bar_chart, trend_chart
-from portfolio.dashboard.queries import build_dashboard, quarter_trends
+from portfolio.dashboard.queries import build_dashboard, quarter_trends, trend_note, with_annual_plans
 from portfolio.maps.geometry import DOT_ORDER, NO_PROJECTS, MapMeasure, county_maps, has_map
 from portfolio.maps.queries import project_places, region_places
 from portfolio.problems.queries import overdue_notices
@@ -36,7 +36,8 @@ def index():
               if any(has_map(region.city) for region in regions) else [])
     maps = county_maps(measure, regions, dashboard.by_region, places)
     return render_template("dashboard/index.html", dashboard=dashboard, chart=chart, warning_kinds=list(WarningKind),
-                           trends=trends, trend_chart=trend_chart(trends),
+                           trends=trends, annual_plans=with_annual_plans(trends), trend_note=trend_note(trends),
+                           trend_chart=trend_chart(trends, with_annual_plans(trends)),
                            maps=maps, measure=measure, measures=list(MapMeasure), no_projects=NO_PROJECTS,
                            dot_lights=DOT_ORDER,
                            todo=todo, round_states=list(RoundState), today=web.today(), funding_lines=funding_lines,

@@ -22,13 +22,14 @@ from docx.shared import Cm, Pt, RGBColor
 
 from portfolio.core.formatting import format_date, format_datetime
 from portfolio.dashboard.charts import grouped_bar_chart, trend_chart
+from portfolio.dashboard.queries import trend_note, with_annual_plans
 from portfolio.reports.data import QuarterlyReport
 from portfolio.reports.fonts import PdfFont
 from portfolio.reports.pictures import chart_png, map_png, timeline_png
 from portfolio.reports.tables import (
-    TREND_NOTE,
     ReportTable,
     cancelled_table,
+    column_widths,
     details_table,
     facts_table,
     funding_excess,
@@ -70,7 +71,7 @@ def render_quarterly_docx(report: QuarterlyReport, font: PdfFont) -> bytes:
         document.add_paragraph(line, style="Subtitle").alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     document.add_heading("一、总体情况", level=1)
-    _table(document, facts_table(report), widths=(4.5, 20.0), header=False)
+    _table(document, facts_table(report), header=False)
     for sentence in report.summary:
         document.add_paragraph(sentence)
     document.add_heading("（一）资金来源（计划投资构成）", level=2)
@@ -80,8 +81,8 @@ def render_quarterly_docx(report: QuarterlyReport, font: PdfFont) -> bytes:
     if report.trends:
         document.add_heading(f"（二）近{len(report.trends)}个季度走势", level=2)
         _table(document, trend_table(report))
-        document.add_paragraph(TREND_NOTE)
-        document.add_picture(BytesIO(chart_png(trend_chart(report.trends), font)), width=Cm(24))
+        document.add_paragraph(trend_note(report.trends))
+        _picture(document, chart_png(trend_chart(report.trends, with_annual_plans(report.trends)), font), Cm(24))
 
     for heading, first_column, groups in (("二、分县区情况", "县(市、区)", report.by_region),
                                           ("三、分领域情况", "领域", report.by_sector)):
@@ -89,15 +90,15 @@ def render_quarterly_docx(report: QuarterlyReport, font: PdfFont) -> bytes:
         _table(document, group_table(first_column, groups, report.total))
         chart = grouped_bar_chart([(row.label, (row.planned_investment, row.cumulative_investment)) for row in groups],
                                   series=("计划投资(万元)", "累计完成(万元)"))
-        document.add_picture(BytesIO(chart_png(chart, font)), width=Cm(24))
+        _picture(document, chart_png(chart, font), Cm(24))
         if groups is report.by_region:
             for county_map in report.maps:
                 document.add_paragraph(f"{county_map.city}各县(市、区)计划投资分布：")
-                document.add_picture(BytesIO(map_png(county_map, font)), width=Cm(22))
+                _picture(document, map_png(county_map, font), Cm(22))
 
     document.add_heading("四、预警项目", level=1)
     if report.warnings:
-        _table(document, warnings_table(report), widths=(1.2, 4.5, 2.2, 8.0, 3.5, 3.5, 1.4))
+        _table(document, warnings_table(report))
     else:
         document.add_paragraph("本季度无红灯、黄灯项目。")
 
@@ -108,20 +109,20 @@ def render_quarterly_docx(report: QuarterlyReport, font: PdfFont) -> bytes:
             _table(document, table)
         if report.problems.open_problems:
             document.add_paragraph(f"截至{format_date(report.problems.end)}尚未解决的问题：")
-            _table(document, open_problems_table(report.problems), widths=(1.2, 4.0, 2.2, 1.8, 8.0, 3.5, 3.0))
+            _table(document, open_problems_table(report.problems))
 
     document.add_heading("六、项目进展明细", level=1)
     if report.projects:
-        _table(document, details_table(report), widths=(1.2, 4.6, 2.0, 2.4, 2.2, 2.4, 1.6, 2.2, 3.6, 1.4, 1.2))
+        _table(document, details_table(report))
     else:
         document.add_paragraph("没有符合条件的项目。")
     if report.cancelled:
         document.add_heading("附：已取消项目（不计入以上统计）", level=1)
-        _table(document, cancelled_table(report), widths=(1.2, 9.0, 3.0, 3.4, 3.0, 3.4))
+        _table(document, cancelled_table(report))
 
     document.add_heading("附：本季度完成的节点", level=1)
     if report.milestones_reached:
-        _table(document, milestones_table(report), widths=(1.2, 11.0, 3.0, 4.0, 4.0))
+        _table(document, milestones_table(report))
     else:
         document.add_paragraph("本季度没有完成的节点。")
 
@@ -129,7 +130,7 @@ def render_quarterly_docx(report: QuarterlyReport, font: PdfFont) -> bytes:
         document.add_heading("附：红灯项目时间轴", level=1)
         document.add_paragraph(red_timeline_note(report))
         for timeline in red_timelines(report):
-            document.add_picture(BytesIO(timeline_png(timeline, font)), width=Cm(24))
+            _picture(document, timeline_png(timeline, font), Cm(24))
 
     buffer = BytesIO()
     document.save(buffer)
@@ -175,9 +176,15 @@ def _styles(document) -> None:
         border.getparent().remove(border)
     table_text = styles.add_style("Table Text", 1)
     table_text.base_style = body
-    table_text.font.size = Pt(10.5)
+    table_text.font.size = Pt(TABLE_TEXT_SIZE)
     table_text.paragraph_format.first_line_indent = Pt(0)
     table_text.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    picture = styles.add_style("Picture", 1)
+    picture.base_style = body
+    picture.paragraph_format.first_line_indent = Pt(0)
+    picture.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    picture.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    picture.paragraph_format.space_before = picture.paragraph_format.space_after = Pt(6)
 
 
 def _fallback_fonts(document) -> None:
@@ -214,14 +221,32 @@ def _footer_page_numbers(document) -> None:
     paragraph.add_run(" —")
 
 
-def _table(document, table: ReportTable, widths: Sequence[float] | None = None, header: bool = True) -> None:
-    """A bordered table: its header row repeats on every page and is not split, figures right-aligned,
-    the total row bold, each light in its colour."""
+def _picture(document, png: bytes, width: Cm) -> None:
+    """A chart, map or timeline as a picture in a paragraph of its own whose line grows with it (in the
+    body's exactly-26-point lines LibreOffice, Word and WPS show only a strip of a picture)."""
+    paragraph = document.add_paragraph(style="Picture")
+    paragraph.add_run().add_picture(BytesIO(png), width=width)
+
+
+TABLE_TEXT_SIZE, CELL_MARGINS = 10.5, 11.0
+"""Points: the table text, and a cell's left and right margins together (Word's 0.19 cm each)."""
+
+
+def _table(document, table: ReportTable, header: bool = True) -> None:
+    """A bordered table with columns sized to their content (`tables.column_widths`, as in the PDF)
+    and fixed, so that LibreOffice, Word and WPS keep them: its header row repeats on every page and
+    is not split, figures right-aligned, the total row bold, each light in its colour."""
     columns = len(table.header) if header else len(table.rows[0])
     rows = list(table.rows)
     word = document.add_table(rows=len(rows) + int(header), cols=columns)
     word.style = document.styles["Table Grid"]
     word.alignment = WD_TABLE_ALIGNMENT.CENTER
+    word.autofit = False
+    section = document.sections[0]
+    room = (section.page_width - section.left_margin - section.right_margin) / Pt(1)
+    widths = [Pt(width) for width in column_widths(table, room, TABLE_TEXT_SIZE, CELL_MARGINS)]
+    for column, width in zip(word.columns, widths, strict=True):
+        column.width = width  # the grid, which LibreOffice reads
     # python-docx looks a style up among every style on each assignment (about 1 ms a cell): the cells'
     # paragraphs get the style's id written directly instead
     text_style = document.styles["Table Text"].style_id
@@ -238,10 +263,9 @@ def _table(document, table: ReportTable, widths: Sequence[float] | None = None, 
         light = table.lights[index] if index < len(table.lights) else None
         bold = table.total_row and index == len(rows) - 1
         _fill_row(word_rows[index + offset], values, table, text_style, bold=bold, light=light)
-    if widths:
-        for row in word_rows:
-            for cell, width in zip(row.cells, widths, strict=False):
-                cell.width = Cm(width)
+    for row in word_rows:  # and each cell, which Word reads
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
 
 
 def _fill_row(row, values: Sequence[str], table: ReportTable, text_style: str, bold: bool = False,

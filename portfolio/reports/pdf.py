@@ -21,16 +21,17 @@ from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate
 
 from portfolio.core.formatting import format_date, format_datetime
 from portfolio.dashboard.charts import trend_chart
+from portfolio.dashboard.queries import trend_note, with_annual_plans
 from portfolio.indicators.queries import PlanMonitoring
 from portfolio.problems.queries import ProblemFigures
 from portfolio.reports.data import PhotoEntry, QuarterlyReport
 from portfolio.reports.fonts import PdfFont
 from portfolio.reports.pictures import chart_png, map_png
 from portfolio.reports.tables import (
-    TREND_NOTE,
     ReportTable,
     RowsOf,
     cancelled_table,
+    column_widths,
     details_table,
     facts_table,
     funding_excess,
@@ -192,11 +193,30 @@ class ChunkedDocument(SimpleDocTemplate):
                 flowables.insert(index, table)
 
 
+def _sized(table: ReportTable, wrap: "Wrapper") -> tuple[list[str], Sequence[list], list[float]]:
+    """The table's header and rows, each text column wrapped to its width from the content
+    (`tables.column_widths`, the Word file's too), and the widths."""
+    widths = column_widths(table, CONTENT_WIDTH, TABLE_FONT_SIZE, CELL_PADDING)
+    text = tuple(index for index in range(len(widths)) if index not in table.numeric)
+    return [wrap(name, width) for name, width in zip(table.header, widths, strict=True)], \
+        _wrapped(table, wrap, widths, text), widths
+
+
+def _long_table(table: ReportTable, font: str, wrap: "Wrapper") -> list:
+    """A table that may run over pages, for a `ChunkedDocument`: sized to its content, figures right-aligned."""
+    header, rows, widths = _sized(table, wrap)
+    return chunked_tables(header, rows, widths, _numeric_columns(table_style(font, 99), table.numeric), table.lights)
+
+
+def _short_table(table: ReportTable, font: str, wrap: "Wrapper") -> Table:
+    """A table of a page at most (the groups, the trend, the counts): sized to its content, the total row shaded."""
+    header, rows, widths = _sized(table, wrap)
+    return Table([header, *rows], colWidths=widths, repeatRows=1,
+                 style=_numeric_columns(table_style(font, 99, total_row=table.total_row), table.numeric))
+
+
 def _group_table(first_column: str, rows: Sequence[GroupFigures], total: GroupFigures, font: str) -> Table:
-    table = group_table(first_column, rows, total)
-    widths = [0.22, 0.1, 0.18, 0.18, 0.12, 0.1, 0.1]
-    return Table([table.header, *table.rows], colWidths=[w * CONTENT_WIDTH for w in widths], repeatRows=1,
-                 style=table_style(font, 1, total_row=True))
+    return _short_table(group_table(first_column, rows, total), font, Wrapper(font))
 
 
 def _wrapped(table: ReportTable, wrap: Wrapper, widths: list[float], columns: tuple[int, ...]) -> RowsOf:
@@ -361,10 +381,7 @@ def _render(report: QuarterlyReport, pdf_font: PdfFont,
 
     story.append(Paragraph("四、预警项目", styles.heading))
     if report.warnings:
-        widths = [w * CONTENT_WIDTH for w in (0.05, 0.19, 0.08, 0.31, 0.16, 0.16, 0.05)]
-        table = warnings_table(report)
-        story += chunked_tables(table.header, _wrapped(table, wrap, widths, (1, 3, 4, 5)), widths, table_style(font, 99),
-                                table.lights)
+        story += _long_table(warnings_table(report), font, wrap)
     else:
         story.append(Paragraph("本季度无红灯、黄灯项目。", styles.body))
 
@@ -372,19 +389,13 @@ def _render(report: QuarterlyReport, pdf_font: PdfFont,
     story += _problems_section(report.problems, font, styles, wrap)
 
     story.append(Paragraph("六、项目进展明细", styles.heading))
-    widths = [w * CONTENT_WIDTH for w in (0.05, 0.18, 0.08, 0.1, 0.1, 0.1, 0.07, 0.09, 0.12, 0.06, 0.05)]
-    table = details_table(report)
-    rows = _wrapped(table, wrap, widths, (1, 2, 8))
-    story += chunked_tables(table.header, rows, widths, _numeric_columns(table_style(font, 99), table.numeric),
-                            table.lights)
-    if not rows:
+    if report.projects:
+        story += _long_table(details_table(report), font, wrap)
+    else:
         story.append(Paragraph("没有符合条件的项目。", styles.body))
     if report.cancelled:
         story.append(Paragraph("附：已取消项目（不计入以上统计）", styles.heading))
-        widths = [w * CONTENT_WIDTH for w in (0.06, 0.4, 0.12, 0.14, 0.14, 0.14)]
-        table = cancelled_table(report)
-        story += chunked_tables(table.header, _wrapped(table, wrap, widths, (1, 2)), widths,
-                                _numeric_columns(table_style(font, 99), table.numeric))
+        story += _long_table(cancelled_table(report), font, wrap)
 
     if report.indicators:
         story.append(Paragraph("七、规划指标监测情况", styles.heading))
@@ -392,9 +403,7 @@ def _render(report: QuarterlyReport, pdf_font: PdfFont,
 
     story.append(Paragraph("附：本季度完成的节点", styles.heading))
     if report.milestones_reached:
-        widths = [w * CONTENT_WIDTH for w in (0.06, 0.44, 0.14, 0.18, 0.18)]
-        table = milestones_table(report)
-        story += chunked_tables(table.header, _wrapped(table, wrap, widths, (1,)), widths, table_style(font, 99))
+        story += _long_table(milestones_table(report), font, wrap)
     else:
         story.append(Paragraph("本季度没有完成的节点。", styles.body))
 
@@ -462,24 +471,16 @@ def _trend_section(report: QuarterlyReport, font: str, styles: Styles, pdf_font:
     """近八个季度走势: the dashboard's trend table and chart for the report's projects."""
     if not report.trends:
         return []
-    table = trend_table(report)
-    widths = [0.16 * CONTENT_WIDTH] + [0.84 * CONTENT_WIDTH / 6] * 6
-    wrap = Wrapper(font)
-    header = [wrap(text, width) for text, width in zip(table.header, widths)]
     return [KeepTogether([Paragraph(f"近{len(report.trends)}个季度走势：", styles.body),
-                          Table([header, *table.rows], colWidths=widths, repeatRows=1,
-                                style=_numeric_columns(table_style(font, 99), table.numeric))]),
-            Paragraph(TREND_NOTE, styles.body),
-            KeepTogether([Spacer(1, 2 * mm), _picture(chart_png(trend_chart(report.trends), pdf_font), CONTENT_WIDTH)])]
+                          _short_table(trend_table(report), font, Wrapper(font))]),
+            Paragraph(trend_note(report.trends), styles.body),
+            KeepTogether([Spacer(1, 2 * mm), _picture(chart_png(trend_chart(report.trends, with_annual_plans(report.trends)), pdf_font), CONTENT_WIDTH)])]
 
 
 def _funding_section(total: GroupFigures, font: str, styles: Styles) -> list:
     """资金来源：the planned investment by source, from the same roll-up as the dashboard's table."""
-    table = funding_table(total)
-    widths = [0.5 * CONTENT_WIDTH, 0.25 * CONTENT_WIDTH, 0.25 * CONTENT_WIDTH]
     flowables = [KeepTogether([Paragraph("资金来源（计划投资构成）：", styles.body),
-                               Table([table.header, *table.rows], colWidths=widths, repeatRows=1,
-                                     style=table_style(font, 1, total_row=True))])]
+                               _short_table(funding_table(total), font, Wrapper(font))])]
     if excess := funding_excess(total):
         flowables.append(Paragraph(excess, styles.body))
     return flowables
@@ -527,17 +528,12 @@ def _problems_section(figures: ProblemFigures, font: str, styles: Styles, wrap: 
     story: list = [Paragraph(escape(figures.summary()), styles.body)]
     if figures.is_empty:
         return story
-    widths = [w * CONTENT_WIDTH for w in (0.28, 0.18, 0.18, 0.18, 0.18)]
     for table in problem_count_tables(figures):
         # a dozen rows at most: kept on one page rather than leaving the total row alone on the next
-        story += [Spacer(1, 2 * mm), KeepTogether(Table([table.header, *table.rows], colWidths=widths, repeatRows=1,
-                                                        style=table_style(font, 1, total_row=True)))]
+        story += [Spacer(1, 2 * mm), KeepTogether(_short_table(table, font, wrap))]
     if figures.open_problems:
         story.append(Paragraph(f"截至{format_date(figures.end)}尚未解决的问题：", styles.body))
-        widths = [w * CONTENT_WIDTH for w in (0.05, 0.18, 0.1, 0.07, 0.34, 0.14, 0.12)]
-        table = open_problems_table(figures)
-        story += chunked_tables(table.header, _wrapped(table, wrap, widths, (1, 2, 4, 5, 6)), widths,
-                                table_style(font, 99))
+        story += _long_table(open_problems_table(figures), font, wrap)
     return story
 
 

@@ -3,7 +3,8 @@
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from portfolio.core.formatting import format_date, format_rate, format_share, format_wan
+from portfolio.core.formatting import display_width, format_date, format_rate, format_share, format_wan
+from portfolio.dashboard.queries import with_annual_plans
 from portfolio.problems.queries import ProblemFigures
 from portfolio.reports.data import QuarterlyReport
 from portfolio.rules import Light
@@ -28,6 +29,11 @@ class RowsOf(Sequence):
         return self.make_row(index + 1, self.items[index])
 
 
+def wan(label: str) -> str:
+    """A header with its unit on a line of its own: "本季度完成投资" above "（万元）", never "(万 / 元)"."""
+    return f"{label}\n（万元）"
+
+
 @dataclass(frozen=True)
 class ReportTable:
     header: list[str]
@@ -38,6 +44,54 @@ class ReportTable:
     """Each row's light, when its last column is the light."""
     total_row: bool = False
     """The last row is a total (bold)."""
+
+
+SAMPLED_ROWS = 400
+"""Rows of a long table that its column widths are measured on, spread over the whole table."""
+HEADER_LINE = 8
+"""A text column is at least this wide (in half-width characters: four Chinese ones), or as wide as its content."""
+SHORT_TEXT = 6
+"""A column whose longest text is at most this many Chinese characters wide (a county, 2021—2024) keeps it on one line."""
+WIDEST_SHARE = 0.4
+"""No column's content claims more than this share of the width: a long text wraps instead."""
+
+
+def column_widths(table: ReportTable, width: float, size: float, padding: float) -> list[float]:
+    """Each column's width, summing to `width`, from what it holds — for the PDF and the Word file
+    alike. A column's natural width is its longest line (header and a sample of the rows measured by
+    `_line_width`, plus `padding`); figures and short texts never wrap, so such a column is at least
+    its natural width, a longer text column at least four characters, and no
+    column asks for more than `WIDEST_SHARE` of the room. When that does not fit, each column keeps
+    its least width and the rest of the room is shared in proportion to what each would still need:
+    an empty column takes nothing from a column full of text."""
+    columns = len(table.header) if table.header else len(table.rows[0])
+    count = len(table.rows)
+    step = max(1, count // SAMPLED_ROWS)
+    sample = [table.rows[index] for index in range(0, count, step)]
+    natural = [0.0] * columns
+    for row in ([table.header] if table.header else []) + sample:
+        for index, value in enumerate(row):
+            natural[index] = max(natural[index], *(_line_width(line, size) for line in str(value).split("\n")))
+    natural_width = [line + padding for line in natural]
+    if sum(natural_width) <= width:  # every cell on one line
+        return [w * width / sum(natural_width) for w in natural_width]
+    wanted = [min(WIDEST_SHARE * width, w) for w in natural_width]
+    if sum(wanted) <= width:  # the long texts held back fit: the rest of the room goes to them
+        excess = [high - low for high, low in zip(natural_width, wanted, strict=True)]
+        return [low + (width - sum(wanted)) * more / sum(excess) for low, more in zip(wanted, excess, strict=True)]
+    least = [wanted[index] if index in table.numeric or natural[index] <= SHORT_TEXT * size
+             else min(wanted[index], HEADER_LINE * size / 2 + padding) for index in range(columns)]
+    if sum(least) >= width:
+        return [w * width / sum(least) for w in least]
+    more = sum(wanted) - sum(least)
+    return [low + (high - low) * (width - sum(least)) / more for low, high in zip(least, wanted, strict=True)]
+
+
+def _line_width(line: str, size: float) -> float:
+    """A line's width at `size` points: a Chinese character `size`, another (a digit, a Latin letter)
+    0.6 × `size` — a little more than most fonts draw, so a figure never wraps for a point too few."""
+    wide = display_width(line) - len(line)
+    return size * wide + 0.6 * size * (len(line) - wide)
 
 
 def facts_table(report: QuarterlyReport) -> ReportTable:
@@ -64,7 +118,7 @@ def facts_table(report: QuarterlyReport) -> ReportTable:
 
 def funding_table(total: GroupFigures) -> ReportTable:
     """资金来源（计划投资构成）, from the same roll-up as the dashboard's table."""
-    return ReportTable(["资金来源", "金额(万元)", "占计划总投资"],
+    return ReportTable(["资金来源", wan("金额"), "占计划总投资"],
                        [[line.label, format_wan(line.amount), format_rate(line.share)] for line in funding_lines(total)],
                        numeric=(1, 2), total_row=True)
 
@@ -77,21 +131,28 @@ def funding_excess(total: GroupFigures) -> str | None:
 
 
 def trend_table(report: QuarterlyReport) -> ReportTable:
-    """一、(二) 近八个季度走势: the dashboard's trend table for the report's projects."""
-    return ReportTable(["季度", "本季度完成投资(万元)", "年内累计完成(万元)", "年度计划序时进度(万元)", "年度计划(万元)",
+    """一、(二) 近八个季度走势: the dashboard's trend table for the report's projects; the year's columns
+    only where an annual plan exists ("—" for a quarter of a year without one)."""
+    if not with_annual_plans(report.trends):
+        return ReportTable(["季度", wan("本季度完成投资"), "红灯", "黄灯"],
+                           [[t.label, format_wan(t.quarter_investment), str(t.red), str(t.yellow)] for t in report.trends],
+                           numeric=(1, 2, 3))
+
+    def year_figures(t) -> list[str]:
+        return [format_wan(t.annual_completed), format_wan(t.paced), format_wan(t.annual_plan)] if t.annual_plan > 0 \
+            else ["—"] * 3
+
+    return ReportTable(["季度", wan("本季度完成投资"), wan("年内累计完成"), wan("年度计划序时进度"), wan("年度计划"),
                         "红灯", "黄灯"],
-                       [[t.label, format_wan(t.quarter_investment), format_wan(t.annual_completed), format_wan(t.paced),
-                         format_wan(t.annual_plan), str(t.red), str(t.yellow)] for t in report.trends],
+                       [[t.label, format_wan(t.quarter_investment), *year_figures(t), str(t.red), str(t.yellow)]
+                        for t in report.trends],
                        numeric=(1, 2, 3, 4, 5, 6))
-
-
-TREND_NOTE = "各季度按季末判断；年内累计完成和年度计划只计有年度计划的项目；序时进度为年度计划×季度/4。"
 
 
 def group_table(first_column: str, rows: Sequence[GroupFigures], total: GroupFigures) -> ReportTable:
     """二、分县区 and 三、分领域: each group and the total."""
     return ReportTable(
-        [first_column, "项目数", "计划投资(万元)", "累计完成(万元)", "完成率", "红灯", "黄灯"],
+        [first_column, "项目数", wan("计划投资"), wan("累计完成"), "完成率", "红灯", "黄灯"],
         [[row.label, str(row.count), format_wan(row.planned_investment), format_wan(row.cumulative_investment),
           format_rate(row.completion_rate), str(row.red), str(row.yellow)] for row in (*rows, total)],
         numeric=(1, 2, 3, 4, 5, 6), total_row=True)
@@ -108,7 +169,7 @@ def warnings_table(report: QuarterlyReport) -> ReportTable:
 def details_table(report: QuarterlyReport) -> ReportTable:
     """六、项目进展明细: every project of the report."""
     return ReportTable(
-        ["序号", "项目名称", "县(市、区)", "计划投资(万元)", "建设年限", "累计完成(万元)", "完成率", "本季度(万元)",
+        ["序号", "项目名称", "县(市、区)", wan("计划投资"), "建设年限", wan("累计完成"), "完成率", wan("本季度"),
          "形象进度", "审核", "预警"],
         RowsOf(report.projects, lambda n, p: [
             str(p.number), p.name, p.region, format_wan(p.planned), p.build_years, format_wan(p.cumulative),
@@ -119,7 +180,7 @@ def details_table(report: QuarterlyReport) -> ReportTable:
 
 def cancelled_table(report: QuarterlyReport) -> ReportTable:
     """附：已取消项目: the projects cancelled on the report's date, outside every figure above."""
-    return ReportTable(["序号", "项目名称", "县(市、区)", "计划投资(万元)", "建设年限", "累计完成(万元)"],
+    return ReportTable(["序号", "项目名称", "县(市、区)", wan("计划投资"), "建设年限", wan("累计完成")],
                        RowsOf(report.cancelled, lambda n, p: [str(p.number), p.name, p.region, format_wan(p.planned),
                                                              p.build_years, format_wan(p.cumulative)]),
                        numeric=(3, 5))

@@ -178,7 +178,7 @@ def test_pages_are_numbered_and_headed_and_the_detail_header_repeats(module_sess
     ends_detail = "生成项目" in joined(all_pages[last]).split("附：本季度完成的节点")[0]  # or a heading starts the page
     detail_pages = all_pages[first:last + ends_detail]
     assert len(detail_pages) > 2
-    assert all("序号项目名称县(市、区)计划投资(万元)建设年限" in joined(p) for p in detail_pages)
+    assert all("序号项目名称县(市、区)计划投资" in joined(p) and "（万元）" in p for p in detail_pages)  # the unit on its own line
     text = joined("".join(all_pages))
     assert all(p.name in text for p in generated)
 
@@ -218,7 +218,7 @@ def test_the_word_report_has_the_pdfs_sections_and_tables(module_session, genera
     for table in document.tables[1:]:
         assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
     detail = next(table for table in document.tables if table.rows[0].cells[0].text == "序号"
-                  and table.rows[0].cells[3].text == "计划投资(万元)")
+                  and table.rows[0].cells[3].text == "计划投资\n（万元）")  # the unit on a line of its own
     assert detail.rows[1].cells[3].paragraphs[0].alignment == 2  # right-aligned figures
 
     with zipfile.ZipFile(io.BytesIO(written)) as package:
