@@ -109,12 +109,10 @@ def lay_out_written_sheet(sheet: Worksheet, header_row: int, freeze: str | None 
     rows = list(sheet.iter_rows(min_row=header_row))
     header = [str(cell.value or "") for cell in rows[0]]
     widths = column_widths(header, ([cell.value for cell in row] for row in rows[1:]))
-    lay_out_for_print(sheet, widths, header_row, freeze)
-    sheet.row_dimensions[header_row].height = row_height(header, widths, set(range(len(header))))
+    lay_out_for_print(sheet, header, widths, header_row, freeze)
     for cell in rows[0]:
         cell.alignment = CENTRED
     if header_row > 1:
-        sheet.row_dimensions[1].height = 2 * LINE_HEIGHT
         sheet.cell(1, 1).alignment = CENTRED
     wrapped = long_columns(widths)
     for row in rows[1:]:
@@ -130,12 +128,12 @@ def long_columns(widths: Sequence[float]) -> set[int]:
     return {index for index, width in enumerate(widths) if width >= WIDEST_COLUMN}
 
 
-def lay_out_for_print(sheet: Worksheet | WriteOnlyWorksheet, widths: Sequence[float], header_row: int,
-                      freeze: str | None = None, folded: Iterable[int] = ()) -> None:
+def lay_out_for_print(sheet: Worksheet | WriteOnlyWorksheet, header: Sequence[str], widths: Sequence[float],
+                      header_row: int, freeze: str | None = None, folded: Iterable[int] = ()) -> None:
     """How every workbook the app writes prints: A4 landscape, one page wide (as many tall as it
     takes), the header row repeated on every page, page numbers in the footer; the header frozen
-    on screen; the columns `widths` wide; a title in row 1 (when `header_row` is below it) merged
-    across the table; the `folded` columns (indexes from 0) grouped and folded away — Excel's and
+    on screen; the columns `widths` wide; the `header` row as tall as its wrapped words; a title in
+    row 1 (when `header_row` is below it) two lines tall and merged across the table; the `folded` columns (indexes from 0) grouped and folded away — Excel's and
     WPS's 分组, opened again with the + above them — so that the rest prints at a readable size.
     On a write-only sheet call it before the first row is written."""
     folded = set(folded)
@@ -155,5 +153,8 @@ def lay_out_for_print(sheet: Worksheet | WriteOnlyWorksheet, widths: Sequence[fl
     sheet.print_title_rows = f"{header_row}:{header_row}"
     sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
     sheet.freeze_panes = freeze or f"A{header_row + 1}"
-    if header_row > 1 and len(widths) > 1:
-        sheet.merged_cells.add(f"A1:{get_column_letter(len(widths))}1")
+    sheet.row_dimensions[header_row].height = row_height(header, widths, set(range(len(header))))
+    if header_row > 1:
+        sheet.row_dimensions[1].height = 2 * LINE_HEIGHT
+        if len(widths) > 1:
+            sheet.merged_cells.add(f"A1:{get_column_letter(len(widths))}1")

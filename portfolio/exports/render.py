@@ -24,14 +24,12 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from portfolio.core.formatting import format_date, format_rate, format_wan, format_wan_whole
 from portfolio.core.spreadsheets import (
     CENTRED,
-    LINE_HEIGHT,
     clean,
     column_widths,
     csv_text,
     is_formula_like,
     lay_out_for_print,
     long_columns,
-    row_height,
     row_layout,
 )
 from portfolio.jobs.runner import CountedRows
@@ -276,7 +274,7 @@ def write_xlsx(exported: ExportList, title: str) -> bytes:
     totals = totals_row(total)
     values.append([totals.get(name) for name in header])
     widths = column_widths(header, values)
-    lay_out_for_print(sheet, widths, header_row=2, freeze="C3",
+    lay_out_for_print(sheet, header, widths, header_row=2, freeze="C3",
                       folded=[index for index, name in enumerate(header) if name in FOLDED_COLUMNS])
     wrapped = long_columns(widths)
     formats = [fmt for *_, fmt in COLUMNS]
@@ -301,9 +299,7 @@ def write_xlsx(exported: ExportList, title: str) -> bytes:
             written.alignment = alignment
         return written
 
-    sheet.row_dimensions[1].height = 2 * LINE_HEIGHT
     sheet.append([cell(exported.heading(), font=Font(bold=True, size=14), alignment=CENTRED)])
-    sheet.row_dimensions[2].height = row_height(header, widths, set(range(len(header))))
     sheet.append([cell(name, font=bold, alignment=CENTRED) for name in header])
     for number, row in enumerate(values, start=3):  # the last is the totals row
         height, alignments = row_layout(row, widths, wrapped)
